@@ -1,0 +1,10 @@
+DROP TABLE mail_outbox;
+DROP TABLE audit_log;
+DROP TABLE moderation_events;
+DROP TABLE comments;
+DROP TABLE sections;
+DROP TABLE documents;
+DROP TABLE sessions;
+DROP TABLE user_roles;
+DROP TABLE users;
+DROP TABLE units;

@@ -1,0 +1,4 @@
+//! Comments (góp ý) on a section or on a whole draft.
+pub mod handlers;
+pub mod queries;
+pub mod types;

@@ -1,0 +1,221 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use rand::Rng;
+
+use crate::audit::{self, Entry};
+use crate::comments::types::{Comment, CommentRow, CommentStatus, NewComment};
+use crate::db::schema::{comments, sections, units, users};
+use crate::db::{now, write_tx, DbConn};
+use crate::drafts::queries::get_document;
+use crate::drafts::types::{Document, DocumentStatus};
+use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::ClientInfo;
+
+/// Comments joined with their author, unit and section, selecting a `CommentRow`.
+macro_rules! comment_query {
+    () => {
+        comments::table
+            .inner_join(users::table.on(users::id.eq(comments::author_id)))
+            .left_join(units::table.on(units::id.nullable().eq(comments::unit_id)))
+            .left_join(sections::table.on(sections::id.nullable().eq(comments::section_id)))
+            .select((
+                (
+                    comments::id,
+                    comments::document_id,
+                    comments::section_id,
+                    comments::author_id,
+                    comments::unit_id,
+                    comments::body,
+                    comments::proposed_text,
+                    comments::status,
+                    comments::receipt,
+                    comments::reason,
+                ),
+                (
+                    comments::created_at,
+                    comments::decided_at,
+                    sections::path.nullable(),
+                    users::full_name,
+                    units::name.nullable(),
+                ),
+            ))
+    };
+}
+pub(crate) use comment_query;
+
+/// 409 unless comments are accepted on `doc` at `at`.
+pub fn check_open(doc: &Document, at: NaiveDateTime) -> Result<(), AppError> {
+    match doc.status {
+        DocumentStatus::Draft => {
+            return Err(AppError::conflict(
+                "consultation_not_open",
+                "the draft has not been published for consultation",
+            ))
+        }
+        DocumentStatus::Closed => {
+            return Err(AppError::conflict(
+                "consultation_closed",
+                "the consultation has closed",
+            ))
+        }
+        DocumentStatus::Published => {}
+    }
+    if doc.opens_at.is_some_and(|o| at < o.naive_utc()) {
+        return Err(AppError::conflict(
+            "consultation_not_started",
+            "the consultation has not opened yet",
+        ));
+    }
+    if doc.closes_at.is_some_and(|c| at >= c.naive_utc()) {
+        return Err(AppError::conflict(
+            "consultation_closed",
+            "the consultation has closed",
+        ));
+    }
+    Ok(())
+}
+
+/// A receipt number such as `GY-7K3QM-9XA2D` (Crockford base32, ~50 random bits).
+pub fn new_receipt() -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut rng = rand::thread_rng();
+    let mut part = || -> String {
+        (0..5)
+            .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+            .collect()
+    };
+    format!("GY-{}-{}", part(), part())
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    author: &CurrentUser,
+    document_id: i64,
+    new: &NewComment,
+    client: &ClientInfo,
+) -> Result<i64, AppError> {
+    write_tx(conn, |conn| {
+        let doc = get_document(conn, document_id, author)?;
+        let at = now();
+        check_open(&doc, at)?;
+        if let Some(section_id) = new.section_id {
+            let found = sections::table
+                .filter(sections::id.eq(section_id))
+                .filter(sections::document_id.eq(document_id))
+                .count()
+                .get_result::<i64>(conn)?;
+            if found == 0 {
+                return Err(AppError::field(
+                    "section_id",
+                    "no such section in this document",
+                ));
+            }
+        }
+        let id: i64 = diesel::insert_into(comments::table)
+            .values((
+                comments::document_id.eq(document_id),
+                comments::section_id.eq(new.section_id),
+                comments::author_id.eq(author.id),
+                comments::unit_id.eq(author.unit_id),
+                comments::body.eq(&new.body),
+                comments::proposed_text.eq(new.proposed_text.as_deref()),
+                comments::status.eq(CommentStatus::Pending.as_str()),
+                comments::receipt.eq(new_receipt()),
+                comments::created_at.eq(at),
+                comments::updated_at.eq(at),
+            ))
+            .returning(comments::id)
+            .get_result(conn)?;
+        audit::record(
+            conn,
+            Entry {
+                actor_id: Some(author.id),
+                action: "comment.create",
+                entity: "comment",
+                entity_id: Some(id),
+                detail: serde_json::json!({ "document_id": document_id, "section_id": new.section_id }),
+            },
+            client,
+        )?;
+        Ok(id)
+    })
+}
+
+/// A comment as `viewer` may see it: approved ones, their own, or any for moderators and the
+/// secretariat; anything else is 404 so that ids reveal nothing.
+pub fn get_visible(conn: &mut DbConn, id: i64, viewer: &CurrentUser) -> Result<Comment, AppError> {
+    let comment: Comment = comment_query!()
+        .filter(comments::id.eq(id))
+        .first::<CommentRow>(conn)
+        .optional()?
+        .ok_or(AppError::NotFound("comment"))?
+        .into();
+    let visible = viewer.sees_all_comments()
+        || comment.author_id == viewer.id
+        || comment.status == CommentStatus::Approved;
+    if !visible {
+        return Err(AppError::NotFound("comment"));
+    }
+    // A comment on a draft the viewer cannot see is hidden with it.
+    get_document(conn, comment.document_id, viewer)?;
+    Ok(comment)
+}
+
+pub struct CommentFilter {
+    pub document_id: Option<i64>,
+    pub section_id: Option<i64>,
+    pub author_id: Option<i64>,
+    pub statuses: Option<Vec<CommentStatus>>,
+    /// Non-privileged viewers: approved comments plus this user's own.
+    pub approved_or_own: Option<i64>,
+    pub newest_first: bool,
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    filter: &CommentFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Comment>> {
+    let mut query = comment_query!().limit(limit + 1).into_boxed();
+    if let Some(d) = filter.document_id {
+        query = query.filter(comments::document_id.eq(d));
+    }
+    if let Some(s) = filter.section_id {
+        query = query.filter(comments::section_id.eq(s));
+    }
+    if let Some(a) = filter.author_id {
+        query = query.filter(comments::author_id.eq(a));
+    }
+    if let Some(statuses) = &filter.statuses {
+        query = query.filter(
+            comments::status.eq_any(statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+        );
+    }
+    if let Some(me) = filter.approved_or_own {
+        query = query.filter(
+            comments::status
+                .eq(CommentStatus::Approved.as_str())
+                .or(comments::author_id.eq(me)),
+        );
+    }
+    query = if filter.newest_first {
+        let q = query.order(comments::id.desc());
+        match after {
+            Some(a) => q.filter(comments::id.lt(a)),
+            None => q,
+        }
+    } else {
+        let q = query.order(comments::id.asc());
+        match after {
+            Some(a) => q.filter(comments::id.gt(a)),
+            None => q,
+        }
+    };
+    Ok(query
+        .load::<CommentRow>(conn)?
+        .into_iter()
+        .map(Comment::from)
+        .collect())
+}

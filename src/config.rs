@@ -1,0 +1,186 @@
+//! Layered configuration: built-in `config/default.toml` → `config/default.toml` and
+//! `config/{GOPY_ENV}.toml` in the working directory (optional) → `GOPY__SECTION__KEY` variables.
+
+use std::fmt;
+
+use config::{Config, Environment, File, FileFormat};
+use serde::Deserialize;
+
+const BUILT_IN: &str = include_str!("../config/default.toml");
+
+#[derive(Clone, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub mail: MailSettings,
+    pub display: DisplaySettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub workers: usize,
+    pub public_url: String,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub pool_size: u32,
+    pub connect_timeout_secs: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct AuthSettings {
+    pub session_ttl_minutes: i64,
+    pub max_concurrent_hashes: usize,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransportKind {
+    File,
+    Smtp,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct MailSettings {
+    pub transport: MailTransportKind,
+    pub dir: String,
+    pub from: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_security: SmtpSecurity,
+    pub smtp_username: String,
+    pub smtp_password: String,
+    pub poll_interval_ms: u64,
+    pub max_attempts: i32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DisplaySettings {
+    pub utc_offset: String,
+}
+
+impl DisplaySettings {
+    /// The configured offset (validated at load; UTC if it was somehow malformed).
+    pub fn offset(&self) -> chrono::FixedOffset {
+        parse_offset(&self.utc_offset).unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc))
+    }
+}
+
+fn parse_offset(s: &str) -> Option<chrono::FixedOffset> {
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    let secs = h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60;
+    chrono::FixedOffset::east_opt(sign * secs)
+}
+
+impl Settings {
+    /// Load from the working directory's `config/` folder (if any) and the environment.
+    pub fn load() -> anyhow::Result<Self> {
+        let dir = std::env::var("GOPY_CONFIG_DIR").unwrap_or_else(|_| "config".into());
+        let env = std::env::var("GOPY_ENV").unwrap_or_else(|_| "development".into());
+        let settings: Settings = Config::builder()
+            .add_source(File::from_str(BUILT_IN, FileFormat::Toml))
+            .add_source(File::with_name(&format!("{dir}/default")).required(false))
+            .add_source(File::with_name(&format!("{dir}/{env}")).required(false))
+            .add_source(
+                Environment::with_prefix("GOPY")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()?
+            .try_deserialize()?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Built-in defaults only; tests start from these.
+    pub fn built_in() -> anyhow::Result<Self> {
+        Ok(Config::builder()
+            .add_source(File::from_str(BUILT_IN, FileFormat::Toml))
+            .build()?
+            .try_deserialize()?)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            parse_offset(&self.display.utc_offset).is_some(),
+            "display.utc_offset must look like +07:00"
+        );
+        anyhow::ensure!(
+            self.database.pool_size > 0,
+            "database.pool_size must be > 0"
+        );
+        Ok(())
+    }
+}
+
+/// Debug output never shows secrets: the database password and the SMTP password are redacted.
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("pool_size", &self.pool_size)
+            .field("connect_timeout_secs", &self.connect_timeout_secs)
+            .finish()
+    }
+}
+
+impl fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("transport", &self.transport)
+            .field("dir", &self.dir)
+            .field("from", &self.from)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_security", &self.smtp_security)
+            .field("smtp_username", &self.smtp_username)
+            .field("smtp_password", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("server", &self.server)
+            .field("database", &self.database)
+            .field("auth", &self.auth)
+            .field("mail", &self.mail)
+            .field("display", &self.display)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:[redacted]@host/db`.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("[redacted]"));
+            u.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}

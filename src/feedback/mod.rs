@@ -1,0 +1,8 @@
+//! Feedback for the secretariat: streamed exports of approved comments and per-section /
+//! per-unit summaries.
+pub mod export;
+pub mod handlers;
+pub mod summary;
+
+/// How a comment on the whole draft is labelled where a section path would stand.
+pub const WHOLE_DOCUMENT: &str = "Toàn bộ dự thảo";

@@ -1,0 +1,8 @@
+//! Mail through a transactional outbox: events write rows in their own transaction, a worker
+//! sends them with lettre (file transport by default, SMTP in production).
+pub mod notices;
+pub mod outbox;
+pub mod transport;
+pub mod worker;
+
+pub use outbox::enqueue;

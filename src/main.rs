@@ -1,0 +1,174 @@
+use std::io::BufRead;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use gopy::accounts::password::{hash_with, params};
+use gopy::accounts::queries::{insert_user, UserRecord};
+use gopy::accounts::types::Role;
+use gopy::config::Settings;
+use gopy::http::ClientInfo;
+use gopy::startup::Application;
+
+#[derive(Parser)]
+#[command(
+    name = "gopy",
+    version,
+    about = "Góp ý dự thảo — staff consultation on draft documents"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (migrations run first).
+    Serve {
+        /// Seed demo data (once) and print the demo accounts.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Manage units.
+    Unit {
+        #[command(subcommand)]
+        command: UnitCommand,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UnitCommand {
+    /// Add a unit; prints its id.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        parent_id: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; prints its id.
+    Add(UserAdd),
+}
+
+#[derive(Args)]
+struct UserAdd {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    name: String,
+    /// Comma-separated: employee, moderator, secretariat, admin.
+    #[arg(long, value_delimiter = ',', required = true)]
+    role: Vec<String>,
+    #[arg(long)]
+    unit_id: Option<i64>,
+    /// Read the password from the first line of standard input.
+    #[arg(long, required = true)]
+    password_stdin: bool,
+}
+
+fn main() -> anyhow::Result<()> {
+    gopy::telemetry::init();
+    let cli = Cli::parse();
+    let settings = Settings::load().context("loading configuration")?;
+    match cli.command {
+        Command::Serve { demo } => serve(settings, demo),
+        Command::Migrate => {
+            gopy::db::connect(&settings.database)?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Unit {
+            command: UnitCommand::Add { name, parent_id },
+        } => {
+            let pool = gopy::db::connect(&settings.database)?;
+            let mut conn = pool.get()?;
+            let name = gopy::text::clean(&name);
+            anyhow::ensure!(!name.is_empty(), "--name must not be empty");
+            let id =
+                gopy::units::queries::create_unit(&mut conn, None, &name, parent_id, &cli_client())
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Add(args),
+        } => add_user(settings, args),
+    }
+}
+
+fn cli_client() -> ClientInfo {
+    ClientInfo {
+        ip: None,
+        user_agent: Some("gopy cli".into()),
+    }
+}
+
+fn add_user(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
+    let roles = args
+        .role
+        .iter()
+        .map(|r| Role::parse(r).with_context(|| format!("unknown role {r:?}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let new = gopy::accounts::types::NewUser {
+        email: args.email,
+        full_name: args.name,
+        unit_id: args.unit_id,
+        roles,
+        password,
+    }
+    .normalize();
+    validator::Validate::validate(&new).map_err(|e| anyhow::anyhow!("invalid input: {e}"))?;
+    let pool = gopy::db::connect(&settings.database)?;
+    let hash = hash_with(&params(&settings.auth)?, &new.password)?;
+    let rec = UserRecord {
+        email: new.email,
+        full_name: new.full_name,
+        unit_id: new.unit_id,
+        roles: new.roles,
+        password_hash: Some(hash),
+    };
+    let mut conn = pool.get()?;
+    let id =
+        insert_user(&mut conn, None, &rec, &cli_client()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{id}");
+    Ok(())
+}
+
+#[actix_web::main]
+async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+    tracing::info!(?settings, "starting gopy");
+    let app = Application::build(settings.clone()).await?;
+    if demo {
+        let pool = app.pool().clone();
+        let s = settings.clone();
+        let seeded = tokio::task::spawn_blocking(move || gopy::demo::seed(&pool, &s)).await??;
+        println!(
+            "\nDemo data {}. Sign in at http://{}:{}/docs with password {:?}:",
+            if seeded { "created" } else { "already present" },
+            settings.server.host,
+            app.port(),
+            gopy::demo::DEMO_PASSWORD
+        );
+        for (email, name, roles, _) in gopy::demo::ACCOUNTS {
+            let roles: Vec<_> = roles.iter().map(|r| r.as_str()).collect();
+            println!("  {email:<26} {name:<22} {}", roles.join(", "));
+        }
+        println!();
+    }
+    tracing::info!(port = app.port(), "listening");
+    app.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! Units: the organisation tree (Sở → Phòng …).
+pub mod handlers;
+pub mod queries;

@@ -1,0 +1,133 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::audit::{self, Entry};
+use crate::db::schema::units;
+use crate::db::{now, DbConn};
+use crate::error::AppError;
+use crate::http::ClientInfo;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Unit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub active: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+type UnitRow = (i64, Option<i64>, String, bool, NaiveDateTime);
+
+impl From<UnitRow> for Unit {
+    fn from((id, parent_id, name, active, created_at): UnitRow) -> Self {
+        Unit {
+            id,
+            parent_id,
+            name,
+            active,
+            created_at: created_at.and_utc(),
+        }
+    }
+}
+
+const COLUMNS: (
+    units::id,
+    units::parent_id,
+    units::name,
+    units::active,
+    units::created_at,
+) = (
+    units::id,
+    units::parent_id,
+    units::name,
+    units::active,
+    units::created_at,
+);
+
+/// 422 on `field` unless the unit exists.
+pub fn require_unit(conn: &mut DbConn, id: i64, field: &str) -> Result<(), AppError> {
+    let found = units::table
+        .filter(units::id.eq(id))
+        .count()
+        .get_result::<i64>(conn)?;
+    if found == 0 {
+        return Err(AppError::field(field, "no such unit"));
+    }
+    Ok(())
+}
+
+pub fn get_unit(conn: &mut DbConn, id: i64) -> Result<Unit, AppError> {
+    units::table
+        .find(id)
+        .select(COLUMNS)
+        .first::<UnitRow>(conn)
+        .optional()?
+        .map(Unit::from)
+        .ok_or(AppError::NotFound("unit"))
+}
+
+/// Create a unit under `parent_id` with its audit row; sibling names are unique.
+pub fn create_unit(
+    conn: &mut DbConn,
+    actor_id: Option<i64>,
+    name: &str,
+    parent_id: Option<i64>,
+    client: &ClientInfo,
+) -> Result<i64, AppError> {
+    crate::db::write_tx(conn, |conn| {
+        if let Some(parent) = parent_id {
+            require_unit(conn, parent, "parent_id")?;
+        }
+        let mut siblings = units::table.filter(units::name.eq(name)).into_boxed();
+        siblings = match parent_id {
+            Some(p) => siblings.filter(units::parent_id.eq(p)),
+            None => siblings.filter(units::parent_id.is_null()),
+        };
+        if siblings.count().get_result::<i64>(conn)? > 0 {
+            return Err(AppError::conflict(
+                "unit_exists",
+                "a unit with this name already exists at this place in the tree",
+            ));
+        }
+        let at = now();
+        let id: i64 = diesel::insert_into(units::table)
+            .values((
+                units::name.eq(name),
+                units::parent_id.eq(parent_id),
+                units::created_at.eq(at),
+                units::updated_at.eq(at),
+            ))
+            .returning(units::id)
+            .get_result(conn)?;
+        audit::record(
+            conn,
+            Entry {
+                actor_id,
+                action: "unit.create",
+                entity: "unit",
+                entity_id: Some(id),
+                detail: serde_json::json!({ "name": name, "parent_id": parent_id }),
+            },
+            client,
+        )?;
+        Ok(id)
+    })
+}
+
+pub fn list_units(conn: &mut DbConn, after: Option<i64>, limit: i64) -> QueryResult<Vec<Unit>> {
+    let mut query = units::table
+        .select(COLUMNS)
+        .order(units::id.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(units::id.gt(after));
+    }
+    Ok(query
+        .load::<UnitRow>(conn)?
+        .into_iter()
+        .map(Unit::from)
+        .collect())
+}
