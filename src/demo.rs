@@ -160,7 +160,9 @@ fn seed_in(conn: &mut DbConn, hash: &str, cli: &ClientInfo) -> anyhow::Result<()
     )?;
 
     let employees = [actor(conn, ids[3])?, actor(conn, ids[4])?];
-    let samples: [(usize, Option<i64>, &str, Option<&str>, Option<Action>); 6] = [
+    // (author, section, body, proposed wording, moderator's action)
+    type Sample<'a> = (usize, Option<i64>, &'a str, Option<&'a str>, Option<Action>);
+    let samples: [Sample; 6] = [
         (0, Some(d1), "Đề nghị bổ sung đối tượng là người hợp đồng lao động theo Nghị định 111/2022/NĐ-CP.", None, Some(Action::Approve)),
         (1, Some(d3), "Thời hạn 05 ngày làm việc là quá ngắn với các dự thảo dài; đề nghị sửa thành 10 ngày.", Some("… trong thời hạn 10 ngày làm việc kể từ ngày kết thúc đợt lấy ý kiến."), Some(Action::Approve)),
         (0, None, "Dự thảo nhìn chung chặt chẽ; đề nghị rà soát lại thể thức theo Nghị định 30/2020/NĐ-CP.", None, None),

@@ -1,0 +1,397 @@
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_query;
+use diesel_migrations::MigrationHarness;
+use gopy::accounts::password::{hash_with, params};
+use gopy::accounts::queries::{insert_user, UserRecord};
+use gopy::accounts::types::Role;
+use gopy::config::Settings;
+use gopy::db::Pool;
+use gopy::http::ClientInfo;
+use gopy::startup::Application;
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+pub const PASSWORD: &str = "mật-khẩu-rất-dài-123";
+
+/// A database of its own for one test.
+pub enum TestDb {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
+}
+
+fn with_db(url: &str, db: &str) -> String {
+    let mut u = url::Url::parse(url).expect("GOPY_TEST_DATABASE_URL is a URL");
+    u.set_path(&format!("/{db}"));
+    u.to_string()
+}
+
+/// Name of a template database holding the current migrations; built once, under a lock.
+fn pg_template(admin_url: &str) -> String {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        let mut hasher = Sha256::new();
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+        let mut files: Vec<_> = walk(&dir);
+        files.sort();
+        for f in files {
+            hasher.update(f.to_string_lossy().as_bytes());
+            hasher.update(std::fs::read(&f).expect("read migration"));
+        }
+        let name = format!("gopy_tpl_{}", &hex::encode(hasher.finalize())[..16]);
+        let mut admin = PgConnection::establish(admin_url).expect("connect to PostgreSQL");
+        sql_query("SELECT pg_advisory_lock(72834510)")
+            .execute(&mut admin)
+            .expect("lock");
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let exists = sql_query(format!(
+            "SELECT count(*) AS n FROM pg_database WHERE datname = '{name}'"
+        ))
+        .get_result::<N>(&mut admin)
+        .expect("query pg_database")
+        .n > 0;
+        if !exists {
+            let building = format!("{name}_build");
+            sql_query(format!("DROP DATABASE IF EXISTS {building}"))
+                .execute(&mut admin)
+                .expect("drop");
+            sql_query(format!("CREATE DATABASE {building}"))
+                .execute(&mut admin)
+                .expect("create");
+            {
+                let mut c = PgConnection::establish(&with_db(admin_url, &building))
+                    .expect("connect template");
+                c.run_pending_migrations(gopy::db::PG_MIGRATIONS)
+                    .expect("migrate template");
+            }
+            sql_query(format!("ALTER DATABASE {building} RENAME TO {name}"))
+                .execute(&mut admin)
+                .expect("rename");
+        }
+        sql_query("SELECT pg_advisory_unlock(72834510)")
+            .execute(&mut admin)
+            .expect("unlock");
+        name
+    })
+    .clone()
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)
+        .expect("read migrations dir")
+        .flatten()
+    {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+impl TestDb {
+    pub fn new() -> Self {
+        match std::env::var("GOPY_TEST_DATABASE_URL") {
+            Ok(admin_url) if admin_url.starts_with("postgres") => {
+                let template = pg_template(&admin_url);
+                let name = format!("gopy_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
+                sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    .execute(&mut admin)
+                    .expect("create test database");
+                let url = with_db(&admin_url, &name);
+                TestDb::Postgres {
+                    admin_url,
+                    name,
+                    url,
+                }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let url = format!("sqlite://{}", dir.path().join("gopy.sqlite3").display());
+                TestDb::Sqlite { _dir: dir, url }
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres {
+            admin_url, name, ..
+        } = self
+        {
+            if let Ok(mut admin) = PgConnection::establish(admin_url) {
+                let _ = sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
+            }
+        }
+    }
+}
+
+pub struct TestUser {
+    pub id: i64,
+    pub email: String,
+    pub token: String,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub pool: Pool,
+    pub mail_dir: tempfile::TempDir,
+    /// Dropped last: the database outlives the server's use of it.
+    pub _db: TestDb,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let db = TestDb::new();
+    let mail_dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = Settings::built_in().expect("built-in settings");
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    settings.database.url = db.url().to_owned();
+    settings.database.pool_size = 4;
+    settings.mail.dir = mail_dir.path().display().to_string();
+    settings.mail.poll_interval_ms = 50;
+    let app = Application::build(settings).await.expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.pool().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        pool,
+        mail_dir,
+        _db: db,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.expect("request failed")
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.request(Method::POST, path, Some(token), Some(body))
+            .await
+    }
+
+    /// Create an account directly (as the CLI does) and sign it in over HTTP.
+    pub async fn user(&self, name: &str, roles: &[Role], unit_id: Option<i64>) -> TestUser {
+        let email = format!("{}@test.gopy.vn", gopy::text::fold(name).replace(' ', "."));
+        let rec = UserRecord {
+            email: email.clone(),
+            full_name: name.to_owned(),
+            unit_id,
+            roles: roles.to_vec(),
+            password_hash: Some(test_hash()),
+        };
+        let pool = self.pool.clone();
+        let id = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().expect("conn");
+            insert_user(&mut conn, None, &rec, &ClientInfo::default())
+        })
+        .await
+        .expect("join")
+        .expect("insert user");
+        let token = self.login(&email, PASSWORD).await;
+        TestUser { id, email, token }
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let res = self
+            .request(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(&json!({ "email": email, "password": password })),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "login of {email}");
+        let body: Value = res.json().await.expect("json");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn unit(&self, admin: &TestUser, name: &str, parent: Option<i64>) -> i64 {
+        let res = self
+            .post(
+                "/api/v1/units",
+                &admin.token,
+                &json!({ "name": name, "parent_id": parent }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json::<Value>().await.expect("json")["id"]
+            .as_i64()
+            .expect("id")
+    }
+
+    /// A published document with two sections; returns (document id, [section ids]).
+    pub async fn published_document(&self, secretariat: &TestUser) -> (i64, Vec<i64>) {
+        let doc = self
+            .document(
+                secretariat,
+                json!({ "title": "Dự thảo Luật Cán bộ, công chức (sửa đổi)" }),
+            )
+            .await;
+        let s1 = self.section(secretariat, doc, json!({ "label": "Điều 1", "heading": "Phạm vi điều chỉnh", "body": "Luật này quy định về cán bộ, công chức." })).await;
+        let s2 = self.section(secretariat, doc, json!({ "label": "Điều 2", "heading": "Đối tượng áp dụng", "body": "Cán bộ, công chức và cơ quan, tổ chức có liên quan." })).await;
+        let res = self
+            .post(
+                &format!("/api/v1/documents/{doc}/publish"),
+                &secretariat.token,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        (doc, vec![s1, s2])
+    }
+
+    pub async fn document(&self, secretariat: &TestUser, body: Value) -> i64 {
+        let res = self
+            .post("/api/v1/documents", &secretariat.token, &body)
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json::<Value>().await.expect("json")["id"]
+            .as_i64()
+            .expect("id")
+    }
+
+    pub async fn section(&self, secretariat: &TestUser, doc: i64, body: Value) -> i64 {
+        let res = self
+            .post(
+                &format!("/api/v1/documents/{doc}/sections"),
+                &secretariat.token,
+                &body,
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json::<Value>().await.expect("json")["id"]
+            .as_i64()
+            .expect("id")
+    }
+
+    pub async fn comment(&self, employee: &TestUser, doc: i64, body: Value) -> Value {
+        let res = self
+            .post(
+                &format!("/api/v1/documents/{doc}/comments"),
+                &employee.token,
+                &body,
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.expect("json")
+    }
+
+    pub async fn moderate(&self, moderator: &TestUser, comment: i64, body: &Value) -> Response {
+        self.post(
+            &format!("/api/v1/comments/{comment}/moderation"),
+            &moderator.token,
+            body,
+        )
+        .await
+    }
+
+    /// The .eml files written so far, waiting up to 5 s for at least `n`.
+    pub async fn mails(&self, n: usize) -> Vec<String> {
+        for _ in 0..100 {
+            let mut mails: Vec<String> = std::fs::read_dir(self.mail_dir.path())
+                .map(|d| {
+                    d.flatten()
+                        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if mails.len() >= n {
+                mails.sort();
+                return mails;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected {n} mails in {}", self.mail_dir.path().display());
+    }
+}
+
+/// One argon2 hash of PASSWORD for every test user (hashing is deliberately slow).
+fn test_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        let settings = Settings::built_in().expect("settings");
+        hash_with(&params(&settings.auth).expect("params"), PASSWORD).expect("hash")
+    })
+    .clone()
+}
+
+/// Assert a problem+json response and return its body.
+pub async fn problem(res: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(res.status(), status, "status");
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(ct, "application/problem+json");
+    let body: Value = res.json().await.expect("problem body");
+    assert_eq!(body["code"], code, "problem code in {body}");
+    assert_eq!(body["status"], status.as_u16());
+    body
+}
+
+pub async fn json_of(res: Response, status: StatusCode) -> Value {
+    let got = res.status();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    assert_eq!(got, status, "unexpected status; body: {body}");
+    body
+}

@@ -1,0 +1,12 @@
+//! HTTP-level tests: each test starts gopy on a random port with a fresh database.
+//! SQLite by default; `GOPY_TEST_DATABASE_URL=postgres://…/postgres` runs the same suite on
+//! PostgreSQL (one database per test, cloned from a migrated template).
+
+mod helpers;
+
+mod accounts;
+mod comments;
+mod documents;
+mod feedback;
+mod health;
+mod moderation;
