@@ -49,6 +49,21 @@ impl AppError {
         Self::Validation(errors)
     }
 
+    /// One line for people reading a terminal: the message plus any field errors.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Validation(errors) => {
+                let fields: Vec<String> = errors
+                    .iter()
+                    .map(|(field, messages)| format!("{field}: {}", messages.join("; ")))
+                    .collect();
+                format!("{self} ({})", fields.join(", "))
+            }
+            Self::Internal(err) => format!("{self}: {err:#}"),
+            _ => self.to_string(),
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Self::Validation(_) => "validation_failed",

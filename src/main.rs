@@ -96,7 +96,7 @@ fn main() -> anyhow::Result<()> {
             anyhow::ensure!(!name.is_empty(), "--name must not be empty");
             let id =
                 gopy::units::queries::create_unit(&mut conn, None, &name, parent_id, &cli_client())
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    .map_err(|e| anyhow::anyhow!(e.describe()))?;
             println!("{id}");
             Ok(())
         }
@@ -141,8 +141,8 @@ fn add_user(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
         password_hash: Some(hash),
     };
     let mut conn = pool.get()?;
-    let id =
-        insert_user(&mut conn, None, &rec, &cli_client()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let id = insert_user(&mut conn, None, &rec, &cli_client())
+        .map_err(|e| anyhow::anyhow!(e.describe()))?;
     println!("{id}");
     Ok(())
 }
