@@ -174,13 +174,41 @@ impl fmt::Debug for Settings {
     }
 }
 
-/// `postgres://user:secret@host/db` → `postgres://user:[redacted]@host/db`.
+/// `postgres://user:secret@host/db` → `postgres://user:REDACTED@host/db`.
 pub fn redact_url(raw: &str) -> String {
     match url::Url::parse(raw) {
         Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("[redacted]"));
+            let _ = u.set_password(Some("REDACTED"));
             u.to_string()
         }
         _ => raw.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let mut s = Settings::built_in().unwrap();
+        s.database.url = "postgres://gopy:s3cr3t-pw@db:5432/gopy".into();
+        s.mail.smtp_password = "smtp-s3cr3t".into();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("postgres://gopy:REDACTED@db:5432/gopy"));
+    }
+
+    #[test]
+    fn offsets_parse() {
+        assert_eq!(
+            parse_offset("+07:00").map(|o| o.local_minus_utc()),
+            Some(25200)
+        );
+        assert_eq!(
+            parse_offset("-03:30").map(|o| o.local_minus_utc()),
+            Some(-12600)
+        );
+        assert!(parse_offset("07:00").is_none());
     }
 }

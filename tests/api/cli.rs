@@ -284,3 +284,45 @@ fn serve_demo_seeds_once_and_the_demo_can_be_tried_at_once() {
     assert!(banner.contains("already present"), "{banner}");
     again.stop();
 }
+
+#[test]
+fn configuration_layers_files_then_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("config")).unwrap();
+    std::fs::write(
+        dir.path().join("config/staging.toml"),
+        "[database]\nurl = \"sqlite://from-staging-file.sqlite3\"\n",
+    )
+    .unwrap();
+    let migrate = |env_url: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gopy"));
+        cmd.current_dir(dir.path())
+            .env("GOPY_ENV", "staging")
+            .env_remove("GOPY__DATABASE__URL")
+            .arg("migrate");
+        if let Some(url) = env_url {
+            cmd.env("GOPY__DATABASE__URL", url);
+        }
+        run(&mut cmd, None)
+    };
+    let (ok, _, err) = migrate(None);
+    assert!(ok, "{err}");
+    assert!(
+        dir.path().join("from-staging-file.sqlite3").exists(),
+        "config/$GOPY_ENV.toml applies"
+    );
+    let (ok, _, err) = migrate(Some("sqlite://from-env.sqlite3"));
+    assert!(ok, "{err}");
+    assert!(
+        dir.path().join("from-env.sqlite3").exists(),
+        "GOPY__DATABASE__URL overrides the file"
+    );
+    // A wrong URL is reported with its cause, not swallowed.
+    let (ok, _, err) = migrate(Some("mysql://nope"));
+    assert!(
+        !ok && err.contains("unsupported database URL scheme"),
+        "{err}"
+    );
+    let (ok, _, err) = migrate(Some("postgres://nobody@127.0.0.1:1/none"));
+    assert!(!ok && err.to_lowercase().contains("connect"), "{err}");
+}

@@ -62,3 +62,30 @@ async fn unknown_routes_and_ids_are_problem_json_404() {
         .unwrap();
     problem(res, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+#[tokio::test]
+async fn oversized_and_mistyped_bodies_are_4xx_problems() {
+    let app = spawn_app().await;
+    let huge = format!(
+        "{{\"email\":\"{}\",\"password\":\"x\"}}",
+        "a".repeat(300 * 1024)
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    problem(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    problem(res, StatusCode::BAD_REQUEST, "bad_request").await;
+}

@@ -11,3 +11,4 @@ mod documents;
 mod feedback;
 mod health;
 mod moderation;
+mod samples;
