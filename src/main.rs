@@ -83,15 +83,14 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo } => serve(settings, demo),
         Command::Migrate => {
-            gopy::db::connect(&settings.database)?;
+            gopy::db::connect_one(&settings.database)?;
             println!("database is up to date");
             Ok(())
         }
         Command::Unit {
             command: UnitCommand::Add { name, parent_id },
         } => {
-            let pool = gopy::db::connect(&settings.database)?;
-            let mut conn = pool.get()?;
+            let mut conn = gopy::db::connect_one(&settings.database)?;
             let name = gopy::text::clean(&name);
             anyhow::ensure!(!name.is_empty(), "--name must not be empty");
             let id =
@@ -131,7 +130,7 @@ fn add_user(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
     }
     .normalize();
     validator::Validate::validate(&new).map_err(|e| anyhow::anyhow!("invalid input: {e}"))?;
-    let pool = gopy::db::connect(&settings.database)?;
+    let mut conn = gopy::db::connect_one(&settings.database)?;
     let hash = hash_with(&params(&settings.auth)?, &new.password)?;
     let rec = UserRecord {
         email: new.email,
@@ -140,7 +139,6 @@ fn add_user(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
         roles: new.roles,
         password_hash: Some(hash),
     };
-    let mut conn = pool.get()?;
     let id = insert_user(&mut conn, None, &rec, &cli_client())
         .map_err(|e| anyhow::anyhow!(e.describe()))?;
     println!("{id}");

@@ -141,6 +141,15 @@ pub fn connect(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
     Ok(pool)
 }
 
+/// One connection with the schema brought up to date, for short-lived commands. (A pool
+/// would keep opening connections on its own threads while the process exits, and libpq's
+/// TLS teardown at exit must not race with them.)
+pub fn connect_one(settings: &DatabaseSettings) -> anyhow::Result<DbConn> {
+    let mut conn = ConnectionManager::new(&settings.url)?.establish()?;
+    run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
 pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<()> {
     let applied = match conn {
         DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),

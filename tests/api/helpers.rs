@@ -35,6 +35,11 @@ pub enum TestDb {
 fn with_db(url: &str, db: &str) -> String {
     let mut u = url::Url::parse(url).expect("GOPY_TEST_DATABASE_URL is a URL");
     u.set_path(&format!("/{db}"));
+    // Loopback needs no TLS, and libpq's OpenSSL teardown at process exit can race with pool
+    // threads still connecting (seen as "free(): invalid pointer" in a short-lived process).
+    if !u.query_pairs().any(|(k, _)| k == "sslmode") {
+        u.query_pairs_mut().append_pair("sslmode", "disable");
+    }
     u.to_string()
 }
 
