@@ -36,6 +36,13 @@ pub struct DatabaseSettings {
 #[derive(Clone, Debug, Deserialize)]
 pub struct AuthSettings {
     pub session_ttl_minutes: i64,
+    pub session_idle_minutes: i64,
+    pub lockout_threshold: i32,
+    pub lockout_base_secs: i64,
+    pub lockout_max_secs: i64,
+    pub ip_lockout_threshold: i32,
+    pub activation_ttl_hours: i64,
+    pub reset_ttl_minutes: i64,
     pub max_concurrent_hashes: usize,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,

@@ -28,6 +28,8 @@ pub enum AppError {
     Conflict { code: &'static str, detail: String },
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("too many failed attempts; try again in {retry_after} seconds")]
+    TooManyAttempts { retry_after: i64 },
     #[error("the service is temporarily unavailable")]
     Unavailable,
     #[error("internal error")]
@@ -74,6 +76,7 @@ impl AppError {
             Self::NotFound(_) => "not_found",
             Self::Conflict { code, .. } => code,
             Self::PayloadTooLarge => "payload_too_large",
+            Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -88,6 +91,7 @@ impl AppError {
             Self::NotFound(_) => "Not found",
             Self::Conflict { .. } => "Conflict",
             Self::PayloadTooLarge => "Payload too large",
+            Self::TooManyAttempts { .. } => "Too many attempts",
             Self::Unavailable => "Service unavailable",
             Self::Internal(_) => "Internal server error",
         }
@@ -119,6 +123,7 @@ impl ResponseError for AppError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -145,6 +150,9 @@ impl ResponseError for AppError {
         match self {
             Self::Unavailable => {
                 builder.insert_header((header::RETRY_AFTER, "5"));
+            }
+            Self::TooManyAttempts { retry_after } => {
+                builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             Self::Unauthorized | Self::InvalidCredentials => {
                 builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));

@@ -6,7 +6,9 @@ use clap::{Args, Parser, Subcommand};
 use gopy::accounts::password::{hash_with, params};
 use gopy::accounts::queries::{insert_user, UserRecord};
 use gopy::accounts::types::Role;
+use gopy::accounts::{policy, service};
 use gopy::config::Settings;
+use gopy::http::lang::Lang;
 use gopy::http::ClientInfo;
 use gopy::startup::Application;
 
@@ -71,8 +73,9 @@ struct UserAdd {
     role: Vec<String>,
     #[arg(long)]
     unit_id: Option<i64>,
-    /// Read the password from the first line of standard input.
-    #[arg(long, required = true)]
+    /// Read the password from the first line of standard input. Without it, an activation
+    /// mail is queued so the person chooses their own.
+    #[arg(long)]
     password_stdin: bool,
 }
 
@@ -118,9 +121,13 @@ fn add_user(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
         .iter()
         .map(|r| Role::parse(r).with_context(|| format!("unknown role {r:?}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut password = String::new();
-    std::io::stdin().lock().read_line(&mut password)?;
-    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Some(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else {
+        None
+    };
     let new = gopy::accounts::types::NewUser {
         email: args.email,
         full_name: args.name,
@@ -130,17 +137,30 @@ fn add_user(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
     }
     .normalize();
     validator::Validate::validate(&new).map_err(|e| anyhow::anyhow!("invalid input: {e}"))?;
+    let hash = match &new.password {
+        Some(p) => {
+            policy::check(p, &[&new.email, &new.full_name], "password", Lang::En)
+                .map_err(|e| anyhow::anyhow!(e.describe()))?;
+            Some(hash_with(&params(&settings.auth)?, p)?)
+        }
+        None => None,
+    };
     let mut conn = gopy::db::connect_one(&settings.database)?;
-    let hash = hash_with(&params(&settings.auth)?, &new.password)?;
     let rec = UserRecord {
         email: new.email,
         full_name: new.full_name,
         unit_id: new.unit_id,
         roles: new.roles,
-        password_hash: Some(hash),
+        password_hash: hash,
     };
-    let id = insert_user(&mut conn, None, &rec, &cli_client())
-        .map_err(|e| anyhow::anyhow!(e.describe()))?;
+    let id = gopy::db::write_tx(&mut conn, |conn| {
+        let id = insert_user(conn, None, &rec, &cli_client())?;
+        if rec.password_hash.is_none() {
+            service::send_activation(conn, id, &settings)?;
+        }
+        Ok::<_, gopy::error::AppError>(id)
+    })
+    .map_err(|e| anyhow::anyhow!(e.describe()))?;
     println!("{id}");
     Ok(())
 }

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, comments, drafts, feedback, http, moderation, units};
+use crate::{accounts, audit, comments, drafts, feedback, http, mail, moderation, units};
 
 /// The whole document: health at the root, the API nested under /api/v1.
 #[derive(OpenApi)]
@@ -17,7 +17,8 @@ use crate::{accounts, comments, drafts, feedback, http, moderation, units};
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Liveness and readiness"),
-        (name = "auth", description = "Sign-in and sessions"),
+        (name = "auth", description = "Sign-in, activation and password reset"),
+        (name = "me", description = "Your sessions and password"),
         (name = "admin", description = "Units and accounts"),
         (name = "documents", description = "Draft documents and sections"),
         (name = "comments", description = "Comments (góp ý)"),
@@ -29,13 +30,23 @@ pub struct ApiDoc;
 
 #[derive(OpenApi)]
 #[openapi(paths(
-    accounts::handlers::login,
-    accounts::handlers::logout,
-    accounts::handlers::me,
-    accounts::handlers::create_user,
-    accounts::handlers::list_users,
+    accounts::auth_handlers::login,
+    accounts::auth_handlers::logout,
+    accounts::auth_handlers::me,
+    accounts::auth_handlers::activate,
+    accounts::auth_handlers::request_reset,
+    accounts::auth_handlers::confirm_reset,
+    accounts::me_handlers::list_sessions,
+    accounts::me_handlers::revoke_session,
+    accounts::me_handlers::revoke_all_sessions,
+    accounts::me_handlers::change_password,
+    accounts::user_handlers::create_user,
+    accounts::user_handlers::list_users,
+    accounts::user_handlers::update_user,
+    accounts::user_handlers::unlock_user,
     units::handlers::create_unit,
     units::handlers::list_units,
+    units::handlers::update_unit,
     drafts::handlers::create_document,
     drafts::handlers::add_section,
     drafts::handlers::publish,
@@ -50,6 +61,9 @@ pub struct ApiDoc;
     moderation::handlers::moderate,
     feedback::handlers::feedback,
     feedback::handlers::summary,
+    audit::handlers::audit_log,
+    mail::handlers::list_outbox,
+    mail::handlers::retry_outbox,
 ))]
 struct V1;
 

@@ -70,12 +70,16 @@ impl Application {
                 .service(web::redirect("/docs", "/docs/"))
                 .service(
                     web::scope("/api/v1")
-                        .configure(crate::accounts::handlers::routes)
+                        .configure(crate::accounts::auth_handlers::routes)
+                        .configure(crate::accounts::me_handlers::routes)
+                        .configure(crate::accounts::user_handlers::routes)
                         .configure(crate::units::handlers::routes)
                         .configure(crate::drafts::handlers::routes)
                         .configure(crate::comments::handlers::routes)
                         .configure(crate::moderation::handlers::routes)
-                        .configure(crate::feedback::handlers::routes),
+                        .configure(crate::feedback::handlers::routes)
+                        .configure(crate::audit::handlers::routes)
+                        .configure(crate::mail::handlers::routes),
                 )
                 .default_service(web::to(not_found))
         })

@@ -70,6 +70,26 @@ impl Hasher {
     }
 }
 
+impl Hasher {
+    /// True when `stored` was made with other parameters (or another algorithm) than the
+    /// configured ones, so that it should be re-hashed at the next successful sign-in.
+    pub fn needs_rehash(&self, stored: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(stored) else {
+            return true;
+        };
+        let same_algorithm = parsed.algorithm == Algorithm::Argon2id.ident();
+        match Params::try_from(&parsed) {
+            Ok(p) => {
+                !same_algorithm
+                    || p.m_cost() != self.params.m_cost()
+                    || p.t_cost() != self.params.t_cost()
+                    || p.p_cost() != self.params.p_cost()
+            }
+            Err(_) => true,
+        }
+    }
+}
+
 /// Blocking hash, for the CLI and the demo seed.
 pub fn hash_with(params: &Params, password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);

@@ -36,6 +36,12 @@ pub fn find_for_login(
         .optional()
 }
 
+pub fn store_hash(conn: &mut DbConn, user_id: i64, hash: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)
+}
+
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }

@@ -1,10 +1,12 @@
 //! Session tokens: 256 random bits handed to the client once, stored only as a SHA-256 hash.
 
 use base64::Engine;
-use chrono::{Duration, NaiveDateTime};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use rand::RngCore;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
 
 use crate::accounts::queries::load_roles;
 use crate::db::schema::{sessions, users};
@@ -47,13 +49,20 @@ pub fn create(
     Ok((token, expires_at))
 }
 
-/// The user behind a live token of an active account, if any.
-pub fn authenticate(conn: &mut DbConn, token: &str) -> Result<Option<CurrentUser>, AppError> {
+/// The user behind a live token of an active account, if any. A session ends at its absolute
+/// expiry or after `idle_minutes` without use; use is recorded at most once a minute.
+pub fn authenticate(
+    conn: &mut DbConn,
+    token: &str,
+    idle_minutes: i64,
+) -> Result<Option<CurrentUser>, AppError> {
+    let at = now();
     let row = sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(hash_token(token)))
         .filter(sessions::revoked_at.is_null())
-        .filter(sessions::expires_at.gt(now()))
+        .filter(sessions::expires_at.gt(at))
+        .filter(sessions::last_seen_at.gt(at - Duration::minutes(idle_minutes)))
         .filter(users::active.eq(true))
         .select((
             sessions::id,
@@ -61,12 +70,18 @@ pub fn authenticate(conn: &mut DbConn, token: &str) -> Result<Option<CurrentUser
             users::email,
             users::full_name,
             users::unit_id,
+            sessions::last_seen_at,
         ))
-        .first::<(i64, i64, String, String, Option<i64>)>(conn)
+        .first::<(i64, i64, String, String, Option<i64>, NaiveDateTime)>(conn)
         .optional()?;
-    let Some((session_id, id, email, full_name, unit_id)) = row else {
+    let Some((session_id, id, email, full_name, unit_id, last_seen)) = row else {
         return Ok(None);
     };
+    if at - last_seen > Duration::seconds(60) {
+        diesel::update(sessions::table.find(session_id))
+            .set(sessions::last_seen_at.eq(at))
+            .execute(conn)?;
+    }
     let roles = load_roles(conn, id)?;
     Ok(Some(CurrentUser {
         id,
@@ -78,9 +93,89 @@ pub fn authenticate(conn: &mut DbConn, token: &str) -> Result<Option<CurrentUser
     }))
 }
 
-pub fn revoke(conn: &mut DbConn, session_id: i64) -> Result<(), AppError> {
-    diesel::update(sessions::table.find(session_id))
-        .set(sessions::revoked_at.eq(now()))
-        .execute(conn)?;
-    Ok(())
+/// End one of `user_id`'s sessions; false if it was not theirs or already ended.
+pub fn revoke(conn: &mut DbConn, user_id: i64, session_id: i64) -> QueryResult<bool> {
+    diesel::update(
+        sessions::table
+            .find(session_id)
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now()))
+    .execute(conn)
+    .map(|n| n > 0)
+}
+
+/// End every session of a user (password change or reset, deactivation, "sign out everywhere").
+pub fn revoke_all(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now()))
+    .execute(conn)
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SessionView {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session making this request.
+    pub current: bool,
+}
+
+/// A user's live sessions, newest first.
+pub fn list_live(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    idle_minutes: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<SessionView>> {
+    type Row = (
+        i64,
+        NaiveDateTime,
+        NaiveDateTime,
+        NaiveDateTime,
+        Option<String>,
+        Option<String>,
+    );
+    let at = now();
+    let mut query = sessions::table
+        .filter(sessions::user_id.eq(user.id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(at))
+        .filter(sessions::last_seen_at.gt(at - Duration::minutes(idle_minutes)))
+        .select((
+            sessions::id,
+            sessions::created_at,
+            sessions::last_seen_at,
+            sessions::expires_at,
+            sessions::ip,
+            sessions::user_agent,
+        ))
+        .order(sessions::id.desc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(b) = before {
+        query = query.filter(sessions::id.lt(b));
+    }
+    Ok(query
+        .load::<Row>(conn)?
+        .into_iter()
+        .map(|r| SessionView {
+            id: r.0,
+            created_at: r.1.and_utc(),
+            last_seen_at: r.2.and_utc(),
+            expires_at: r.3.and_utc(),
+            ip: r.4,
+            user_agent: r.5,
+            current: r.0 == user.session_id,
+        })
+        .collect())
 }

@@ -74,8 +74,8 @@ pub struct NewUser {
     pub unit_id: Option<i64>,
     #[validate(length(min = 1, message = "at least one role is required"))]
     pub roles: Vec<Role>,
-    #[validate(length(min = 12, max = 128, message = "must be 12–128 characters"))]
-    pub password: String,
+    /// Optional: without one, the person gets an activation mail to choose it.
+    pub password: Option<String>,
 }
 
 impl NewUser {

@@ -57,9 +57,12 @@ impl FromRequest for CurrentUser {
         Box::pin(async move {
             let token = token.ok_or(AppError::Unauthorized)?;
             let state = state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no state")))?;
-            db(&state, move |conn| sessions::authenticate(conn, &token))
-                .await?
-                .ok_or(AppError::Unauthorized)
+            let idle = state.settings.auth.session_idle_minutes;
+            db(&state, move |conn| {
+                sessions::authenticate(conn, &token, idle)
+            })
+            .await?
+            .ok_or(AppError::Unauthorized)
         })
     }
 }

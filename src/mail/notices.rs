@@ -1,4 +1,5 @@
-//! The mails gopy sends, in the recipient's language (Vietnamese by default).
+//! The mails gopy sends, queued in the outbox inside the caller's transaction, in the
+//! recipient's language.
 
 use diesel::prelude::*;
 
@@ -6,6 +7,37 @@ use crate::comments::types::{Comment, CommentStatus};
 use crate::db::schema::{documents, users};
 use crate::db::DbConn;
 use crate::mail::outbox::{enqueue, OutgoingMail};
+use crate::mail::templates::{self, Rendered};
+
+struct Recipient {
+    email: String,
+    name: String,
+    locale: String,
+}
+
+fn recipient(conn: &mut DbConn, user_id: i64) -> QueryResult<Recipient> {
+    let (email, name, locale) = users::table
+        .find(user_id)
+        .select((users::email, users::full_name, users::locale))
+        .first::<(String, String, String)>(conn)?;
+    Ok(Recipient {
+        email,
+        name,
+        locale,
+    })
+}
+
+fn send(conn: &mut DbConn, to: &str, mail: Rendered) -> QueryResult<i64> {
+    enqueue(
+        conn,
+        OutgoingMail {
+            to,
+            subject: &mail.subject,
+            text: &mail.text,
+            html: Some(&mail.html),
+        },
+    )
+}
 
 /// Tell the author that their comment was approved or rejected (with the reason).
 pub fn comment_decided(
@@ -14,48 +46,52 @@ pub fn comment_decided(
     to: CommentStatus,
     reason: Option<&str>,
 ) -> QueryResult<()> {
-    let (email, locale): (String, String) = users::table
-        .find(comment.author_id)
-        .select((users::email, users::locale))
-        .first(conn)?;
+    let r = recipient(conn, comment.author_id)?;
     let title: String = documents::table
         .find(comment.document_id)
         .select(documents::title)
         .first(conn)?;
-    let approved = to == CommentStatus::Approved;
-    let (subject, text) = if locale == "en" {
-        let verdict = if approved { "approved" } else { "not accepted" };
-        (
-            format!("Your comment {} was {verdict}", comment.receipt),
-            format!(
-                "Your comment {} on \"{title}\" was {verdict}.{}\n",
-                comment.receipt,
-                reason.map(|r| format!("\nReason: {r}")).unwrap_or_default()
-            ),
-        )
-    } else {
-        let verdict = if approved {
-            "đã được duyệt"
-        } else {
-            "không được chấp nhận"
-        };
-        (
-            format!("Góp ý {} của bạn {verdict}", comment.receipt),
-            format!(
-                "Góp ý số {} của bạn về dự thảo «{title}» {verdict}.{}\n",
-                comment.receipt,
-                reason.map(|r| format!("\nLý do: {r}")).unwrap_or_default()
-            ),
-        )
-    };
-    enqueue(
+    let mail = templates::comment_decided(
+        &r.locale,
+        &comment.receipt,
+        &title,
+        to == CommentStatus::Approved,
+        reason,
+    );
+    send(conn, &r.email, mail).map(|_| ())
+}
+
+pub fn activation(conn: &mut DbConn, user_id: i64, link: &str, hours: i64) -> QueryResult<()> {
+    let r = recipient(conn, user_id)?;
+    send(
         conn,
-        OutgoingMail {
-            to: &email,
-            subject: &subject,
-            text: &text,
-            html: None,
-        },
+        &r.email,
+        templates::activation(&r.locale, &r.name, link, hours),
+    )
+    .map(|_| ())
+}
+
+pub fn password_reset(
+    conn: &mut DbConn,
+    user_id: i64,
+    link: &str,
+    minutes: i64,
+) -> QueryResult<()> {
+    let r = recipient(conn, user_id)?;
+    send(
+        conn,
+        &r.email,
+        templates::password_reset(&r.locale, &r.name, link, minutes),
+    )
+    .map(|_| ())
+}
+
+pub fn password_changed(conn: &mut DbConn, user_id: i64) -> QueryResult<()> {
+    let r = recipient(conn, user_id)?;
+    send(
+        conn,
+        &r.email,
+        templates::password_changed(&r.locale, &r.name),
     )
     .map(|_| ())
 }

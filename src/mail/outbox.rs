@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::mail_outbox;
 use crate::db::{now, DbConn};
+use crate::error::AppError;
 
 pub struct OutgoingMail<'a> {
     pub to: &'a str,
@@ -118,4 +119,137 @@ pub fn mark_failed(
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum OutboxStatus {
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl OutboxStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "sent" => Self::Sent,
+            "failed" => Self::Failed,
+            _ => Self::Pending,
+        }
+    }
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct OutboxView {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub status: OutboxStatus,
+    pub attempts: i32,
+    pub next_attempt_at: chrono::DateTime<chrono::Utc>,
+    pub last_error: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+type ViewRow = (
+    i64,
+    String,
+    String,
+    String,
+    i32,
+    NaiveDateTime,
+    Option<String>,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+);
+
+macro_rules! view_columns {
+    () => {
+        (
+            mail_outbox::id,
+            mail_outbox::recipient,
+            mail_outbox::subject,
+            mail_outbox::status,
+            mail_outbox::attempts,
+            mail_outbox::next_attempt_at,
+            mail_outbox::last_error,
+            mail_outbox::created_at,
+            mail_outbox::sent_at,
+        )
+    };
+}
+
+fn to_view(r: ViewRow) -> OutboxView {
+    OutboxView {
+        id: r.0,
+        recipient: r.1,
+        subject: r.2,
+        status: OutboxStatus::parse(&r.3),
+        attempts: r.4,
+        next_attempt_at: r.5.and_utc(),
+        last_error: r.6,
+        created_at: r.7.and_utc(),
+        sent_at: r.8.map(|t| t.and_utc()),
+    }
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    status: Option<OutboxStatus>,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<OutboxView>> {
+    let mut q = mail_outbox::table
+        .select(view_columns!())
+        .order(mail_outbox::id.desc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(s) = status {
+        q = q.filter(mail_outbox::status.eq(s.as_str()));
+    }
+    if let Some(b) = before {
+        q = q.filter(mail_outbox::id.lt(b));
+    }
+    Ok(q.load::<ViewRow>(conn)?.into_iter().map(to_view).collect())
+}
+
+/// Queue a failed or pending mail again with a fresh count of attempts; 409 once sent.
+pub fn retry(conn: &mut DbConn, id: i64) -> Result<OutboxView, AppError> {
+    let current: String = mail_outbox::table
+        .find(id)
+        .select(mail_outbox::status)
+        .first::<String>(conn)
+        .optional()?
+        .ok_or(AppError::NotFound("mail"))?;
+    if current == "sent" {
+        return Err(AppError::conflict(
+            "already_sent",
+            "this mail has been sent",
+        ));
+    }
+    diesel::update(mail_outbox::table.find(id))
+        .set((
+            mail_outbox::status.eq("pending"),
+            mail_outbox::attempts.eq(0),
+            mail_outbox::next_attempt_at.eq(now()),
+            mail_outbox::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(to_view(
+        mail_outbox::table
+            .find(id)
+            .select(view_columns!())
+            .first(conn)?,
+    ))
 }

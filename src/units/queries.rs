@@ -131,3 +131,92 @@ pub fn list_units(conn: &mut DbConn, after: Option<i64>, limit: i64) -> QueryRes
         .map(Unit::from)
         .collect())
 }
+
+/// Ids of `id` and every unit below it.
+fn subtree(conn: &mut DbConn, id: i64) -> QueryResult<Vec<i64>> {
+    let all: Vec<(i64, Option<i64>)> = units::table
+        .select((units::id, units::parent_id))
+        .load(conn)?;
+    let mut out = vec![id];
+    let mut i = 0;
+    while i < out.len() {
+        let parent = out[i];
+        out.extend(
+            all.iter()
+                .filter(|(_, p)| *p == Some(parent))
+                .map(|(c, _)| *c),
+        );
+        i += 1;
+    }
+    Ok(out)
+}
+
+pub struct UnitChange {
+    pub name: Option<String>,
+    pub parent_id: Option<Option<i64>>,
+    pub active: Option<bool>,
+}
+
+/// Rename, move (never under itself or its own descendants) or (de)activate a unit.
+pub fn update_unit(
+    conn: &mut DbConn,
+    actor: i64,
+    id: i64,
+    change: &UnitChange,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    crate::db::write_tx(conn, |conn| {
+        let before = get_unit(conn, id)?;
+        let parent = change.parent_id.unwrap_or(before.parent_id);
+        if let Some(p) = parent.filter(|_| change.parent_id.is_some()) {
+            require_unit(conn, p, "parent_id")?;
+            if subtree(conn, id)?.contains(&p) {
+                return Err(AppError::conflict(
+                    "unit_cycle",
+                    "a unit cannot be moved under itself or one of its own sub-units",
+                ));
+            }
+        }
+        let name = change.name.clone().unwrap_or(before.name.clone());
+        if name != before.name || parent != before.parent_id {
+            let mut siblings = units::table
+                .filter(units::name.eq(&name))
+                .filter(units::id.ne(id))
+                .into_boxed();
+            siblings = match parent {
+                Some(p) => siblings.filter(units::parent_id.eq(p)),
+                None => siblings.filter(units::parent_id.is_null()),
+            };
+            if siblings.count().get_result::<i64>(conn)? > 0 {
+                return Err(AppError::conflict(
+                    "unit_exists",
+                    "a unit with this name already exists at this place in the tree",
+                ));
+            }
+        }
+        let active = change.active.unwrap_or(before.active);
+        diesel::update(units::table.find(id))
+            .set((
+                units::name.eq(&name),
+                units::parent_id.eq(parent),
+                units::active.eq(active),
+                units::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            Entry {
+                actor_id: Some(actor),
+                action: "unit.update",
+                entity: "unit",
+                entity_id: Some(id),
+                detail: serde_json::json!({
+                    "from": { "name": before.name, "parent_id": before.parent_id, "active": before.active },
+                    "to": { "name": name, "parent_id": parent, "active": active },
+                }),
+            },
+            client,
+        )?;
+        Ok(())
+    })
+}

@@ -1,0 +1,135 @@
+//! Mail texts in Vietnamese (default) and English, each with a plain-text and an HTML part.
+
+use html_escape::encode_text as esc;
+
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn render(subject: String, paragraphs: &[String], link: Option<&str>) -> Rendered {
+    let mut text = paragraphs.join("\n\n");
+    let mut html = String::from("<!doctype html><html><body style=\"font-family:sans-serif\">");
+    for p in paragraphs {
+        html.push_str(&format!("<p>{}</p>", esc(p).replace('\n', "<br>")));
+    }
+    if let Some(link) = link {
+        text.push_str(&format!("\n\n{link}"));
+        html.push_str(&format!(
+            "<p><a href=\"{0}\">{0}</a></p>",
+            html_escape::encode_double_quoted_attribute(link)
+        ));
+    }
+    text.push_str("\n\n-- \ngopy\n");
+    html.push_str("<p style=\"color:#666\">gopy</p></body></html>");
+    Rendered {
+        subject,
+        text,
+        html,
+    }
+}
+
+fn en(locale: &str) -> bool {
+    locale == "en"
+}
+
+pub fn activation(locale: &str, name: &str, link: &str, hours: i64) -> Rendered {
+    if en(locale) {
+        render(
+            "Activate your gopy account".into(),
+            &[
+                format!("Hello {name},"),
+                format!("An account has been created for you on gopy, the staff consultation service. Open the link below within {hours} hours to choose your password."),
+            ],
+            Some(link),
+        )
+    } else {
+        render(
+            "Kích hoạt tài khoản góp ý dự thảo".into(),
+            &[
+                format!("Kính gửi {name},"),
+                format!("Tài khoản của Anh/Chị trên hệ thống lấy ý kiến góp ý dự thảo (gopy) đã được tạo. Vui lòng mở đường dẫn dưới đây trong vòng {hours} giờ để đặt mật khẩu."),
+            ],
+            Some(link),
+        )
+    }
+}
+
+pub fn password_reset(locale: &str, name: &str, link: &str, minutes: i64) -> Rendered {
+    if en(locale) {
+        render(
+            "Reset your gopy password".into(),
+            &[
+                format!("Hello {name},"),
+                format!("Someone asked to reset your password. If it was you, open the link below within {minutes} minutes. If not, ignore this mail: your password stays as it is."),
+            ],
+            Some(link),
+        )
+    } else {
+        render(
+            "Đặt lại mật khẩu gopy".into(),
+            &[
+                format!("Kính gửi {name},"),
+                format!("Hệ thống nhận được yêu cầu đặt lại mật khẩu của Anh/Chị. Nếu đúng là Anh/Chị, vui lòng mở đường dẫn dưới đây trong vòng {minutes} phút. Nếu không, hãy bỏ qua thư này: mật khẩu vẫn giữ nguyên."),
+            ],
+            Some(link),
+        )
+    }
+}
+
+pub fn password_changed(locale: &str, name: &str) -> Rendered {
+    if en(locale) {
+        render(
+            "Your gopy password was changed".into(),
+            &[
+                format!("Hello {name},"),
+                "Your password was just changed and every signed-in session was ended. If you did not do this, contact your administrator at once.".into(),
+            ],
+            None,
+        )
+    } else {
+        render(
+            "Mật khẩu gopy của Anh/Chị đã được thay đổi".into(),
+            &[
+                format!("Kính gửi {name},"),
+                "Mật khẩu của Anh/Chị vừa được thay đổi và mọi phiên đăng nhập đã kết thúc. Nếu không phải Anh/Chị thực hiện, vui lòng liên hệ ngay với quản trị viên.".into(),
+            ],
+            None,
+        )
+    }
+}
+
+pub fn comment_decided(
+    locale: &str,
+    receipt: &str,
+    title: &str,
+    approved: bool,
+    reason: Option<&str>,
+) -> Rendered {
+    if en(locale) {
+        let verdict = if approved {
+            "was approved"
+        } else {
+            "was not accepted"
+        };
+        let mut p = vec![format!("Your comment {receipt} on \"{title}\" {verdict}.")];
+        if let Some(r) = reason {
+            p.push(format!("Reason: {r}"));
+        }
+        render(format!("Your comment {receipt} {verdict}"), &p, None)
+    } else {
+        let verdict = if approved {
+            "đã được duyệt"
+        } else {
+            "không được chấp nhận"
+        };
+        let mut p = vec![format!(
+            "Góp ý số {receipt} của Anh/Chị về dự thảo «{title}» {verdict}."
+        )];
+        if let Some(r) = reason {
+            p.push(format!("Lý do: {r}"));
+        }
+        render(format!("Góp ý {receipt} của Anh/Chị {verdict}"), &p, None)
+    }
+}
