@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::accounts::sessions::{self, SessionView};
-use crate::accounts::{policy, queries, service};
+use crate::accounts::{policy, queries, service, throttle};
 use crate::audit::{self, Entry};
 use crate::db::write_tx;
 use crate::error::{AppError, Problem};
@@ -143,12 +143,31 @@ pub async fn change_password(
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     let client = ClientInfo::from_request(&req);
-    let email = user.email.clone();
-    let stored = db(&state, move |conn| {
-        Ok(queries::find_for_login(conn, &email)?.and_then(|(_, h)| h))
+    // Guessing the current password from a stolen session is throttled like sign-in.
+    let key = throttle::account_key(&queries::normalize_email(&user.email));
+    let (k, email) = (key.clone(), user.email.clone());
+    let (locked, stored) = db(&state, move |conn| {
+        let locked = throttle::locked_for(conn, std::slice::from_ref(&k))?;
+        Ok((
+            locked,
+            queries::find_for_login(conn, &email)?.and_then(|(_, h)| h),
+        ))
     })
     .await?;
+    if let Some(retry_after) = locked {
+        return Err(AppError::TooManyAttempts { retry_after });
+    }
     if !state.hasher.verify(body.current, stored).await? {
+        let settings = state.settings.clone();
+        db(&state, move |conn| {
+            Ok(throttle::record_failure(
+                conn,
+                &key,
+                settings.auth.lockout_threshold,
+                &settings.auth,
+            )?)
+        })
+        .await?;
         return Err(AppError::field(
             "current",
             lang.pick(

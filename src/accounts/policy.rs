@@ -3,6 +3,8 @@
 
 use zxcvbn::Score;
 
+use crate::text::fold;
+
 use crate::error::AppError;
 use crate::http::lang::Lang;
 
@@ -30,9 +32,22 @@ pub fn check(password: &str, personal: &[&str], field: &str, lang: Lang) -> Resu
             ),
         ));
     }
-    let mut inputs: Vec<&str> = personal.to_vec();
-    inputs.extend(personal.iter().flat_map(|p| p.split(['@', '.', ' '])));
-    inputs.push("gopy");
+    // The person's name and email, as typed and without diacritics, whole and in parts.
+    let mut owned: Vec<String> = vec!["gopy".into()];
+    for p in personal {
+        for form in [p.to_lowercase(), fold(p)] {
+            owned.push(form.replace(' ', ""));
+            owned.extend(
+                form.split(['@', '.', ' ', '-', '_'])
+                    .filter(|w| w.len() > 1)
+                    .map(str::to_owned),
+            );
+            if let Some((local, _)) = form.split_once('@') {
+                owned.push(local.to_owned());
+            }
+        }
+    }
+    let inputs: Vec<&str> = owned.iter().map(String::as_str).collect();
     if zxcvbn::zxcvbn(password, &inputs).score() < Score::Three {
         return Err(AppError::field(
             field,

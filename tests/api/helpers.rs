@@ -175,6 +175,11 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Start gopy with settings adjusted by `tune` (lower thresholds, shorter timeouts …).
+pub async fn spawn_app_with(tune: impl FnOnce(&mut Settings)) -> TestApp {
     let db = TestDb::new();
     let mail_dir = tempfile::tempdir().expect("tempdir");
     let mut settings = Settings::built_in().expect("built-in settings");
@@ -184,6 +189,7 @@ pub async fn spawn_app() -> TestApp {
     settings.database.pool_size = 4;
     settings.mail.dir = mail_dir.path().display().to_string();
     settings.mail.poll_interval_ms = 50;
+    tune(&mut settings);
     let app = Application::build(settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool().clone();
@@ -347,25 +353,102 @@ impl TestApp {
         .await
     }
 
-    /// The .eml files written so far, waiting up to 5 s for at least `n`.
-    pub async fn mails(&self, n: usize) -> Vec<String> {
+    /// The mails written so far (in outbox order), waiting up to 5 s for at least `n`.
+    pub async fn mails(&self, n: usize) -> Vec<Mail> {
         for _ in 0..100 {
-            let mut mails: Vec<String> = std::fs::read_dir(self.mail_dir.path())
-                .map(|d| {
-                    d.flatten()
-                        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-                        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-                        .collect()
-                })
-                .unwrap_or_default();
+            let mails = read_mails(self.mail_dir.path());
             if mails.len() >= n {
-                mails.sort();
                 return mails;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("expected {n} mails in {}", self.mail_dir.path().display());
     }
+
+    /// The newest mail to `to`, waiting for it.
+    pub async fn mail_to(&self, to: &str, nth: usize) -> Mail {
+        for _ in 0..100 {
+            let mut mails: Vec<Mail> = read_mails(self.mail_dir.path())
+                .into_iter()
+                .filter(|m| m.to == to)
+                .collect();
+            if mails.len() > nth {
+                return mails.swap_remove(nth);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no mail #{nth} to {to}");
+    }
+
+    /// Run SQL against the test database (to age a token or a session, say).
+    pub async fn sql(&self, statement: &str) {
+        let pool = self.pool.clone();
+        let statement = statement.to_owned();
+        tokio::task::spawn_blocking(move || {
+            use diesel::connection::SimpleConnection;
+            pool.get()
+                .expect("conn")
+                .batch_execute(&statement)
+                .expect("sql")
+        })
+        .await
+        .expect("join");
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub outbox_id: i64,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub raw: String,
+}
+
+impl Mail {
+    /// The token in the mailed link.
+    pub fn token(&self) -> String {
+        let start = self.text.find("token=").expect("a link with a token") + "token=".len();
+        self.text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+}
+
+pub fn read_mails(dir: &std::path::Path) -> Vec<Mail> {
+    let mut out: Vec<Mail> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .filter_map(|e| std::fs::read(e.path()).ok())
+                .filter_map(|raw| parse_mail(&raw))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort_by_key(|m| m.outbox_id);
+    out
+}
+
+pub fn parse_mail(raw: &[u8]) -> Option<Mail> {
+    let m = mail_parser::MessageParser::default().parse(raw)?;
+    let id = m.message_id()?;
+    let outbox_id = id
+        .trim_start_matches("outbox-")
+        .split('@')
+        .next()?
+        .parse()
+        .ok()?;
+    let to = m.to()?.first()?.address()?.to_string();
+    Some(Mail {
+        outbox_id,
+        to,
+        subject: m.subject()?.to_owned(),
+        text: m.body_text(0)?.into_owned(),
+        html: m.body_html(0).map(|h| h.into_owned()).unwrap_or_default(),
+        raw: String::from_utf8_lossy(raw).into_owned(),
+    })
 }
 
 /// One argon2 hash of PASSWORD for every test user (hashing is deliberately slow).

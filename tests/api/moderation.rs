@@ -214,12 +214,24 @@ async fn moderators_work_the_queue() {
 
     // The author is told of each decision by mail (via the outbox), in Vietnamese.
     let mails = app.mails(3).await;
-    assert!(mails
-        .iter()
-        .all(|m| m.contains("To: ngo.thi.mai@test.gopy.vn")));
+    assert_eq!(mails.len(), 3);
+    assert!(mails.iter().all(|m| m.to == "ngo.thi.mai@test.gopy.vn"));
+    let rejected = &mails[0];
     assert!(
-        mails.iter().any(|m| m.contains("Subject: =?utf-8?")),
+        rejected.subject.starts_with("Góp ý GY-")
+            && rejected.subject.ends_with("không được chấp nhận"),
+        "{}",
+        rejected.subject
+    );
+    assert!(
+        rejected.raw.contains("Subject: =?utf-8?"),
         "encoded Vietnamese subject"
     );
-    assert!(mails.iter().any(|m| m.contains("Message-ID: <outbox-")));
+    assert!(rejected
+        .text
+        .contains("Lý do: Nội dung không liên quan đến dự thảo"));
+    assert!(rejected
+        .html
+        .contains("Lý do: Nội dung không liên quan đến dự thảo"));
+    assert!(mails[1].subject.ends_with("đã được duyệt"));
 }
