@@ -16,6 +16,8 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("{0}")]
     BadRequest(String),
+    #[error("the file has {} bad row(s); nothing was applied", .0.len())]
+    InvalidRows(Vec<crate::roster::RowError>),
     #[error("authentication required")]
     Unauthorized,
     #[error("email or password is incorrect")]
@@ -62,6 +64,13 @@ impl AppError {
                 format!("{self} ({})", fields.join(", "))
             }
             Self::Internal(err) => format!("{self}: {err:#}"),
+            Self::InvalidRows(rows) => {
+                let lines: Vec<String> = rows
+                    .iter()
+                    .map(|r| format!("line {}, {}: {}", r.line, r.column, r.reason))
+                    .collect();
+                format!("{self}\n  {}", lines.join("\n  "))
+            }
             _ => self.to_string(),
         }
     }
@@ -70,6 +79,7 @@ impl AppError {
         match self {
             Self::Validation(_) => "validation_failed",
             Self::BadRequest(_) => "bad_request",
+            Self::InvalidRows(_) => "invalid_rows",
             Self::Unauthorized => "unauthorized",
             Self::InvalidCredentials => "invalid_credentials",
             Self::Forbidden => "forbidden",
@@ -86,6 +96,7 @@ impl AppError {
         match self {
             Self::Validation(_) => "Invalid input",
             Self::BadRequest(_) => "Bad request",
+            Self::InvalidRows(_) => "Invalid rows",
             Self::Unauthorized | Self::InvalidCredentials => "Unauthorized",
             Self::Forbidden => "Forbidden",
             Self::NotFound(_) => "Not found",
@@ -111,12 +122,15 @@ pub struct Problem {
     /// For 422: field → messages.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<FieldErrors>,
+    /// For a rejected roster: every bad row (line, column, reason).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<crate::roster::RowError>>,
 }
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
@@ -142,6 +156,10 @@ impl ResponseError for AppError {
             code: self.code().to_owned(),
             errors: match self {
                 Self::Validation(errors) => Some(errors.clone()),
+                _ => None,
+            },
+            rows: match self {
+                Self::InvalidRows(rows) => Some(rows.clone()),
                 _ => None,
             },
         };

@@ -16,6 +16,7 @@ pub mod http;
 pub mod mail;
 pub mod moderation;
 pub mod openapi;
+pub mod roster;
 pub mod startup;
 pub mod telemetry;
 pub mod text;

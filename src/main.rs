@@ -43,6 +43,23 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Onboard staff from a roster.
+    Roster {
+        #[command(subcommand)]
+        command: RosterCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RosterCommand {
+    /// Import a CSV roster (email,full_name,unit_path,roles): creates missing units, creates or
+    /// updates people by email (new people get an activation mail), deletes nobody. All or nothing.
+    Import {
+        file: std::path::PathBuf,
+        /// Check and report what would change, without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -105,7 +122,59 @@ fn main() -> anyhow::Result<()> {
         Command::User {
             command: UserCommand::Add(args),
         } => add_user(settings, args),
+        Command::Roster {
+            command: RosterCommand::Import { file, dry_run },
+        } => import_roster(settings, &file, dry_run),
     }
+}
+
+fn import_roster(settings: Settings, file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
+    let data = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let rows = gopy::roster::parse(&data)
+        .map_err(|rows| anyhow::anyhow!(gopy::error::AppError::InvalidRows(rows).describe()))?;
+    let mut conn = gopy::db::connect_one(&settings.database)?;
+    let bar = indicatif::ProgressBar::new(rows.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} rows ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let ctx = gopy::roster::import::ImportContext {
+        actor: None,
+        settings: &settings,
+        client: &cli_client(),
+        dry_run,
+    };
+    let report = gopy::roster::import::apply(&mut conn, &rows, &ctx, &mut |n| {
+        if n % 100 == 0 || n == rows.len() {
+            bar.set_position(n as u64);
+        }
+    })
+    .map_err(|e| anyhow::anyhow!(e.describe()))?;
+    bar.finish_and_clear();
+    println!(
+        "{}{} rows: {} created, {} updated, {} unchanged; {} units created",
+        if report.dry_run {
+            "DRY RUN (nothing written) — "
+        } else {
+            ""
+        },
+        report.rows,
+        report.created.len(),
+        report.updated.len(),
+        report.unchanged,
+        report.units_created.len()
+    );
+    for (label, list) in [
+        ("created", &report.created),
+        ("updated", &report.updated),
+        ("new unit", &report.units_created),
+    ] {
+        for item in list {
+            println!("  {label}: {item}");
+        }
+    }
+    Ok(())
 }
 
 fn cli_client() -> ClientInfo {

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, audit, comments, drafts, feedback, http, mail, moderation, units};
+use crate::{accounts, audit, comments, drafts, feedback, http, mail, moderation, roster, units};
 
 /// The whole document: health at the root, the API nested under /api/v1.
 #[derive(OpenApi)]
@@ -64,6 +64,7 @@ pub struct ApiDoc;
     audit::handlers::audit_log,
     mail::handlers::list_outbox,
     mail::handlers::retry_outbox,
+    roster::handlers::import_roster,
 ))]
 struct V1;
 

@@ -79,7 +79,8 @@ impl Application {
                         .configure(crate::moderation::handlers::routes)
                         .configure(crate::feedback::handlers::routes)
                         .configure(crate::audit::handlers::routes)
-                        .configure(crate::mail::handlers::routes),
+                        .configure(crate::mail::handlers::routes)
+                        .configure(crate::roster::handlers::routes),
                 )
                 .default_service(web::to(not_found))
         })

@@ -77,46 +77,58 @@ pub fn insert_user(
                 "an account with this email already exists",
             ));
         }
-        let at = now();
-        let id: i64 = diesel::insert_into(users::table)
-            .values((
-                users::email.eq(&rec.email),
-                users::email_normalized.eq(&normalized),
-                users::full_name.eq(&rec.full_name),
-                users::name_search.eq(text::fold(&rec.full_name)),
-                users::unit_id.eq(rec.unit_id),
-                users::password_hash.eq(rec.password_hash.as_deref()),
-                users::created_at.eq(at),
-                users::updated_at.eq(at),
-            ))
-            .returning(users::id)
-            .get_result(conn)?;
-        // Row by row: multi-row VALUES is not in the portable subset of the multi-backend.
-        for role in &rec.roles {
-            diesel::insert_into(user_roles::table)
-                .values((
-                    user_roles::user_id.eq(id),
-                    user_roles::role.eq(role.as_str()),
-                ))
-                .execute(conn)?;
-        }
-        audit::record(
-            conn,
-            Entry {
-                actor_id,
-                action: "user.create",
-                entity: "user",
-                entity_id: Some(id),
-                detail: serde_json::json!({
-                    "email": rec.email,
-                    "roles": rec.roles,
-                    "unit_id": rec.unit_id,
-                }),
-            },
-            client,
-        )?;
-        Ok(id)
+        insert_user_row(conn, actor_id, rec, client)
     })
+}
+
+/// Insert a user, their roles and the audit row, inside the caller's transaction, for callers
+/// that have already checked the unit and the email (the roster import).
+pub fn insert_user_row(
+    conn: &mut DbConn,
+    actor_id: Option<i64>,
+    rec: &UserRecord,
+    client: &ClientInfo,
+) -> Result<i64, AppError> {
+    let normalized = normalize_email(&rec.email);
+    let at = now();
+    let id: i64 = diesel::insert_into(users::table)
+        .values((
+            users::email.eq(&rec.email),
+            users::email_normalized.eq(&normalized),
+            users::full_name.eq(&rec.full_name),
+            users::name_search.eq(text::fold(&rec.full_name)),
+            users::unit_id.eq(rec.unit_id),
+            users::password_hash.eq(rec.password_hash.as_deref()),
+            users::created_at.eq(at),
+            users::updated_at.eq(at),
+        ))
+        .returning(users::id)
+        .get_result(conn)?;
+    // Row by row: multi-row VALUES is not in the portable subset of the multi-backend.
+    for role in &rec.roles {
+        diesel::insert_into(user_roles::table)
+            .values((
+                user_roles::user_id.eq(id),
+                user_roles::role.eq(role.as_str()),
+            ))
+            .execute(conn)?;
+    }
+    audit::record(
+        conn,
+        Entry {
+            actor_id,
+            action: "user.create",
+            entity: "user",
+            entity_id: Some(id),
+            detail: serde_json::json!({
+                "email": rec.email,
+                "roles": rec.roles,
+                "unit_id": rec.unit_id,
+            }),
+        },
+        client,
+    )?;
+    Ok(id)
 }
 
 type UserRow = (

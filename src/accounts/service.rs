@@ -11,7 +11,7 @@ use crate::db::schema::users;
 use crate::db::{now, DbConn};
 use crate::error::AppError;
 use crate::http::ClientInfo;
-use crate::mail::notices;
+use crate::mail::notices::{self, Recipient};
 
 /// Store a new password hash; every session ends, failed sign-ins are forgotten, and (unless
 /// this is the first password, set at activation) the owner is told by mail.
@@ -55,18 +55,31 @@ pub fn send_activation(
     user_id: i64,
     settings: &Settings,
 ) -> Result<(), AppError> {
+    let r = notices::recipient(conn, user_id)?;
+    activation_for(conn, user_id, &r, false, settings)
+}
+
+/// As `send_activation` for a recipient already at hand; `fresh` when the account was just
+/// created (no earlier token to retire).
+pub fn activation_for(
+    conn: &mut DbConn,
+    user_id: i64,
+    r: &Recipient,
+    fresh: bool,
+    settings: &Settings,
+) -> Result<(), AppError> {
     let hours = settings.auth.activation_ttl_hours;
-    let token = tokens::issue(
-        conn,
-        user_id,
-        Purpose::Activation,
-        chrono::Duration::hours(hours),
-    )?;
+    let ttl = chrono::Duration::hours(hours);
+    let token = if fresh {
+        tokens::issue_first(conn, user_id, Purpose::Activation, ttl)?
+    } else {
+        tokens::issue(conn, user_id, Purpose::Activation, ttl)?
+    };
     let link = format!(
         "{}/activate?token={token}",
         settings.server.public_url.trim_end_matches('/')
     );
-    notices::activation(conn, user_id, &link, hours)?;
+    notices::activation(conn, r, &link, hours)?;
     Ok(())
 }
 

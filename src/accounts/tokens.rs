@@ -40,6 +40,17 @@ pub fn issue(
     )
     .set(account_tokens::used_at.eq(Some(at)))
     .execute(conn)?;
+    issue_first(conn, user_id, purpose, ttl)
+}
+
+/// Issue a token to a user who has none of this purpose yet (a new account).
+pub fn issue_first(
+    conn: &mut DbConn,
+    user_id: i64,
+    purpose: Purpose,
+    ttl: Duration,
+) -> QueryResult<String> {
+    let at = now();
     let token = new_token();
     diesel::insert_into(account_tokens::table)
         .values((

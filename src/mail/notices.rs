@@ -9,13 +9,13 @@ use crate::db::DbConn;
 use crate::mail::outbox::{enqueue, OutgoingMail};
 use crate::mail::templates::{self, Rendered};
 
-struct Recipient {
-    email: String,
-    name: String,
-    locale: String,
+pub struct Recipient {
+    pub email: String,
+    pub name: String,
+    pub locale: String,
 }
 
-fn recipient(conn: &mut DbConn, user_id: i64) -> QueryResult<Recipient> {
+pub fn recipient(conn: &mut DbConn, user_id: i64) -> QueryResult<Recipient> {
     let (email, name, locale) = users::table
         .find(user_id)
         .select((users::email, users::full_name, users::locale))
@@ -61,8 +61,7 @@ pub fn comment_decided(
     send(conn, &r.email, mail).map(|_| ())
 }
 
-pub fn activation(conn: &mut DbConn, user_id: i64, link: &str, hours: i64) -> QueryResult<()> {
-    let r = recipient(conn, user_id)?;
+pub fn activation(conn: &mut DbConn, r: &Recipient, link: &str, hours: i64) -> QueryResult<()> {
     send(
         conn,
         &r.email,

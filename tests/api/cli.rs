@@ -326,3 +326,48 @@ fn configuration_layers_files_then_environment() {
     let (ok, _, err) = migrate(Some("postgres://nobody@127.0.0.1:1/none"));
     assert!(!ok && err.to_lowercase().contains("connect"), "{err}");
 }
+
+#[test]
+fn roster_import_from_the_command_line() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples/roster.csv");
+    let (ok, out, err) = run(
+        gopy(&db, dir.path()).args(["roster", "import", sample, "--dry-run"]),
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with("DRY RUN") && out.contains("12 rows: 12 created"),
+        "{out}"
+    );
+    let (ok, out, err) = run(
+        gopy(&db, dir.path()).args(["roster", "import", sample]),
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with("12 rows: 12 created, 0 updated, 0 unchanged; 8 units created"),
+        "{out}"
+    );
+    let (ok, out, _) = run(
+        gopy(&db, dir.path()).args(["roster", "import", sample]),
+        None,
+    );
+    assert!(
+        ok && out.starts_with("12 rows: 0 created, 0 updated, 12 unchanged"),
+        "{out}"
+    );
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "email,full_name,unit_path,roles\nx@so.vn,X,Sở,employee\nnot-email,Y,Sở,employee\n",
+    )
+    .unwrap();
+    let (ok, _, err) = run(
+        gopy(&db, dir.path()).args(["roster", "import"]).arg(&bad),
+        None,
+    );
+    assert!(!ok && err.contains("line 3, email"), "{err}");
+}

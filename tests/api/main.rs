@@ -12,4 +12,5 @@ mod documents;
 mod feedback;
 mod health;
 mod moderation;
+mod roster;
 mod samples;
