@@ -76,6 +76,7 @@ pub struct MailSettings {
     pub smtp_password: String,
     pub poll_interval_ms: u64,
     pub max_attempts: i32,
+    pub retry_base_secs: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

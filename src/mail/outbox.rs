@@ -101,15 +101,17 @@ pub fn mark_sent(conn: &mut DbConn, id: i64) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Retry later with exponential back-off (30 s, 1 min, 2 min … capped at 1 h), or give up.
+/// Retry later with exponential back-off (`base_secs`, twice that, … capped at 1 h), or give up.
 pub fn mark_failed(
     conn: &mut DbConn,
     row: &OutboxRow,
     error: &str,
     max_attempts: i32,
+    base_secs: i64,
 ) -> QueryResult<()> {
     let give_up = row.attempts >= max_attempts;
-    let backoff = Duration::seconds((30i64 << (row.attempts.clamp(1, 8) - 1)).min(3600));
+    let backoff =
+        Duration::seconds((base_secs.max(1) << (row.attempts.clamp(1, 12) - 1)).min(3600));
     diesel::update(mail_outbox::table.find(row.id))
         .set((
             mail_outbox::status.eq(if give_up { "failed" } else { "pending" }),

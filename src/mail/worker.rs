@@ -34,6 +34,7 @@ pub fn drain(pool: &Pool, mailer: &Mailer, settings: &Settings) -> anyhow::Resul
                     &row,
                     &err.to_string(),
                     settings.mail.max_attempts,
+                    settings.mail.retry_base_secs,
                 )?;
             }
         }

@@ -11,6 +11,8 @@ mod comments;
 mod documents;
 mod feedback;
 mod health;
+mod mail;
 mod moderation;
 mod roster;
 mod samples;
+mod smtp;
