@@ -41,11 +41,7 @@ impl SmtpServer {
                 }
             }
         });
-        SmtpServer {
-            port,
-            messages,
-            stop,
-        }
+        SmtpServer { messages, stop }
     }
 
     pub fn received(&self) -> Vec<Vec<u8>> {
