@@ -13,6 +13,7 @@ mod documents;
 mod feedback;
 mod health;
 mod mail;
+mod matrix;
 mod moderation;
 mod roster;
 mod samples;
