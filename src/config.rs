@@ -66,6 +66,8 @@ pub enum SmtpSecurity {
 
 #[derive(Clone, Deserialize)]
 pub struct MailSettings {
+    /// Whether this process runs the outbox sender (several processes may).
+    pub send: bool,
     pub transport: MailTransportKind,
     pub dir: String,
     pub from: String,
@@ -158,6 +160,7 @@ impl fmt::Debug for DatabaseSettings {
 impl fmt::Debug for MailSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MailSettings")
+            .field("send", &self.send)
             .field("transport", &self.transport)
             .field("dir", &self.dir)
             .field("from", &self.from)

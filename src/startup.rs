@@ -36,7 +36,9 @@ impl Application {
         let settings = Arc::new(settings);
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
         let port = listener.local_addr()?.port();
-        crate::mail::worker::spawn(pool.clone(), settings.clone())?;
+        if settings.mail.send {
+            crate::mail::worker::spawn(pool.clone(), settings.clone())?;
+        }
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             hasher: Hasher::new(&settings.auth)?,

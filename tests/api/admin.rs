@@ -132,6 +132,17 @@ async fn roles_units_and_deactivation_take_effect_at_once() {
     .await;
     assert_eq!(changed["roles"], json!(["employee", "moderator"]));
     assert_eq!(changed["unit_name"], "Thanh tra Sở");
+    // Mail now comes in English.
+    app.request(
+        Method::POST,
+        "/api/v1/auth/password-reset",
+        None,
+        Some(&json!({ "email": user.email })),
+    )
+    .await;
+    let mail = app.mail_to(&user.email, 0).await;
+    assert_eq!(mail.subject, "Reset your gopy password");
+    assert!(mail.text.starts_with("Hello Cao Thị Thu Hằng,"));
     // The same session now has the new role.
     assert_eq!(
         app.get("/api/v1/moderation/queue", &user.token)

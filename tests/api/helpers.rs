@@ -207,6 +207,11 @@ pub async fn spawn_app_with(tune: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 impl TestApp {
+    /// The URL of this test's database, for a second "process" on it.
+    pub fn db_url(&self) -> String {
+        self._db.url().to_owned()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -184,3 +184,51 @@ async fn mail_gives_up_after_its_attempts_and_an_admin_can_retry_it() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn concurrent_senders_never_send_the_same_mail_twice() {
+    // Four senders with pools of their own, as four gopy processes would have, drain one
+    // outbox at once: every mail goes out exactly once.
+    let app = spawn_app_with(|s| s.mail.send = false).await;
+    let n = 120;
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        for i in 0..n {
+            let to = format!("nguoi{i}@so.gov.vn");
+            gopy::mail::outbox::enqueue(
+                &mut conn,
+                gopy::mail::outbox::OutgoingMail {
+                    to: &to,
+                    subject: "Thông báo",
+                    text: "Nội dung",
+                    html: None,
+                },
+            )
+            .unwrap();
+        }
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = gopy::config::Settings::built_in().unwrap();
+    settings.database.url = app.db_url();
+    settings.database.pool_size = 2;
+    settings.mail.dir = dir.path().display().to_string();
+    let mut senders = Vec::new();
+    for _ in 0..4 {
+        let settings = settings.clone();
+        senders.push(std::thread::spawn(move || {
+            let pool = gopy::db::connect(&settings.database).unwrap();
+            let mailer = gopy::mail::transport::Mailer::from_settings(&settings.mail).unwrap();
+            gopy::mail::worker::drain(&pool, &mailer, &settings).unwrap()
+        }));
+    }
+    let sent: usize = senders.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(sent, n);
+    let mails = crate::helpers::read_mails(dir.path());
+    assert_eq!(mails.len(), n);
+    let mut ids: Vec<i64> = mails.iter().map(|m| m.outbox_id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "no outbox row was sent twice");
+}
