@@ -65,6 +65,8 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(http::path_error))
                 .service(http::health::healthz)
                 .service(http::health::readyz)
+                .service(http::pages::activate_page)
+                .service(http::pages::reset_page)
                 // Before the /api/v1 scope, which would otherwise claim /api/v1/openapi.json.
                 .service(
                     SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()),

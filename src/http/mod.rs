@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod health;
 pub mod lang;
+pub mod pages;
 
 use std::sync::Arc;
 

@@ -89,3 +89,22 @@ async fn oversized_and_mistyped_bodies_are_4xx_problems() {
         .unwrap();
     problem(res, StatusCode::BAD_REQUEST, "bad_request").await;
 }
+
+#[tokio::test]
+async fn mailed_links_open_pages_that_post_to_the_api() {
+    let app = spawn_app().await;
+    for (path, endpoint) in [
+        ("/activate?token=abc", "/api/v1/auth/activate"),
+        (
+            "/reset-password?token=abc",
+            "/api/v1/auth/password-reset/confirm",
+        ),
+    ] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "text/html; charset=utf-8");
+        assert!(res.headers().contains_key("content-security-policy"));
+        let html = res.text().await.unwrap();
+        assert!(html.contains(endpoint) && html.contains("Mật khẩu mới"));
+    }
+}
