@@ -8,7 +8,7 @@ use validator::Validate;
 use crate::accounts::queries::{get_user, normalize_email};
 use crate::accounts::types::Role;
 use crate::accounts::{sessions, throttle};
-use crate::audit::{self, Entry};
+use crate::audit::user_event;
 use crate::db::schema::{user_roles, users};
 use crate::db::{now, DbConn};
 use crate::error::AppError;
@@ -46,27 +46,6 @@ impl UserPatch {
         }
         self
     }
-}
-
-fn log(
-    conn: &mut DbConn,
-    actor: i64,
-    action: &str,
-    id: i64,
-    detail: serde_json::Value,
-    client: &ClientInfo,
-) -> QueryResult<()> {
-    audit::record(
-        conn,
-        Entry {
-            actor_id: Some(actor),
-            action,
-            entity: "user",
-            entity_id: Some(id),
-            detail,
-        },
-        client,
-    )
 }
 
 pub fn update_user(
@@ -121,11 +100,11 @@ pub fn update_user(
         .set(users::updated_at.eq(at))
         .execute(conn)?;
     if patch.full_name.is_some() || patch.unit_id.is_some() || patch.locale.is_some() {
-        log(
+        user_event(
             conn,
-            actor,
+            Some(actor),
             "user.updated",
-            id,
+            Some(id),
             serde_json::json!({
                 "full_name": patch.full_name, "unit_id": patch.unit_id, "locale": patch.locale,
             }),
@@ -142,11 +121,11 @@ pub fn update_user(
                 ))
                 .execute(conn)?;
         }
-        log(
+        user_event(
             conn,
-            actor,
+            Some(actor),
             "user.roles_changed",
-            id,
+            Some(id),
             serde_json::json!({ "from": before.roles, "to": roles }),
             client,
         )?;
@@ -157,11 +136,11 @@ pub fn update_user(
                 .set(users::active.eq(false))
                 .execute(conn)?;
             let ended = sessions::revoke_all(conn, id)?;
-            log(
+            user_event(
                 conn,
-                actor,
+                Some(actor),
                 "user.deactivated",
-                id,
+                Some(id),
                 serde_json::json!({ "sessions_ended": ended }),
                 client,
             )?;
@@ -170,11 +149,11 @@ pub fn update_user(
             diesel::update(target)
                 .set(users::active.eq(true))
                 .execute(conn)?;
-            log(
+            user_event(
                 conn,
-                actor,
+                Some(actor),
                 "user.reactivated",
-                id,
+                Some(id),
                 serde_json::Value::Null,
                 client,
             )?;
@@ -187,11 +166,11 @@ pub fn update_user(
 pub fn unlock(conn: &mut DbConn, actor: i64, id: i64, client: &ClientInfo) -> Result<(), AppError> {
     let user = get_user(conn, id)?;
     let cleared = throttle::clear(conn, &throttle::account_key(&normalize_email(&user.email)))?;
-    log(
+    user_event(
         conn,
-        actor,
+        Some(actor),
         "auth.unlocked",
-        id,
+        Some(id),
         serde_json::json!({ "was_throttled": cleared > 0 }),
         client,
     )?;

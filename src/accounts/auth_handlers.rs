@@ -9,8 +9,8 @@ use crate::accounts::queries::{self, normalize_email};
 use crate::accounts::tokens::{self, Purpose};
 use crate::accounts::types::{LoginRequest, LoginResponse, UserView};
 use crate::accounts::{policy, service, sessions, throttle};
-use crate::audit::{self, Entry};
-use crate::db::{write_tx, DbConn};
+use crate::audit::user_event as log;
+use crate::db::write_tx;
 use crate::error::{AppError, Problem};
 use crate::http::auth::CurrentUser;
 use crate::http::lang::Lang;
@@ -23,28 +23,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(activate)
         .service(request_reset)
         .service(confirm_reset);
-}
-
-fn log(
-    conn: &mut DbConn,
-    actor: Option<i64>,
-    action: &str,
-    user: Option<i64>,
-    detail: serde_json::Value,
-    client: &ClientInfo,
-) -> Result<(), AppError> {
-    audit::record(
-        conn,
-        Entry {
-            actor_id: actor,
-            action,
-            entity: "user",
-            entity_id: user,
-            detail,
-        },
-        client,
-    )?;
-    Ok(())
 }
 
 /// Sign in with email and password; returns a bearer token. Repeated failures on an account
@@ -186,7 +164,8 @@ pub async fn logout(
                 Some(user.id),
                 serde_json::json!({ "session_id": user.session_id }),
                 &client,
-            )
+            )?;
+            Ok::<_, AppError>(())
         })
     })
     .await?;

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::accounts::sessions::{self, SessionView};
 use crate::accounts::{policy, queries, service, throttle};
-use crate::audit::{self, Entry};
+use crate::audit::user_event;
 use crate::db::write_tx;
 use crate::error::{AppError, Problem};
 use crate::http::auth::CurrentUser;
@@ -42,26 +42,6 @@ pub async fn list_sessions(
     Ok(web::Json(Page::from_rows(rows, limit, |s| s.id)))
 }
 
-fn audit_revoke(
-    conn: &mut crate::db::DbConn,
-    user: &CurrentUser,
-    detail: serde_json::Value,
-    client: &ClientInfo,
-) -> Result<(), AppError> {
-    audit::record(
-        conn,
-        Entry {
-            actor_id: Some(user.id),
-            action: "auth.session_revoked",
-            entity: "user",
-            entity_id: Some(user.id),
-            detail,
-        },
-        client,
-    )?;
-    Ok(())
-}
-
 /// End one of your sessions (404 if it is not yours or already over).
 #[utoipa::path(
     tag = "me",
@@ -83,12 +63,14 @@ pub async fn revoke_session(
             if !sessions::revoke(conn, user.id, session_id)? {
                 return Err(AppError::NotFound("session"));
             }
-            audit_revoke(
+            Ok(user_event(
                 conn,
-                &user,
+                Some(user.id),
+                "auth.session_revoked",
+                Some(user.id),
                 serde_json::json!({ "session_id": session_id }),
                 &client,
-            )
+            )?)
         })
     })
     .await?;
@@ -107,12 +89,14 @@ pub async fn revoke_all_sessions(
     db(&state, move |conn| {
         write_tx(conn, |conn| {
             let n = sessions::revoke_all(conn, user.id)?;
-            audit_revoke(
+            Ok(user_event(
                 conn,
-                &user,
+                Some(user.id),
+                "auth.session_revoked",
+                Some(user.id),
                 serde_json::json!({ "all": true, "count": n }),
                 &client,
-            )
+            )?)
         })
     })
     .await?;

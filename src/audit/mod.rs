@@ -15,6 +15,28 @@ pub struct Entry<'a> {
     pub detail: Value,
 }
 
+/// Shorthand for an event about a user account.
+pub fn user_event(
+    conn: &mut DbConn,
+    actor_id: Option<i64>,
+    action: &str,
+    user_id: Option<i64>,
+    detail: Value,
+    client: &ClientInfo,
+) -> QueryResult<()> {
+    record(
+        conn,
+        Entry {
+            actor_id,
+            action,
+            entity: "user",
+            entity_id: user_id,
+            detail,
+        },
+        client,
+    )
+}
+
 pub fn record(conn: &mut DbConn, entry: Entry<'_>, client: &ClientInfo) -> QueryResult<()> {
     diesel::insert_into(audit_log::table)
         .values((

@@ -68,6 +68,30 @@ pub fn get_unit(conn: &mut DbConn, id: i64) -> Result<Unit, AppError> {
         .ok_or(AppError::NotFound("unit"))
 }
 
+/// 409 if another unit under `parent` (other than `except`) already has `name`.
+fn ensure_name_free(
+    conn: &mut DbConn,
+    name: &str,
+    parent: Option<i64>,
+    except: Option<i64>,
+) -> Result<(), AppError> {
+    let mut siblings = units::table.filter(units::name.eq(name)).into_boxed();
+    siblings = match parent {
+        Some(p) => siblings.filter(units::parent_id.eq(p)),
+        None => siblings.filter(units::parent_id.is_null()),
+    };
+    if let Some(id) = except {
+        siblings = siblings.filter(units::id.ne(id));
+    }
+    if siblings.count().get_result::<i64>(conn)? > 0 {
+        return Err(AppError::conflict(
+            "unit_exists",
+            "a unit with this name already exists at this place in the tree",
+        ));
+    }
+    Ok(())
+}
+
 /// Create a unit under `parent_id` with its audit row; sibling names are unique.
 pub fn create_unit(
     conn: &mut DbConn,
@@ -80,17 +104,7 @@ pub fn create_unit(
         if let Some(parent) = parent_id {
             require_unit(conn, parent, "parent_id")?;
         }
-        let mut siblings = units::table.filter(units::name.eq(name)).into_boxed();
-        siblings = match parent_id {
-            Some(p) => siblings.filter(units::parent_id.eq(p)),
-            None => siblings.filter(units::parent_id.is_null()),
-        };
-        if siblings.count().get_result::<i64>(conn)? > 0 {
-            return Err(AppError::conflict(
-                "unit_exists",
-                "a unit with this name already exists at this place in the tree",
-            ));
-        }
+        ensure_name_free(conn, name, parent_id, None)?;
         let at = now();
         let id: i64 = diesel::insert_into(units::table)
             .values((
@@ -179,20 +193,7 @@ pub fn update_unit(
         }
         let name = change.name.clone().unwrap_or(before.name.clone());
         if name != before.name || parent != before.parent_id {
-            let mut siblings = units::table
-                .filter(units::name.eq(&name))
-                .filter(units::id.ne(id))
-                .into_boxed();
-            siblings = match parent {
-                Some(p) => siblings.filter(units::parent_id.eq(p)),
-                None => siblings.filter(units::parent_id.is_null()),
-            };
-            if siblings.count().get_result::<i64>(conn)? > 0 {
-                return Err(AppError::conflict(
-                    "unit_exists",
-                    "a unit with this name already exists at this place in the tree",
-                ));
-            }
+            ensure_name_free(conn, &name, parent, Some(id))?;
         }
         let active = change.active.unwrap_or(before.active);
         diesel::update(units::table.find(id))
