@@ -14,6 +14,7 @@ pub mod error;
 pub mod feedback;
 pub mod http;
 pub mod mail;
+pub mod maintenance;
 pub mod moderation;
 pub mod openapi;
 pub mod roster;

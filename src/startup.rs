@@ -36,6 +36,7 @@ impl Application {
         let settings = Arc::new(settings);
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
         let port = listener.local_addr()?.port();
+        crate::maintenance::spawn(pool.clone());
         if settings.mail.send {
             crate::mail::worker::spawn(pool.clone(), settings.clone())?;
         }

@@ -3,6 +3,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
+use crate::comments::idempotency::{self, Created};
 use crate::comments::queries::{self, CommentFilter};
 use crate::comments::types::{Comment, CommentDetail, CommentStatus, NewComment};
 use crate::drafts::queries::get_document;
@@ -19,15 +20,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Comment on a section, or on the whole draft when `section_id` is absent (employees).
+/// With an `Idempotency-Key` header a retry returns the first result (200) and creates nothing.
 #[utoipa::path(
     tag = "comments",
-    params(("id" = i64, Path, description = "Document id")),
+    params(
+        ("id" = i64, Path, description = "Document id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Any unique string per comment (a UUID); retries reuse it"),
+    ),
     request_body = NewComment,
     responses(
         (status = 201, description = "Received; pending moderation", body = Comment),
+        (status = 200, description = "A retry of an earlier request with the same Idempotency-Key", body = Comment),
         (status = 404, body = Problem),
         (status = 409, description = "Consultation not open (not published, not started or closed)", body = Problem),
-        (status = 422, body = Problem),
+        (status = 422, description = "Invalid body, or the key was used for another comment", body = Problem),
     ),
     security(("bearer" = []))
 )]
@@ -41,15 +47,37 @@ pub async fn create_comment(
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner().normalize();
     body.validate()?;
+    let key = match req.headers().get(idempotency::HEADER) {
+        Some(v) => {
+            let k = v
+                .to_str()
+                .map_err(|_| AppError::field(idempotency::HEADER, "must be visible ASCII"))?
+                .to_owned();
+            idempotency::check_key(&k)?;
+            Some(k)
+        }
+        None => None,
+    };
     let document_id = path.into_inner();
     let client = ClientInfo::from_request(&req);
     let user = user.user;
-    let comment = db(&state, move |conn| {
-        let id = queries::create(conn, &user, document_id, &body, &client)?;
-        queries::get_visible(conn, id, &user)
+    let (created, comment) = db(&state, move |conn| {
+        let created =
+            idempotency::create(conn, &user, document_id, &body, key.as_deref(), &client)?;
+        let id = match created {
+            Created::New(id) | Created::Replayed(id) => id,
+        };
+        Ok((
+            matches!(created, Created::New(_)),
+            queries::get_visible(conn, id, &user)?,
+        ))
     })
     .await?;
-    Ok(HttpResponse::Created().json(comment))
+    Ok(if created {
+        HttpResponse::Created().json(comment)
+    } else {
+        HttpResponse::Ok().json(comment)
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

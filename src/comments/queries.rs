@@ -96,50 +96,61 @@ pub fn create(
     client: &ClientInfo,
 ) -> Result<i64, AppError> {
     write_tx(conn, |conn| {
-        let doc = get_document(conn, document_id, author)?;
-        let at = now();
-        check_open(&doc, at)?;
-        if let Some(section_id) = new.section_id {
-            let found = sections::table
-                .filter(sections::id.eq(section_id))
-                .filter(sections::document_id.eq(document_id))
-                .count()
-                .get_result::<i64>(conn)?;
-            if found == 0 {
-                return Err(AppError::field(
-                    "section_id",
-                    "no such section in this document",
-                ));
-            }
-        }
-        let id: i64 = diesel::insert_into(comments::table)
-            .values((
-                comments::document_id.eq(document_id),
-                comments::section_id.eq(new.section_id),
-                comments::author_id.eq(author.id),
-                comments::unit_id.eq(author.unit_id),
-                comments::body.eq(&new.body),
-                comments::proposed_text.eq(new.proposed_text.as_deref()),
-                comments::status.eq(CommentStatus::Pending.as_str()),
-                comments::receipt.eq(new_receipt()),
-                comments::created_at.eq(at),
-                comments::updated_at.eq(at),
-            ))
-            .returning(comments::id)
-            .get_result(conn)?;
-        audit::record(
-            conn,
-            Entry {
-                actor_id: Some(author.id),
-                action: "comment.create",
-                entity: "comment",
-                entity_id: Some(id),
-                detail: serde_json::json!({ "document_id": document_id, "section_id": new.section_id }),
-            },
-            client,
-        )?;
-        Ok(id)
+        create_in_tx(conn, author, document_id, new, client)
     })
+}
+
+/// `create` inside the caller's transaction.
+pub fn create_in_tx(
+    conn: &mut DbConn,
+    author: &CurrentUser,
+    document_id: i64,
+    new: &NewComment,
+    client: &ClientInfo,
+) -> Result<i64, AppError> {
+    let doc = get_document(conn, document_id, author)?;
+    let at = now();
+    check_open(&doc, at)?;
+    if let Some(section_id) = new.section_id {
+        let found = sections::table
+            .filter(sections::id.eq(section_id))
+            .filter(sections::document_id.eq(document_id))
+            .count()
+            .get_result::<i64>(conn)?;
+        if found == 0 {
+            return Err(AppError::field(
+                "section_id",
+                "no such section in this document",
+            ));
+        }
+    }
+    let id: i64 = diesel::insert_into(comments::table)
+        .values((
+            comments::document_id.eq(document_id),
+            comments::section_id.eq(new.section_id),
+            comments::author_id.eq(author.id),
+            comments::unit_id.eq(author.unit_id),
+            comments::body.eq(&new.body),
+            comments::proposed_text.eq(new.proposed_text.as_deref()),
+            comments::status.eq(CommentStatus::Pending.as_str()),
+            comments::receipt.eq(new_receipt()),
+            comments::created_at.eq(at),
+            comments::updated_at.eq(at),
+        ))
+        .returning(comments::id)
+        .get_result(conn)?;
+    audit::record(
+        conn,
+        Entry {
+            actor_id: Some(author.id),
+            action: "comment.create",
+            entity: "comment",
+            entity_id: Some(id),
+            detail: serde_json::json!({ "document_id": document_id, "section_id": new.section_id }),
+        },
+        client,
+    )?;
+    Ok(id)
 }
 
 /// A comment as `viewer` may see it: approved ones, their own, or any for moderators and the

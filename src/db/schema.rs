@@ -189,3 +189,13 @@ diesel::table! {
 
 diesel::joinable!(account_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(account_tokens, users);
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> BigInt,
+        key -> Text,
+        request_hash -> Text,
+        comment_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}

@@ -12,6 +12,7 @@ mod comments;
 mod documents;
 mod feedback;
 mod health;
+mod idempotency;
 mod mail;
 mod matrix;
 mod moderation;
