@@ -50,11 +50,12 @@ pub const ACCOUNTS: [(&str, &str, &[Role], usize); 5] = [
 
 /// Seed the demo data unless it is there already. Returns whether it seeded.
 pub fn seed(pool: &Pool, settings: &Settings) -> anyhow::Result<bool> {
-    let mut conn = pool.get()?;
+    let mut pooled = pool.get()?;
+    let conn: &mut DbConn = &mut pooled;
     let exists = users::table
         .filter(users::email_normalized.eq(ACCOUNTS[0].0))
         .count()
-        .get_result::<i64>(&mut conn)?
+        .get_result::<i64>(conn)?
         > 0;
     if exists {
         return Ok(false);
@@ -65,7 +66,7 @@ pub fn seed(pool: &Pool, settings: &Settings) -> anyhow::Result<bool> {
         ip: None,
         user_agent: Some("gopy demo seed".into()),
     };
-    crate::db::write_tx(&mut conn, |conn| seed_in(conn, &hash, &cli))?;
+    crate::db::write_tx(conn, |conn| seed_in(conn, &hash, &cli))?;
     Ok(true)
 }
 

@@ -11,14 +11,15 @@ use crate::db::{now, Pool};
 pub const IDEMPOTENCY_HOURS: i64 = 48;
 
 pub fn run_once(pool: &Pool) -> anyhow::Result<(usize, usize)> {
-    let mut conn = pool.get()?;
-    let keys = crate::comments::idempotency::purge(&mut conn, IDEMPOTENCY_HOURS)?;
-    let throttles = diesel::delete(
-        login_throttle::table
-            .filter(login_throttle::last_failure.lt(now() - chrono::Duration::days(1))),
-    )
-    .execute(&mut conn)?;
-    Ok((keys, throttles))
+    crate::db::run(pool, |conn| {
+        let keys = crate::comments::idempotency::purge(conn, IDEMPOTENCY_HOURS)?;
+        let throttles = diesel::delete(
+            login_throttle::table
+                .filter(login_throttle::last_failure.lt(now() - chrono::Duration::days(1))),
+        )
+        .execute(conn)?;
+        Ok((keys, throttles))
+    })
 }
 
 pub fn spawn(pool: Pool) -> tokio::task::JoinHandle<()> {

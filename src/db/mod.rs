@@ -27,6 +27,58 @@ pub enum DbConn {
 pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
 
+/// A pooled connection that can be marked broken, so that r2d2 drops it instead of handing it
+/// out again (a PostgreSQL restart leaves every pooled connection dead, and nothing else tells).
+pub struct Conn {
+    inner: DbConn,
+    broken: bool,
+}
+
+impl Conn {
+    pub fn mark_broken(&mut self) {
+        self.broken = true;
+    }
+}
+
+impl std::ops::Deref for Conn {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.inner
+    }
+}
+
+/// Run `f` on a pooled connection, dropping the connection from the pool if it turned out dead.
+/// For background tasks; request handlers use `http::db`.
+pub fn run<T>(
+    pool: &Pool,
+    f: impl FnOnce(&mut DbConn) -> diesel::QueryResult<T>,
+) -> anyhow::Result<T> {
+    let mut conn = pool.get()?;
+    let result = f(&mut conn);
+    if let Err(err) = &result {
+        if is_connection_lost(err) {
+            conn.mark_broken();
+        }
+    }
+    Ok(result?)
+}
+
+/// True for errors that mean the connection itself is gone.
+pub fn is_connection_lost(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error as E};
+    matches!(
+        err,
+        E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _)
+            | E::BrokenTransactionManager
+    )
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error("unsupported database URL scheme (expected postgres://, postgresql:// or sqlite://)")]
@@ -109,19 +161,22 @@ impl ConnectionManager {
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = DbConn;
+    type Connection = Conn;
     type Error = ConnectError;
 
-    fn connect(&self) -> Result<DbConn, ConnectError> {
-        self.establish()
+    fn connect(&self) -> Result<Conn, ConnectError> {
+        Ok(Conn {
+            inner: self.establish()?,
+            broken: false,
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectError> {
-        conn.batch_execute("SELECT 1").map_err(Into::into)
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), ConnectError> {
+        conn.inner.batch_execute("SELECT 1").map_err(Into::into)
     }
 
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        diesel::r2d2::R2D2Connection::is_broken(conn)
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.broken || diesel::r2d2::R2D2Connection::is_broken(&mut conn.inner)
     }
 }
 

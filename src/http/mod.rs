@@ -35,7 +35,11 @@ where
     let pool = state.pool.clone();
     web::block(move || {
         let mut conn = pool.get()?;
-        f(&mut conn)
+        let result = f(&mut conn);
+        if matches!(result, Err(AppError::Unavailable)) {
+            conn.mark_broken();
+        }
+        result
     })
     .await?
 }

@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Settings;
-use crate::db::Pool;
+use crate::db::{self, Pool};
 use crate::mail::outbox::{self, OutboxRow};
 use crate::mail::transport::Mailer;
 
@@ -14,28 +14,23 @@ pub fn drain(pool: &Pool, mailer: &Mailer, settings: &Settings) -> anyhow::Resul
         .unwrap_or_else(|| "gopy.local".into());
     let mut sent = 0;
     loop {
-        let mut conn = pool.get()?;
-        let Some(row): Option<OutboxRow> = outbox::claim(&mut conn, chrono::Duration::minutes(5))?
-        else {
+        let claimed = db::run(pool, |conn| {
+            outbox::claim(conn, chrono::Duration::minutes(5))
+        })?;
+        let Some(row): Option<OutboxRow> = claimed else {
             return Ok(sent);
         };
-        drop(conn);
-        let result = mailer.send(&settings.mail.from, &host, &row);
-        let mut conn = pool.get()?;
-        match result {
+        match mailer.send(&settings.mail.from, &host, &row) {
             Ok(()) => {
-                outbox::mark_sent(&mut conn, row.id)?;
+                db::run(pool, |conn| outbox::mark_sent(conn, row.id))?;
                 sent += 1;
             }
             Err(err) => {
                 tracing::warn!(outbox_id = row.id, attempt = row.attempts, error = %err, "mail not sent");
-                outbox::mark_failed(
-                    &mut conn,
-                    &row,
-                    &err.to_string(),
-                    settings.mail.max_attempts,
-                    settings.mail.retry_base_secs,
-                )?;
+                let (max, base) = (settings.mail.max_attempts, settings.mail.retry_base_secs);
+                db::run(pool, |conn| {
+                    outbox::mark_failed(conn, &row, &err.to_string(), max, base)
+                })?;
             }
         }
     }

@@ -478,7 +478,7 @@ async fn hashes_made_with_old_parameters_are_upgraded_at_sign_in() {
         users::table
             .find(id)
             .select(users::password_hash)
-            .first::<Option<String>>(&mut pool.get().unwrap())
+            .first::<Option<String>>(&mut **pool.get().unwrap())
             .unwrap()
             .unwrap()
     })
