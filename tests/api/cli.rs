@@ -1,21 +1,11 @@
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::process::{Command, Stdio};
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::helpers::{json_of, TestDb};
-
-fn gopy(db: &TestDb, dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gopy"));
-    // Run from an empty directory: built-in defaults, no config files needed.
-    cmd.current_dir(dir)
-        .env("GOPY__DATABASE__URL", db.url())
-        .env("GOPY__SERVER__PORT", "0")
-        .env("GOPY__MAIL__DIR", dir.join("mail"))
-        .env("RUST_LOG", "warn");
-    cmd
-}
+use crate::process::{gopy, Server};
 
 fn run(cmd: &mut Command, stdin: Option<&str>) -> (bool, String, String) {
     let mut child = cmd
@@ -141,101 +131,6 @@ fn cli_adds_units_and_users_on_a_fresh_database() {
         assert_eq!(users["items"].as_array().unwrap().len(), 1);
     });
     server.stop();
-}
-
-/// Poll /healthz until the workers answer (the socket accepts before they run).
-fn wait_ready(port: &str) {
-    use std::io::Read;
-    let mut last = String::new();
-    for _ in 0..200 {
-        match std::net::TcpStream::connect(format!("127.0.0.1:{port}")) {
-            Ok(mut s) => {
-                let _ =
-                    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-                let mut buf = String::new();
-                match s.read_to_string(&mut buf) {
-                    Ok(_) if buf.starts_with("HTTP/1.1 200") => return,
-                    Ok(_) => last = buf,
-                    Err(e) => last = e.to_string(),
-                }
-            }
-            Err(e) => last = e.to_string(),
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("gopy on port {port} never became ready: {last}");
-}
-
-struct Server {
-    child: Child,
-    base: String,
-    stdout: Vec<String>,
-}
-
-impl Server {
-    fn start(db: &TestDb, dir: &std::path::Path, demo: bool) -> Server {
-        let mut cmd = gopy(db, dir);
-        cmd.arg("serve").env("RUST_LOG", "info");
-        if demo {
-            cmd.arg("--demo");
-        }
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Keep draining stderr on a thread so the server never writes into a closed pipe.
-        let stderr = BufReader::new(child.stderr.take().unwrap());
-        let (tx, rx) = std::sync::mpsc::channel::<String>();
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut port = None;
-        let mut log = Vec::new();
-        while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(30)) {
-            if let Some(rest) = line.split("listening port=").nth(1) {
-                port = Some(
-                    rest.trim()
-                        .trim_end_matches(|c: char| !c.is_ascii_digit())
-                        .to_owned(),
-                );
-                break;
-            }
-            log.push(line);
-        }
-        let port = port.unwrap_or_else(|| panic!("server did not report its port: {log:?}"));
-        let mut stdout = Vec::new();
-        if demo {
-            let reader = BufReader::new(child.stdout.take().unwrap());
-            for line in reader.lines() {
-                let line = line.unwrap();
-                let blank = line.trim().is_empty() && stdout.len() > 2;
-                stdout.push(line);
-                if blank {
-                    break;
-                }
-            }
-        }
-        wait_ready(&port);
-        Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            stdout,
-        }
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 #[test]

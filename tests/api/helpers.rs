@@ -21,6 +21,9 @@ pub const PASSWORD: &str = "mật-khẩu-rất-dài-123";
 
 /// A database of its own for one test.
 pub enum TestDb {
+    Borrowed {
+        url: String,
+    },
     Sqlite {
         _dir: tempfile::TempDir,
         url: String,
@@ -138,8 +141,16 @@ impl TestDb {
         }
     }
 
+    /// A handle on a database that belongs to someone else (not dropped with this value).
+    pub fn existing(url: &str) -> Self {
+        TestDb::Borrowed {
+            url: url.to_owned(),
+        }
+    }
+
     pub fn url(&self) -> &str {
         match self {
+            TestDb::Borrowed { url } => url,
             TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
         }
     }

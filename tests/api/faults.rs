@@ -1,0 +1,260 @@
+//! Fault tests in the style of Jepsen's set checker: clients submit comments with unique
+//! Idempotency-Keys and retry until acknowledged while gopy is SIGKILLed and restarted, or
+//! while PostgreSQL itself goes down. Afterwards every acknowledged comment is present exactly
+//! once and nothing is present that was never attempted.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use gopy::accounts::queries::{insert_user, UserRecord};
+use gopy::accounts::types::Role;
+use gopy::db::schema::comments;
+use gopy::http::ClientInfo;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio::sync::Mutex;
+
+use crate::helpers::{TestDb, PASSWORD};
+use crate::process::Server;
+use crate::smtp::free_port;
+
+/// What a client saw: key → acknowledged comment id, and every key it ever sent.
+#[derive(Default)]
+struct History {
+    acked: BTreeMap<String, i64>,
+    attempted: BTreeSet<String>,
+    /// Requests that got no answer or a 5xx (the process was down, or the database was).
+    failed_requests: usize,
+    /// Retries answered 200: the first attempt had committed but its answer was lost.
+    replays: usize,
+}
+
+/// Submit comments as `token` until `stop`, each retried with its key until acknowledged.
+async fn client(
+    base: String,
+    token: String,
+    doc: i64,
+    name: String,
+    stop: Arc<AtomicBool>,
+    history: Arc<Mutex<History>>,
+) {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    for i in 0.. {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let key = format!("{name}-{i}");
+        let body = json!({ "body": format!("Góp ý {key}") });
+        history.lock().await.attempted.insert(key.clone());
+        loop {
+            assert!(Instant::now() < deadline, "{key} never acknowledged");
+            let sent = http
+                .post(format!("{base}/api/v1/documents/{doc}/comments"))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", &key)
+                .json(&body)
+                .send()
+                .await;
+            if let Ok(res) = sent {
+                if matches!(res.status(), StatusCode::CREATED | StatusCode::OK) {
+                    let replay = res.status() == StatusCode::OK;
+                    if let Ok(v) = res.json::<Value>().await {
+                        let id = v["id"].as_i64().unwrap();
+                        let mut h = history.lock().await;
+                        h.replays += usize::from(replay);
+                        if let Some(previous) = h.acked.insert(key.clone(), id) {
+                            assert_eq!(previous, id, "one key, two comments");
+                        }
+                        break;
+                    }
+                } else {
+                    assert!(
+                        res.status().is_server_error(),
+                        "{key}: unexpected {}",
+                        res.status()
+                    );
+                }
+            }
+            history.lock().await.failed_requests += 1;
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+    }
+}
+
+/// Seed people and a published draft straight into the database (gopy is not running yet).
+fn seed(url: &str, employees: usize) -> (i64, Vec<String>) {
+    let settings = gopy::config::DatabaseSettings {
+        url: url.to_owned(),
+        pool_size: 1,
+        connect_timeout_secs: 5,
+    };
+    let mut conn = gopy::db::connect_one(&settings).unwrap();
+    let hash =
+        gopy::accounts::password::hash_with(&argon2::Params::new(8, 1, 1, None).unwrap(), PASSWORD)
+            .unwrap();
+    let cli = ClientInfo::default();
+    let mut add = |email: String, roles: Vec<Role>| {
+        let rec = UserRecord {
+            email,
+            full_name: "Người Thử".into(),
+            unit_id: None,
+            roles,
+            password_hash: Some(hash.clone()),
+        };
+        insert_user(&mut conn, None, &rec, &cli).unwrap()
+    };
+    let secretariat_id = add("thuky@fault.vn".into(), vec![Role::Secretariat]);
+    let emails: Vec<String> = (0..employees).map(|i| format!("nv{i}@fault.vn")).collect();
+    for e in &emails {
+        add(e.clone(), vec![Role::Employee]);
+    }
+    let secretariat = gopy::http::auth::CurrentUser {
+        id: secretariat_id,
+        session_id: 0,
+        email: "thuky@fault.vn".into(),
+        full_name: "Thư Ký".into(),
+        unit_id: None,
+        roles: vec![Role::Secretariat],
+    };
+    let new = gopy::drafts::types::NewDocument {
+        title: "Dự thảo chịu lỗi".into(),
+        code: None,
+        summary: None,
+        opens_at: None,
+        closes_at: None,
+    };
+    let doc =
+        gopy::drafts::queries::create_document(&mut conn, secretariat_id, &new, &cli).unwrap();
+    use gopy::drafts::types::DocumentStatus::{Draft, Published};
+    gopy::drafts::queries::transition(&mut conn, &secretariat, doc, Draft, Published, &cli)
+        .unwrap();
+    (doc, emails)
+}
+
+async fn login(base: &str, email: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The set checker: every acknowledged comment once, nothing never attempted.
+fn check(url: &str, doc: i64, history: &History) {
+    let settings = gopy::config::DatabaseSettings {
+        url: url.to_owned(),
+        pool_size: 1,
+        connect_timeout_secs: 5,
+    };
+    let mut conn = gopy::db::connect_one(&settings).unwrap();
+    let rows: Vec<(i64, String)> = comments::table
+        .filter(comments::document_id.eq(doc))
+        .select((comments::id, comments::body))
+        .load(&mut conn)
+        .unwrap();
+    let mut by_body: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for (id, body) in rows {
+        by_body.entry(body).or_default().push(id);
+    }
+    for (key, id) in &history.acked {
+        let ids = by_body
+            .get(&format!("Góp ý {key}"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            ids,
+            vec![*id],
+            "acknowledged {key} must be present exactly once"
+        );
+    }
+    for body in by_body.keys() {
+        let key = body.trim_start_matches("Góp ý ");
+        assert!(
+            history.attempted.contains(key),
+            "{body} was never attempted"
+        );
+    }
+    assert_eq!(
+        history.acked.len(),
+        history.attempted.len(),
+        "every attempt was eventually acknowledged"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_load_loses_no_acknowledged_comment() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (doc, emails) = tokio::task::spawn_blocking({
+        let url = db.url().to_owned();
+        move || seed(&url, 6)
+    })
+    .await
+    .unwrap();
+    let port = free_port();
+    let env = [
+        ("GOPY__SERVER__PORT", port.to_string()),
+        ("GOPY__SERVER__WORKERS", "2".into()),
+    ];
+    let mut server = Server::start_with(&db, dir.path(), false, &env);
+    let base = server.base.clone();
+    let history = Arc::new(Mutex::new(History::default()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tokens = Vec::new();
+    for email in &emails {
+        tokens.push(login(&base, email).await);
+    }
+    let mut clients = Vec::new();
+    for (n, token) in tokens.into_iter().enumerate() {
+        clients.push(tokio::spawn(client(
+            base.clone(),
+            token,
+            doc,
+            format!("c{n}"),
+            stop.clone(),
+            history.clone(),
+        )));
+    }
+    // Kill it five times while the clients write.
+    for round in 0..5 {
+        tokio::time::sleep(Duration::from_millis(200 + 60 * round)).await;
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        server = tokio::task::spawn_blocking({
+            let (url, path, env) = (db.url().to_owned(), dir.path().to_owned(), env.clone());
+            move || {
+                let db = TestDb::existing(&url);
+                Server::start_with(&db, &path, false, &env)
+            }
+        })
+        .await
+        .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Relaxed);
+    for c in clients {
+        c.await.unwrap();
+    }
+    server.stop();
+    let h = history.lock().await;
+    assert!(h.failed_requests > 0, "the kills must have hit the load");
+    eprintln!(
+        "sigkill: {} acknowledged, {} failed requests retried, {} replays",
+        h.acked.len(),
+        h.failed_requests,
+        h.replays
+    );
+    check(db.url(), doc, &h);
+}
