@@ -258,3 +258,260 @@ async fn sigkill_mid_load_loses_no_acknowledged_comment() {
     );
     check(db.url(), doc, &h);
 }
+
+/// A PostgreSQL cluster of the test's own (initdb in a temporary folder, its own port),
+/// so that stopping it never touches the machine's shared server.
+struct Cluster {
+    dir: tempfile::TempDir,
+    bin: std::path::PathBuf,
+    port: u16,
+}
+
+impl Cluster {
+    fn bin_dir() -> Option<std::path::PathBuf> {
+        let mut dirs: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .flatten()
+            .map(|e| e.path().join("bin"))
+            .collect();
+        dirs.sort();
+        dirs.pop().filter(|d| d.join("initdb").exists())
+    }
+
+    /// Run a PostgreSQL tool as the `postgres` user when we are root (initdb refuses root).
+    fn run(&self, tool: &str, args: &[&str]) {
+        let exe = self.bin.join(tool);
+        let status = if nix_is_root() {
+            std::process::Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(&exe)
+                .args(args)
+                .status()
+        } else {
+            std::process::Command::new(&exe).args(args).status()
+        }
+        .unwrap();
+        assert!(status.success(), "{tool} {args:?} failed");
+    }
+
+    fn create() -> Cluster {
+        let bin = Self::bin_dir().expect("PostgreSQL server binaries under /usr/lib/postgresql");
+        let dir = tempfile::tempdir().unwrap();
+        if nix_is_root() {
+            let ok = std::process::Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            assert!(ok.success());
+        }
+        let cluster = Cluster {
+            dir,
+            bin,
+            port: free_port(),
+        };
+        let data = cluster.data();
+        cluster.run(
+            "initdb",
+            &[
+                "-D",
+                &data,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        );
+        cluster
+    }
+
+    fn data(&self) -> String {
+        self.dir.path().join("data").display().to_string()
+    }
+
+    fn start(&self) {
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("log").display().to_string();
+        self.run(
+            "pg_ctl",
+            &["-D", &self.data(), "-o", &opts, "-l", &log, "-w", "start"],
+        );
+    }
+
+    /// Like a crash: no shutdown checkpoint, every connection cut.
+    fn stop_immediate(&self) {
+        self.run(
+            "pg_ctl",
+            &["-D", &self.data(), "-m", "immediate", "-w", "stop"],
+        );
+    }
+
+    fn url(&self) -> String {
+        format!(
+            "postgres://postgres@127.0.0.1:{}/postgres?sslmode=disable",
+            self.port
+        )
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let exe = self.bin.join("pg_ctl");
+        let data = self.data();
+        let args = ["-D", data.as_str(), "-m", "immediate", "stop"];
+        let _ = if nix_is_root() {
+            std::process::Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(&exe)
+                .args(args)
+                .output()
+        } else {
+            std::process::Command::new(&exe).args(args).output()
+        };
+    }
+}
+
+fn nix_is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_outage_is_answered_503_and_recovered_without_restart() {
+    if !std::env::var("GOPY_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
+        eprintln!("postgres outage test runs in the PostgreSQL suite");
+        return;
+    }
+    let cluster = tokio::task::spawn_blocking(|| {
+        let c = Cluster::create();
+        c.start();
+        c
+    })
+    .await
+    .unwrap();
+    let url = cluster.url();
+    let (doc, emails) = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || seed(&url, 2)
+    })
+    .await
+    .unwrap();
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.database.url = url.clone();
+        s.database.connect_timeout_secs = 1;
+        s.database.pool_size = 4;
+    })
+    .await;
+    let base = app.address.clone();
+    let writer_token = login(&base, &emails[0]).await;
+    let reader_token = login(&base, &emails[1]).await;
+    let history = Arc::new(Mutex::new(History::default()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = tokio::spawn(client(
+        base.clone(),
+        writer_token,
+        doc,
+        "w".into(),
+        stop.clone(),
+        history.clone(),
+    ));
+    // A reader counts its answers: 200 while the database is up, 503 with Retry-After while not.
+    let reader = tokio::spawn({
+        let (base, stop) = (base.clone(), stop.clone());
+        async move {
+            let http = reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap();
+            let (mut ok, mut unavailable) = (0, 0);
+            while !stop.load(Ordering::Relaxed) {
+                if let Ok(res) = http
+                    .get(format!("{base}/api/v1/documents"))
+                    .bearer_auth(&reader_token)
+                    .send()
+                    .await
+                {
+                    match res.status() {
+                        StatusCode::OK => ok += 1,
+                        StatusCode::SERVICE_UNAVAILABLE => {
+                            assert!(res.headers().contains_key("retry-after"));
+                            unavailable += 1;
+                        }
+                        other => panic!("reader got {other}"),
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            (ok, unavailable)
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let cluster = tokio::task::spawn_blocking(move || {
+        cluster.stop_immediate();
+        cluster
+    })
+    .await
+    .unwrap();
+    // Down: readiness fails and requests are refused with 503 + Retry-After, not hung.
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    for path in ["/readyz", "/api/v1/documents"] {
+        let res = http
+            .get(format!("{base}{path}"))
+            .bearer_auth("any")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{path} while the database is down"
+        );
+        assert!(res.headers().contains_key("retry-after"));
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["code"], "unavailable");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let cluster = tokio::task::spawn_blocking(move || {
+        cluster.start();
+        cluster
+    })
+    .await
+    .unwrap();
+    // Back: the same process recovers on its own.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let res = http.get(format!("{base}/readyz")).send().await.unwrap();
+        if res.status() == StatusCode::OK {
+            break;
+        }
+        assert!(Instant::now() < deadline, "gopy did not recover");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Relaxed);
+    writer.await.unwrap();
+    let (ok, unavailable) = reader.await.unwrap();
+    assert!(
+        ok > 0 && unavailable > 0,
+        "reader saw {ok} OK and {unavailable} 503"
+    );
+    let h = history.lock().await;
+    eprintln!("outage: reader {ok} ok / {unavailable} 503; writer {} acknowledged, {} failed requests retried", h.acked.len(), h.failed_requests);
+    let url = cluster.url();
+    check(&url, doc, &h);
+    drop(cluster);
+}
