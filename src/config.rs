@@ -44,6 +44,7 @@ pub struct AuthSettings {
     pub activation_ttl_hours: i64,
     pub reset_ttl_minutes: i64,
     pub max_concurrent_hashes: usize,
+    pub hash_queue: usize,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,

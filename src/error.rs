@@ -34,6 +34,8 @@ pub enum AppError {
     TooManyAttempts { retry_after: i64 },
     #[error("the service is temporarily unavailable")]
     Unavailable,
+    #[error("too many sign-ins are being processed; try again in a moment")]
+    Busy,
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -88,6 +90,7 @@ impl AppError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::Unavailable => "unavailable",
+            Self::Busy => "busy",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -103,7 +106,7 @@ impl AppError {
             Self::Conflict { .. } => "Conflict",
             Self::PayloadTooLarge => "Payload too large",
             Self::TooManyAttempts { .. } => "Too many attempts",
-            Self::Unavailable => "Service unavailable",
+            Self::Unavailable | Self::Busy => "Service unavailable",
             Self::Internal(_) => "Internal server error",
         }
     }
@@ -138,7 +141,7 @@ impl ResponseError for AppError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -168,6 +171,9 @@ impl ResponseError for AppError {
         match self {
             Self::Unavailable => {
                 builder.insert_header((header::RETRY_AFTER, "5"));
+            }
+            Self::Busy => {
+                builder.insert_header((header::RETRY_AFTER, "1"));
             }
             Self::TooManyAttempts { retry_after } => {
                 builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));

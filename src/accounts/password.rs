@@ -1,71 +1,115 @@
-//! argon2id hashing off the async workers, with a bound on how many hashes run at once
-//! (each takes ~19 MiB and tens of milliseconds of a core).
+//! argon2id hashing on a small pool of its own threads: as many as there are cores (or
+//! `auth.max_concurrent_hashes`), run at a lower scheduling priority so that a flood of
+//! sign-ins cannot starve ordinary requests, with a bounded queue beyond which sign-ins are
+//! refused with 503 instead of piling up.
 
-use std::sync::Arc;
+use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
 
 use crate::config::AuthSettings;
 use crate::error::AppError;
 
+type Job = Box<dyn FnOnce() + Send>;
+
 #[derive(Clone)]
 pub struct Hasher {
     params: Params,
-    permits: Arc<Semaphore>,
+    jobs: SyncSender<Job>,
     /// Verified against when the account does not exist, so both cases cost the same.
     dummy_hash: Arc<String>,
+}
+
+/// Lower this thread's priority (Linux: per-thread nice 10).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority on our own thread id only changes this thread's nice value.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+    }
 }
 
 impl Hasher {
     pub fn new(settings: &AuthSettings) -> anyhow::Result<Self> {
         let params = params(settings)?;
-        let permits = match settings.max_concurrent_hashes {
+        let threads = match settings.max_concurrent_hashes {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
+        let (jobs, queue) = sync_channel::<Job>(settings.hash_queue.max(1));
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    lower_priority();
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return, // the Hasher is gone
+                        }
+                    }
+                })?;
+        }
         let dummy_hash = hash_with(&params, "gopy dummy password for timing")?;
         Ok(Self {
             params,
-            permits: Arc::new(Semaphore::new(permits)),
+            jobs,
             dummy_hash: Arc::new(dummy_hash),
         })
     }
 
+    /// Run `f` on the hashing threads; 503 when the queue is full.
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        self.jobs.try_send(job).map_err(|e| match e {
+            TrySendError::Full(_) => AppError::Busy,
+            TrySendError::Disconnected(_) => {
+                AppError::Internal(anyhow::anyhow!("hashing threads stopped"))
+            }
+        })?;
+        rx.await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("hashing job lost")))
+    }
+
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| anyhow::anyhow!(e))?;
         let params = self.params.clone();
-        let hash = actix_web::web::block(move || hash_with(&params, &password)).await??;
-        Ok(hash)
+        Ok(self.run(move || hash_with(&params, &password)).await??)
     }
 
     /// `stored` is `None` for an unknown account or one without a password: a dummy hash is
     /// verified instead and the answer is `false`.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| anyhow::anyhow!(e))?;
         let real = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.dummy_hash.as_ref().clone());
-        let ok = actix_web::web::block(move || {
-            PasswordHash::new(&stored)
-                .map(|parsed| {
-                    Argon2::default()
-                        .verify_password(password.as_bytes(), &parsed)
-                        .is_ok()
-                })
-                .unwrap_or(false)
-        })
-        .await?;
+        let ok = self
+            .run(move || {
+                PasswordHash::new(&stored)
+                    .map(|parsed| {
+                        Argon2::default()
+                            .verify_password(password.as_bytes(), &parsed)
+                            .is_ok()
+                    })
+                    .unwrap_or(false)
+            })
+            .await?;
         Ok(ok && real)
     }
 }

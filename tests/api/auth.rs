@@ -490,3 +490,31 @@ async fn hashes_made_with_old_parameters_are_upgraded_at_sign_in() {
     );
     app.login(&user.email, PASSWORD).await;
 }
+
+#[tokio::test]
+async fn a_sign_in_flood_beyond_the_hashing_queue_is_shed_with_503() {
+    let app = spawn_app_with(|s| {
+        s.auth.max_concurrent_hashes = 1;
+        s.auth.hash_queue = 1;
+        s.auth.ip_lockout_threshold = 1000;
+    })
+    .await;
+    let user = app.user("Đông Người", &[Role::Employee], None).await;
+    let attempts = (0..16).map(|_| login_status(&app, &user.email, PASSWORD));
+    let mut ok = 0;
+    let mut shed = 0;
+    for res in futures_util::future::join_all(attempts).await {
+        match res.status() {
+            StatusCode::OK => ok += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert_eq!(res.headers()["retry-after"], "1");
+                problem(res, StatusCode::SERVICE_UNAVAILABLE, "busy").await;
+                shed += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(ok >= 1 && shed >= 1, "{ok} signed in, {shed} shed");
+    // Once the flood is over, sign-in works as usual.
+    app.login(&user.email, PASSWORD).await;
+}
