@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bench;
 pub mod comments;
 pub mod config;
 pub mod db;

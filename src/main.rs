@@ -43,6 +43,8 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Measure gopy against the database's own speed (see README, Performance).
+    Bench(gopy::bench::BenchArgs),
     /// Onboard staff from a roster.
     Roster {
         #[command(subcommand)]
@@ -125,6 +127,7 @@ fn main() -> anyhow::Result<()> {
         Command::Roster {
             command: RosterCommand::Import { file, dry_run },
         } => import_roster(settings, &file, dry_run),
+        Command::Bench(args) => gopy::bench::run(args),
     }
 }
 

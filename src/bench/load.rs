@@ -1,0 +1,118 @@
+//! A small load generator: closed-loop clients (each sends its next request when the last one
+//! is answered) and an open-loop arrival stream, both bounded in time, loopback only.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    pub requests: u64,
+    pub errors: u64,
+    pub seconds: f64,
+    /// Successful requests (or rows, for exports) per second.
+    pub throughput: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+impl Stats {
+    /// From latencies in microseconds of successful requests.
+    pub fn from_latencies(mut micros: Vec<u64>, errors: u64, seconds: f64) -> Stats {
+        micros.sort_unstable();
+        let pct = |p: f64| -> f64 {
+            if micros.is_empty() {
+                return 0.0;
+            }
+            let idx = ((micros.len() as f64 * p).ceil() as usize).clamp(1, micros.len()) - 1;
+            micros[idx] as f64 / 1000.0
+        };
+        Stats {
+            requests: micros.len() as u64,
+            errors,
+            seconds,
+            throughput: micros.len() as f64 / seconds.max(1e-9),
+            p50_ms: pct(0.50),
+            p99_ms: pct(0.99),
+        }
+    }
+}
+
+/// `clients` loops, each calling `request(client, n)` until `duration` is over.
+pub async fn closed_loop<F, Fut>(clients: usize, duration: Duration, request: F) -> Stats
+where
+    F: Fn(usize, u64) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = bool> + Send,
+{
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let request = request.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut ok, mut errors) = (Vec::new(), 0u64);
+            let mut n = 0;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                if request(c, n).await {
+                    ok.push(t.elapsed().as_micros() as u64);
+                } else {
+                    errors += 1;
+                }
+                n += 1;
+            }
+            (ok, errors)
+        }));
+    }
+    let (mut all, mut errors) = (Vec::new(), 0);
+    for t in tasks {
+        if let Ok((ok, e)) = t.await {
+            all.extend(ok);
+            errors += e;
+        }
+    }
+    Stats::from_latencies(all, errors, start.elapsed().as_secs_f64())
+}
+
+/// Requests arriving at `rate` per second for `duration`, whatever the answers' speed.
+pub async fn open_loop<F, Fut>(rate: f64, duration: Duration, request: F) -> Stats
+where
+    F: Fn(u64) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    let start = Instant::now();
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate.max(0.1)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut tasks = Vec::new();
+    let mut n = 0;
+    while start.elapsed() < duration {
+        tick.tick().await;
+        let request = request.clone();
+        tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            (request(n).await, t.elapsed().as_micros() as u64)
+        }));
+        n += 1;
+    }
+    let (mut ok, mut errors) = (Vec::new(), 0);
+    for t in tasks {
+        match t.await {
+            Ok((true, micros)) => ok.push(micros),
+            _ => errors += 1,
+        }
+    }
+    Stats::from_latencies(ok, errors, start.elapsed().as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles() {
+        let s = Stats::from_latencies((1..=100).map(|i| i * 1000).collect(), 3, 2.0);
+        assert_eq!((s.requests, s.errors), (100, 3));
+        assert_eq!((s.p50_ms, s.p99_ms, s.throughput), (50.0, 99.0, 50.0));
+    }
+}

@@ -1,0 +1,316 @@
+//! A fresh database with seeded people, drafts and comments, and gopy started on it as a
+//! separate process (so its memory can be measured on its own).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use crate::accounts::password::{hash_with, params};
+use crate::accounts::queries::{insert_user, UserRecord};
+use crate::accounts::sessions;
+use crate::accounts::types::Role;
+use crate::config::{DatabaseSettings, Settings};
+use crate::db::{self, Backend, ConnectionManager, DbConn};
+use crate::drafts::queries as drafts;
+use crate::drafts::types::{DocumentStatus, NewDocument, NewSection};
+use crate::http::auth::CurrentUser;
+use crate::http::ClientInfo;
+
+pub const BENCH_PASSWORD: &str = "đo hiệu năng gopy 2026 bench";
+
+/// Everything a scenario needs to know about the seeded data.
+pub struct Seeded {
+    pub doc: i64,
+    pub submit_section: i64,
+    pub read_section: i64,
+    pub export_small: i64,
+    pub export_large: i64,
+    /// One session token per employee client.
+    pub employee_tokens: Vec<String>,
+    pub employee_ids: Vec<i64>,
+    pub secretariat_token: String,
+    pub login_email: String,
+}
+
+/// The bench's own database: `gopy_bench` next to the given PostgreSQL database, or a new
+/// SQLite file under `target/bench/`.
+pub fn fresh_database(url: &str, out_dir: &std::path::Path) -> anyhow::Result<String> {
+    match ConnectionManager::new(url)?.backend() {
+        Backend::Postgres => {
+            let mut admin = ConnectionManager::new(url)?.establish()?;
+            // Separate statements: several in one string run as one transaction, which DROP DATABASE refuses.
+            admin.batch_execute("DROP DATABASE IF EXISTS gopy_bench WITH (FORCE)")?;
+            admin.batch_execute("CREATE DATABASE gopy_bench")?;
+            let mut u = url::Url::parse(url)?;
+            u.set_path("/gopy_bench");
+            Ok(u.to_string())
+        }
+        Backend::Sqlite => {
+            let file = out_dir.join("bench.sqlite3");
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+            Ok(format!("sqlite://{}", file.display()))
+        }
+    }
+}
+
+fn actor(id: i64, roles: Vec<Role>) -> CurrentUser {
+    CurrentUser {
+        id,
+        session_id: 0,
+        email: String::new(),
+        full_name: String::new(),
+        unit_id: None,
+        roles,
+    }
+}
+
+/// Insert `n` approved comments on `section` of `doc` in one statement.
+fn bulk_comments(
+    conn: &mut DbConn,
+    doc: i64,
+    section: i64,
+    author: i64,
+    n: usize,
+    tag: &str,
+) -> anyhow::Result<()> {
+    let columns = "document_id, section_id, author_id, body, status, receipt, created_at, updated_at, decided_at";
+    let row = format!(
+        "{doc}, {section}, {author}, 'Góp ý số ' || i || ': đề nghị làm rõ phạm vi điều chỉnh, bổ sung đối tượng áp dụng.', \
+         'approved', '{tag}-' || i, '2026-11-26 01:00:00', '2026-11-26 01:00:00', '2026-11-26 02:00:00'"
+    );
+    let sql = match conn {
+        DbConn::Pg(_) => format!("INSERT INTO comments ({columns}) SELECT {row} FROM generate_series(1, {n}) AS i"),
+        DbConn::Sqlite(_) => format!(
+            "INSERT INTO comments ({columns}) WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) SELECT {row} FROM s"
+        ),
+    };
+    conn.batch_execute(&sql)?;
+    Ok(())
+}
+
+pub fn seed(
+    url: &str,
+    settings: &Settings,
+    clients: usize,
+    read_rows: usize,
+    export_rows: (usize, usize),
+) -> anyhow::Result<Seeded> {
+    let db_settings = DatabaseSettings {
+        url: url.to_owned(),
+        pool_size: 1,
+        connect_timeout_secs: 10,
+    };
+    let mut conn = db::connect_one(&db_settings)?;
+    let cli = ClientInfo::default();
+    // Cheap hashes for the seeded clients (they get sessions directly); a real one for the login flood.
+    let cheap = hash_with(
+        &argon2::Params::new(8, 1, 1, None).map_err(|e| anyhow::anyhow!("{e}"))?,
+        BENCH_PASSWORD,
+    )?;
+    let real = hash_with(&params(&settings.auth)?, BENCH_PASSWORD)?;
+    let add = |conn: &mut DbConn, email: String, roles: Vec<Role>, hash: &str| {
+        let rec = UserRecord {
+            email,
+            full_name: "Người Đo Hiệu Năng".into(),
+            unit_id: None,
+            roles,
+            password_hash: Some(hash.to_owned()),
+        };
+        insert_user(conn, None, &rec, &cli).map_err(|e| anyhow::anyhow!(e.describe()))
+    };
+    let secretariat = add(
+        &mut conn,
+        "thuky@bench.gopy.vn".into(),
+        vec![Role::Secretariat],
+        &cheap,
+    )?;
+    let mut employee_ids = Vec::new();
+    for i in 0..clients {
+        employee_ids.push(add(
+            &mut conn,
+            format!("nv{i}@bench.gopy.vn"),
+            vec![Role::Employee],
+            &cheap,
+        )?);
+    }
+    let login_email = "dangnhap@bench.gopy.vn".to_owned();
+    add(&mut conn, login_email.clone(), vec![Role::Employee], &real)?;
+    let s = actor(secretariat, vec![Role::Secretariat]);
+    let document = |conn: &mut DbConn, title: &str| -> anyhow::Result<(i64, Vec<i64>)> {
+        let new = NewDocument {
+            title: title.into(),
+            code: None,
+            summary: None,
+            opens_at: None,
+            closes_at: None,
+        };
+        let id = drafts::create_document(conn, secretariat, &new, &cli)
+            .map_err(|e| anyhow::anyhow!(e.describe()))?;
+        let mut sections = Vec::new();
+        for label in ["Điều 1", "Điều 2"] {
+            let sec = NewSection {
+                parent_id: None,
+                label: Some(label.into()),
+                heading: None,
+                body: "Nội dung điều khoản.".into(),
+                position: None,
+            };
+            sections.push(
+                drafts::add_section(conn, &s, id, &sec, &cli)
+                    .map_err(|e| anyhow::anyhow!(e.describe()))?,
+            );
+        }
+        drafts::transition(
+            conn,
+            &s,
+            id,
+            DocumentStatus::Draft,
+            DocumentStatus::Published,
+            &cli,
+        )
+        .map_err(|e| anyhow::anyhow!(e.describe()))?;
+        Ok((id, sections))
+    };
+    let (doc, sections) = document(&mut conn, "Dự thảo đo hiệu năng")?;
+    let (export_small, small_sections) = document(&mut conn, "Dự thảo xuất nhỏ")?;
+    let (export_large, large_sections) = document(&mut conn, "Dự thảo xuất lớn")?;
+    let author = employee_ids[0];
+    bulk_comments(&mut conn, doc, sections[1], author, read_rows, "READ")?;
+    bulk_comments(
+        &mut conn,
+        export_small,
+        small_sections[0],
+        author,
+        export_rows.0,
+        "SMALL",
+    )?;
+    bulk_comments(
+        &mut conn,
+        export_large,
+        large_sections[0],
+        author,
+        export_rows.1,
+        "LARGE",
+    )?;
+    if let DbConn::Pg(_) = conn {
+        conn.batch_execute("VACUUM ANALYZE")?;
+    }
+    let mut token = |id: i64| -> anyhow::Result<String> {
+        Ok(sessions::create(&mut conn, id, 24 * 60, &cli)
+            .map_err(|e| anyhow::anyhow!(e.describe()))?
+            .0)
+    };
+    let employee_tokens = employee_ids
+        .iter()
+        .map(|id| token(*id))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let secretariat_token = token(secretariat)?;
+    Ok(Seeded {
+        doc,
+        submit_section: sections[0],
+        read_section: sections[1],
+        export_small,
+        export_large,
+        employee_tokens,
+        employee_ids,
+        secretariat_token,
+        login_email,
+    })
+}
+
+/// `gopy serve` on `url`, as a child process.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(
+        url: &str,
+        out_dir: &std::path::Path,
+        env: &[(&str, String)],
+    ) -> anyhow::Result<Server> {
+        let mut cmd = Command::new(std::env::current_exe()?);
+        cmd.arg("serve")
+            .env("GOPY__DATABASE__URL", url)
+            .env("GOPY__SERVER__PORT", "0")
+            .env("GOPY__MAIL__DIR", out_dir.join("mail"))
+            .env("RUST_LOG", "warn,gopy=info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn()?;
+        let stderr = BufReader::new(
+            child
+                .stderr
+                .take()
+                .ok_or_else(|| anyhow::anyhow!("no stderr"))?,
+        );
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let port = loop {
+            let line = rx.recv_timeout(Duration::from_secs(60))?;
+            if let Some(rest) = line.split("listening port=").nth(1) {
+                break rest
+                    .trim()
+                    .trim_end_matches(|c: char| !c.is_ascii_digit())
+                    .to_owned();
+            }
+        };
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || while rx.recv().is_ok() {});
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_err() {
+            anyhow::ensure!(Instant::now() < deadline, "gopy did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Server { child, base })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Resident memory of a process, in KiB (Linux).
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+}
+
+pub fn conn_for(url: &str) -> anyhow::Result<DbConn> {
+    Ok(ConnectionManager::new(url)?.establish()?)
+}
+
+/// Comments counted, for sanity checks.
+pub fn count_comments(url: &str, doc: i64) -> anyhow::Result<i64> {
+    use crate::db::schema::comments;
+    let mut conn = conn_for(url)?;
+    Ok(comments::table
+        .filter(comments::document_id.eq(doc))
+        .count()
+        .get_result(&mut conn)?)
+}
