@@ -37,6 +37,7 @@ pub struct DatabaseSettings {
 pub struct AuthSettings {
     pub session_ttl_minutes: i64,
     pub session_idle_minutes: i64,
+    pub session_cache_secs: u64,
     pub lockout_threshold: i32,
     pub lockout_base_secs: i64,
     pub lockout_max_secs: i64,

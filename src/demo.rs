@@ -81,6 +81,7 @@ fn actor(conn: &mut DbConn, id: i64) -> anyhow::Result<CurrentUser> {
         email,
         full_name,
         unit_id,
+        unit_name: None,
         roles: crate::accounts::queries::load_roles(conn, id)?,
     })
 }
@@ -177,7 +178,7 @@ fn seed_in(conn: &mut DbConn, hash: &str, cli: &ClientInfo) -> anyhow::Result<()
             body: body.into(),
             proposed_text: proposed.map(Into::into),
         };
-        let id = comments::create(conn, &employees[who], doc, &new, cli)?;
+        let id = comments::create(conn, &employees[who], doc, &new, cli)?.id;
         if let Some(action) = action {
             let decision = Decision {
                 action,

@@ -43,6 +43,9 @@ impl Application {
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             hasher: Hasher::new(&settings.auth)?,
+            sessions: crate::http::session_cache::SessionCache::new(
+                settings.auth.session_cache_secs,
+            ),
             settings: settings.clone(),
         });
         let workers = settings.server.workers;

@@ -45,6 +45,8 @@ pub async fn login(
 ) -> Result<web::Json<LoginResponse>, AppError> {
     let body = body.into_inner();
     body.validate()?;
+    // Shed a flood before it costs any database work.
+    let slot = state.hasher.reserve()?;
     let client = ClientInfo::from_request(&req);
     let email = normalize_email(&body.email);
     let account_key = throttle::account_key(&email);
@@ -77,7 +79,10 @@ pub async fn login(
         None => (None, None),
     };
     let rehash_from = stored.clone();
-    let ok = state.hasher.verify(body.password.clone(), stored).await?;
+    let ok = state
+        .hasher
+        .verify_in(slot, body.password.clone(), stored)
+        .await?;
     let settings = state.settings.clone();
 
     let Some(id) = user_id.filter(|_| ok) else {
@@ -154,6 +159,7 @@ pub async fn logout(
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let client = ClientInfo::from_request(&req);
+    let user_id = user.id;
     db(&state, move |conn| {
         write_tx(conn, |conn| {
             sessions::revoke(conn, user.id, user.session_id)?;
@@ -169,6 +175,7 @@ pub async fn logout(
         })
     })
     .await?;
+    state.sessions.forget_user(user_id);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -223,7 +230,9 @@ async fn set_with_token(
             service::set_password(conn, user_id, &hash, action, notify, &client)
         })
     })
-    .await
+    .await?;
+    state.sessions.forget_user(user_id);
+    Ok(())
 }
 
 /// Choose a first password with the token from the activation mail.

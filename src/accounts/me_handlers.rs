@@ -58,6 +58,7 @@ pub async fn revoke_session(
 ) -> Result<HttpResponse, AppError> {
     let session_id = path.into_inner();
     let client = ClientInfo::from_request(&req);
+    let user_id = user.id;
     db(&state, move |conn| {
         write_tx(conn, |conn| {
             if !sessions::revoke(conn, user.id, session_id)? {
@@ -74,6 +75,7 @@ pub async fn revoke_session(
         })
     })
     .await?;
+    state.sessions.forget_user(user_id);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -86,6 +88,7 @@ pub async fn revoke_all_sessions(
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let client = ClientInfo::from_request(&req);
+    let user_id = user.id;
     db(&state, move |conn| {
         write_tx(conn, |conn| {
             let n = sessions::revoke_all(conn, user.id)?;
@@ -100,6 +103,7 @@ pub async fn revoke_all_sessions(
         })
     })
     .await?;
+    state.sessions.forget_user(user_id);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -127,6 +131,7 @@ pub async fn change_password(
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     let client = ClientInfo::from_request(&req);
+    let user_id = user.id;
     // Guessing the current password from a stolen session is throttled like sign-in.
     let key = throttle::account_key(&queries::normalize_email(&user.email));
     let (k, email) = (key.clone(), user.email.clone());
@@ -168,5 +173,6 @@ pub async fn change_password(
         })
     })
     .await?;
+    state.sessions.forget_user(user_id);
     Ok(HttpResponse::NoContent().finish())
 }

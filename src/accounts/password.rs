@@ -3,6 +3,7 @@
 //! sign-ins cannot starve ordinary requests, with a bounded queue beyond which sign-ins are
 //! refused with 503 instead of piling up.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
@@ -16,10 +17,22 @@ use crate::error::AppError;
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// A place in the hashing queue; given back when dropped.
+pub struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 #[derive(Clone)]
 pub struct Hasher {
     params: Params,
     jobs: SyncSender<Job>,
+    /// Jobs queued or running, and how many may be.
+    busy: Arc<AtomicUsize>,
+    limit: usize,
     /// Verified against when the account does not exist, so both cases cost the same.
     dummy_hash: Arc<String>,
 }
@@ -41,7 +54,8 @@ impl Hasher {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
-        let (jobs, queue) = sync_channel::<Job>(settings.hash_queue.max(1));
+        let limit = threads + settings.hash_queue.max(1);
+        let (jobs, queue) = sync_channel::<Job>(limit);
         let queue = Arc::new(Mutex::new(queue));
         for i in 0..threads {
             let queue = queue.clone();
@@ -66,18 +80,33 @@ impl Hasher {
         Ok(Self {
             params,
             jobs,
+            busy: Arc::new(AtomicUsize::new(0)),
+            limit,
             dummy_hash: Arc::new(dummy_hash),
         })
     }
 
-    /// Run `f` on the hashing threads; 503 when the queue is full.
+    /// Claim a place in the hashing queue before doing any other work for a request, so that
+    /// a flood is refused (503) at the cost of one atomic operation.
+    pub fn reserve(&self) -> Result<Slot, AppError> {
+        let taken = self.busy.fetch_add(1, Ordering::AcqRel);
+        let slot = Slot(self.busy.clone());
+        if taken >= self.limit {
+            return Err(AppError::Busy);
+        }
+        Ok(slot)
+    }
+
+    /// Run `f` on the hashing threads in the reserved place.
     async fn run<T: Send + 'static>(
         &self,
+        slot: Slot,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             let _ = tx.send(f());
+            drop(slot);
         });
         self.jobs.try_send(job).map_err(|e| match e {
             TrySendError::Full(_) => AppError::Busy,
@@ -91,16 +120,27 @@ impl Hasher {
 
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
         let params = self.params.clone();
-        Ok(self.run(move || hash_with(&params, &password)).await??)
+        Ok(self
+            .run(self.reserve()?, move || hash_with(&params, &password))
+            .await??)
+    }
+
+    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
+        self.verify_in(self.reserve()?, password, stored).await
     }
 
     /// `stored` is `None` for an unknown account or one without a password: a dummy hash is
     /// verified instead and the answer is `false`.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
+    pub async fn verify_in(
+        &self,
+        slot: Slot,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, AppError> {
         let real = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.dummy_hash.as_ref().clone());
         let ok = self
-            .run(move || {
+            .run(slot, move || {
                 PasswordHash::new(&stored)
                     .map(|parsed| {
                         Argon2::default()

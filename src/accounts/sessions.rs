@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::accounts::queries::load_roles;
-use crate::db::schema::{sessions, users};
+use crate::accounts::types::Role;
+use crate::db::schema::{sessions, units, user_roles, users};
 use crate::db::{now, DbConn};
 use crate::error::AppError;
 use crate::http::auth::CurrentUser;
@@ -56,10 +56,32 @@ pub fn authenticate(
     token: &str,
     idle_minutes: i64,
 ) -> Result<Option<CurrentUser>, AppError> {
+    authenticate_hash(conn, &hash_token(token), idle_minutes)
+}
+
+/// `authenticate` by the token's hash.
+pub fn authenticate_hash(
+    conn: &mut DbConn,
+    token_hash: &str,
+    idle_minutes: i64,
+) -> Result<Option<CurrentUser>, AppError> {
     let at = now();
-    let row = sessions::table
+    // One round trip: the session, its user, their unit and roles (one row per role).
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<i64>,
+        Option<String>,
+        NaiveDateTime,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sessions::table
         .inner_join(users::table)
-        .filter(sessions::token_hash.eq(hash_token(token)))
+        .left_join(units::table.on(units::id.nullable().eq(users::unit_id)))
+        .left_join(user_roles::table.on(user_roles::user_id.eq(users::id)))
+        .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(at))
         .filter(sessions::last_seen_at.gt(at - Duration::minutes(idle_minutes)))
@@ -70,25 +92,35 @@ pub fn authenticate(
             users::email,
             users::full_name,
             users::unit_id,
+            units::name.nullable(),
             sessions::last_seen_at,
+            user_roles::role.nullable(),
         ))
-        .first::<(i64, i64, String, String, Option<i64>, NaiveDateTime)>(conn)
-        .optional()?;
-    let Some((session_id, id, email, full_name, unit_id, last_seen)) = row else {
+        .load(conn)?;
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
+    let (session_id, id, last_seen) = (first.0, first.1, first.6);
     if at - last_seen > Duration::seconds(60) {
         diesel::update(sessions::table.find(session_id))
             .set(sessions::last_seen_at.eq(at))
             .execute(conn)?;
     }
-    let roles = load_roles(conn, id)?;
+    let mut roles: Vec<Role> = rows
+        .iter()
+        .filter_map(|r| r.7.as_deref().and_then(Role::parse))
+        .collect();
+    roles.sort();
+    let Some((_, _, email, full_name, unit_id, unit_name, _, _)) = rows.into_iter().next() else {
+        return Ok(None);
+    };
     Ok(Some(CurrentUser {
         id,
         session_id,
         email,
         full_name,
         unit_id,
+        unit_name,
         roles,
     }))
 }

@@ -145,6 +145,7 @@ pub async fn update_user(
         queries::get_user(conn, id)
     })
     .await?;
+    state.sessions.forget_user(id);
     Ok(web::Json(user))
 }
 

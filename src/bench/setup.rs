@@ -65,6 +65,7 @@ fn actor(id: i64, roles: Vec<Role>) -> CurrentUser {
         email: String::new(),
         full_name: String::new(),
         unit_id: None,
+        unit_name: None,
         roles,
     }
 }

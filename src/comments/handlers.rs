@@ -62,15 +62,10 @@ pub async fn create_comment(
     let client = ClientInfo::from_request(&req);
     let user = user.user;
     let (created, comment) = db(&state, move |conn| {
-        let created =
-            idempotency::create(conn, &user, document_id, &body, key.as_deref(), &client)?;
-        let id = match created {
-            Created::New(id) | Created::Replayed(id) => id,
-        };
-        Ok((
-            matches!(created, Created::New(_)),
-            queries::get_visible(conn, id, &user)?,
-        ))
+        match idempotency::create(conn, &user, document_id, &body, key.as_deref(), &client)? {
+            Created::New(comment) => Ok((true, comment)),
+            Created::Replayed(id) => Ok((false, queries::get_visible(conn, id, &user)?)),
+        }
     })
     .await?;
     Ok(if created {

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::comments::queries::create_in_tx;
-use crate::comments::types::NewComment;
+use crate::comments::types::{Comment, NewComment};
 use crate::db::schema::idempotency_keys;
 use crate::db::{now, write_tx, DbConn};
 use crate::error::AppError;
@@ -15,7 +15,7 @@ use crate::http::ClientInfo;
 pub const HEADER: &str = "Idempotency-Key";
 
 pub enum Created {
-    New(i64),
+    New(Comment),
     /// The key was used before for this very request: the comment it created.
     Replayed(i64),
 }
@@ -69,17 +69,17 @@ pub fn create(
                     ))
                 };
             }
-            let id = create_in_tx(conn, author, document_id, new, client)?;
+            let comment = create_in_tx(conn, author, document_id, new, client)?;
             diesel::insert_into(idempotency_keys::table)
                 .values((
                     idempotency_keys::user_id.eq(author.id),
                     idempotency_keys::key.eq(key),
                     idempotency_keys::request_hash.eq(&hash),
-                    idempotency_keys::comment_id.eq(id),
+                    idempotency_keys::comment_id.eq(comment.id),
                     idempotency_keys::created_at.eq(now()),
                 ))
                 .execute(conn)?;
-            Ok(Created::New(id))
+            Ok(Created::New(comment))
         })
     };
     match attempt(conn) {

@@ -94,36 +94,37 @@ pub fn create(
     document_id: i64,
     new: &NewComment,
     client: &ClientInfo,
-) -> Result<i64, AppError> {
+) -> Result<Comment, AppError> {
     write_tx(conn, |conn| {
         create_in_tx(conn, author, document_id, new, client)
     })
 }
 
-/// `create` inside the caller's transaction.
+/// `create` inside the caller's transaction. The answer is built from what is at hand
+/// rather than read back (this is the busiest write path).
 pub fn create_in_tx(
     conn: &mut DbConn,
     author: &CurrentUser,
     document_id: i64,
     new: &NewComment,
     client: &ClientInfo,
-) -> Result<i64, AppError> {
+) -> Result<Comment, AppError> {
     let doc = get_document(conn, document_id, author)?;
     let at = now();
     check_open(&doc, at)?;
-    if let Some(section_id) = new.section_id {
-        let found = sections::table
-            .filter(sections::id.eq(section_id))
-            .filter(sections::document_id.eq(document_id))
-            .count()
-            .get_result::<i64>(conn)?;
-        if found == 0 {
-            return Err(AppError::field(
-                "section_id",
-                "no such section in this document",
-            ));
-        }
-    }
+    let section_path = match new.section_id {
+        None => None,
+        Some(section_id) => Some(
+            sections::table
+                .filter(sections::id.eq(section_id))
+                .filter(sections::document_id.eq(document_id))
+                .select(sections::path)
+                .first::<String>(conn)
+                .optional()?
+                .ok_or_else(|| AppError::field("section_id", "no such section in this document"))?,
+        ),
+    };
+    let receipt = new_receipt();
     let id: i64 = diesel::insert_into(comments::table)
         .values((
             comments::document_id.eq(document_id),
@@ -133,7 +134,7 @@ pub fn create_in_tx(
             comments::body.eq(&new.body),
             comments::proposed_text.eq(new.proposed_text.as_deref()),
             comments::status.eq(CommentStatus::Pending.as_str()),
-            comments::receipt.eq(new_receipt()),
+            comments::receipt.eq(&receipt),
             comments::created_at.eq(at),
             comments::updated_at.eq(at),
         ))
@@ -150,7 +151,23 @@ pub fn create_in_tx(
         },
         client,
     )?;
-    Ok(id)
+    Ok(Comment {
+        id,
+        document_id,
+        section_id: new.section_id,
+        section_path,
+        author_id: author.id,
+        author_name: author.full_name.clone(),
+        unit_id: author.unit_id,
+        unit_name: author.unit_name.clone(),
+        body: new.body.clone(),
+        proposed_text: new.proposed_text.clone(),
+        status: CommentStatus::Pending,
+        receipt,
+        reason: None,
+        created_at: at.and_utc(),
+        decided_at: None,
+    })
 }
 
 /// A comment as `viewer` may see it: approved ones, their own, or any for moderators and the

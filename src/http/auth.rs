@@ -21,6 +21,7 @@ pub struct CurrentUser {
     pub email: String,
     pub full_name: String,
     pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
     pub roles: Vec<Role>,
 }
 
@@ -57,12 +58,19 @@ impl FromRequest for CurrentUser {
         Box::pin(async move {
             let token = token.ok_or(AppError::Unauthorized)?;
             let state = state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no state")))?;
+            let hash = sessions::hash_token(&token);
+            if let Some(user) = state.sessions.get(&hash) {
+                return Ok(user);
+            }
             let idle = state.settings.auth.session_idle_minutes;
-            db(&state, move |conn| {
-                sessions::authenticate(conn, &token, idle)
+            let h = hash.clone();
+            let user = db(&state, move |conn| {
+                sessions::authenticate_hash(conn, &h, idle)
             })
             .await?
-            .ok_or(AppError::Unauthorized)
+            .ok_or(AppError::Unauthorized)?;
+            state.sessions.put(hash, user.clone());
+            Ok(user)
         })
     }
 }

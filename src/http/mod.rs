@@ -5,6 +5,7 @@ pub mod auth;
 pub mod health;
 pub mod lang;
 pub mod pages;
+pub mod session_cache;
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ pub struct AppState {
     pub pool: Pool,
     pub settings: Arc<Settings>,
     pub hasher: Hasher,
+    pub sessions: session_cache::SessionCache,
 }
 
 pub type State = web::Data<AppState>;

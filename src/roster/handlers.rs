@@ -69,5 +69,6 @@ pub async fn import_roster(
         apply(conn, &rows, &ctx, &mut |_| {})
     })
     .await?;
+    state.sessions.clear();
     Ok(web::Json(report))
 }

@@ -279,7 +279,8 @@ async fn changing_the_password_checks_the_current_one_and_signs_out_everywhere()
 
 #[tokio::test]
 async fn sessions_are_listed_revoked_and_expire_when_idle() {
-    let app = spawn_app().await;
+    // The session cache is off: this test ages sessions behind gopy's back.
+    let app = spawn_app_with(|s| s.auth.session_cache_secs = 0).await;
     let user = app.user("Vũ Văn Nam", &[Role::Employee], None).await;
     let other = app.user("Người Khác", &[Role::Employee], None).await;
     let laptop = app.login(&user.email, PASSWORD).await;
@@ -517,4 +518,27 @@ async fn a_sign_in_flood_beyond_the_hashing_queue_is_shed_with_503() {
     assert!(ok >= 1 && shed >= 1, "{ok} signed in, {shed} shed");
     // Once the flood is over, sign-in works as usual.
     app.login(&user.email, PASSWORD).await;
+}
+
+#[tokio::test]
+async fn a_revocation_made_elsewhere_applies_within_the_session_cache_time() {
+    let app = spawn_app_with(|s| s.auth.session_cache_secs = 1).await;
+    let user = app.user("Phí Văn Cache", &[Role::Employee], None).await;
+    assert_eq!(
+        app.get("/api/v1/me", &user.token).await.status(),
+        StatusCode::OK
+    );
+    // Another gopy process (here: plain SQL) ends the session.
+    app.sql(&format!(
+        "UPDATE sessions SET revoked_at = '2026-01-01 00:00:00' WHERE user_id = {}",
+        user.id
+    ))
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    problem(
+        app.get("/api/v1/me", &user.token).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
 }

@@ -121,6 +121,7 @@ fn seed(url: &str, employees: usize) -> (i64, Vec<String>) {
         email: "thuky@fault.vn".into(),
         full_name: "Thư Ký".into(),
         unit_id: None,
+        unit_name: None,
         roles: vec![Role::Secretariat],
     };
     let new = gopy::drafts::types::NewDocument {

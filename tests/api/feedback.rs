@@ -222,9 +222,9 @@ async fn large_exports_stream_every_row_once_across_batches() {
     let author = app.user("Tác Giả", &[Role::Employee], None).await;
     let (doc, sections) = app.published_document(&secretariat).await;
 
-    // Bulk set-up straight into the database: 2,345 approved comments across two groups,
+    // Bulk set-up straight into the database: two batches and a bit of approved comments across two groups,
     // more than two export batches in one of them.
-    let n = 2345;
+    let n = 2 * gopy::feedback::export::BATCH as usize + 345;
     let pool = app.pool.clone();
     let author_id = author.id;
     tokio::task::spawn_blocking(move || {
