@@ -63,7 +63,7 @@ pub async fn create_comment(
     let user = user.user;
     let (created, comment) = db(&state, move |conn| {
         match idempotency::create(conn, &user, document_id, &body, key.as_deref(), &client)? {
-            Created::New(comment) => Ok((true, comment)),
+            Created::New(comment) => Ok((true, *comment)),
             Created::Replayed(id) => Ok((false, queries::get_visible(conn, id, &user)?)),
         }
     })

@@ -15,7 +15,7 @@ use crate::http::ClientInfo;
 pub const HEADER: &str = "Idempotency-Key";
 
 pub enum Created {
-    New(Comment),
+    New(Box<Comment>),
     /// The key was used before for this very request: the comment it created.
     Replayed(i64),
 }
@@ -79,7 +79,7 @@ pub fn create(
                     idempotency_keys::created_at.eq(now()),
                 ))
                 .execute(conn)?;
-            Ok(Created::New(comment))
+            Ok(Created::New(Box::new(comment)))
         })
     };
     match attempt(conn) {
