@@ -49,7 +49,7 @@ pub fn create(
         return write_tx(conn, |conn| {
             create_in_tx(conn, author, document_id, new, client)
         })
-        .map(Created::New);
+        .map(|c| Created::New(Box::new(c)));
     };
     let hash = request_hash(document_id, new);
     let attempt = |conn: &mut DbConn| {
