@@ -98,7 +98,19 @@ struct UserAdd {
     password_stdin: bool,
 }
 
+/// glibc gives every thread that allocates its own arena and keeps what they freed; with many
+/// blocking threads each streaming export batches, that shows up as resident memory. Two
+/// arenas keep the footprint flat at no measurable cost in throughput.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only tunes the allocator; called first thing, before other threads exist.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn main() -> anyhow::Result<()> {
+    limit_malloc_arenas();
     gopy::telemetry::init();
     let cli = Cli::parse();
     let settings = Settings::load().context("loading configuration")?;

@@ -373,7 +373,7 @@ async fn login_flood(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
 
     let reader = |c: Arc<Ctx>, d: Duration| async move {
         let c2 = c.clone();
-        closed_loop(4, d, move |client, _| {
+        closed_loop(1, d, move |client, _| {
             let c = c2.clone();
             async move {
                 let res = c

@@ -24,12 +24,14 @@ fn pg_tool(name: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(name))
 }
 
-/// The SELECT gopy runs for a page of a section's comments, as an employee sees them.
-pub const PAGE_SQL: &str = "SELECT c.id, c.document_id, c.section_id, c.author_id, c.unit_id, c.body, c.proposed_text, \
+/// The SELECT gopy runs for a page of a section's comments, as an employee sees them
+/// (`:doc` is unused: gopy checks the section's document by its key first).
+pub const PAGE_SQL: &str =
+    "SELECT c.id, c.document_id, c.section_id, c.author_id, c.unit_id, c.body, c.proposed_text, \
      c.status, c.receipt, c.reason, c.created_at, c.decided_at, s.path, u.full_name, un.name \
      FROM comments c JOIN users u ON u.id = c.author_id LEFT JOIN units un ON un.id = c.unit_id \
      LEFT JOIN sections s ON s.id = c.section_id \
-     WHERE c.document_id = :doc AND c.section_id = :sec AND (c.status = 'approved' OR c.author_id = :me) \
+     WHERE c.section_id = :sec AND (c.status = 'approved' OR c.author_id = :me) \
      ORDER BY c.id LIMIT 51;";
 
 /// The INSERT of a comment.

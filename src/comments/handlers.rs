@@ -119,6 +119,9 @@ pub async fn list_document_comments(
     };
     let rows = db(&state, move |conn| {
         get_document(conn, document_id, &user)?;
+        if let Some(section) = filter.section_id {
+            queries::require_section(conn, document_id, section)?;
+        }
         Ok(queries::list(conn, &filter, after, limit)?)
     })
     .await?;

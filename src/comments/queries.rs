@@ -76,6 +76,26 @@ pub fn check_open(doc: &Document, at: NaiveDateTime) -> Result<(), AppError> {
     Ok(())
 }
 
+/// 422 on `section_id` unless the section belongs to the document.
+pub fn require_section(
+    conn: &mut DbConn,
+    document_id: i64,
+    section_id: i64,
+) -> Result<(), AppError> {
+    let found = sections::table
+        .find(section_id)
+        .filter(sections::document_id.eq(document_id))
+        .count()
+        .get_result::<i64>(conn)?;
+    if found == 0 {
+        return Err(AppError::field(
+            "section_id",
+            "no such section in this document",
+        ));
+    }
+    Ok(())
+}
+
 /// A receipt number such as `GY-7K3QM-9XA2D` (Crockford base32, ~50 random bits).
 pub fn new_receipt() -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -192,6 +212,7 @@ pub fn get_visible(conn: &mut DbConn, id: i64, viewer: &CurrentUser) -> Result<C
 
 pub struct CommentFilter {
     pub document_id: Option<i64>,
+    /// Must be a section of `document_id` when both are given.
     pub section_id: Option<i64>,
     pub author_id: Option<i64>,
     pub statuses: Option<Vec<CommentStatus>>,
@@ -207,11 +228,13 @@ pub fn list(
     limit: i64,
 ) -> QueryResult<Vec<Comment>> {
     let mut query = comment_query!().limit(limit + 1).into_boxed();
-    if let Some(d) = filter.document_id {
-        query = query.filter(comments::document_id.eq(d));
-    }
-    if let Some(s) = filter.section_id {
-        query = query.filter(comments::section_id.eq(s));
+    match (filter.document_id, filter.section_id) {
+        // A section belongs to one document: filtering on both only misleads the planner.
+        // A section belongs to one document (callers check which): filtering on both only
+        // misleads the planner into sorting the whole section.
+        (_, Some(s)) => query = query.filter(comments::section_id.eq(s)),
+        (Some(d), None) => query = query.filter(comments::document_id.eq(d)),
+        (None, None) => {}
     }
     if let Some(a) = filter.author_id {
         query = query.filter(comments::author_id.eq(a));

@@ -173,6 +173,17 @@ async fn comments_are_refused_outside_the_window_and_for_bad_input() {
     )
     .await;
     assert!(body["errors"]["section_id"].is_array());
+    // Listing by a section of another document is refused, not answered with its comments.
+    problem(
+        app.get(
+            &format!("{path}?section_id={}", other_sections[0]),
+            &employee.token,
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     problem(
         app.post(
             "/api/v1/documents/777777/comments",

@@ -1,0 +1,7 @@
+-- Pages of a section's or a document's comments in id order, whatever their status mix
+-- (the visibility filter "approved OR own" cannot use the status-first indexes).
+CREATE INDEX comments_section_order ON comments (section_id, id);
+CREATE INDEX comments_document_order ON comments (document_id, id);
+
+-- Sections belong to one document: tell the planner, so it does not multiply the two selectivities.
+CREATE STATISTICS comments_document_section (dependencies) ON document_id, section_id FROM comments;

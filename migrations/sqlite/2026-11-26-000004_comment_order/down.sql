@@ -1,0 +1,2 @@
+DROP INDEX comments_document_order;
+DROP INDEX comments_section_order;
