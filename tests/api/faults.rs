@@ -426,14 +426,15 @@ async fn postgres_outage_is_answered_503_and_recovered_without_restart() {
         history.clone(),
     ));
     // A reader counts its answers: 200 while the database is up, 503 with Retry-After while not.
+    let refused = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let reader = tokio::spawn({
-        let (base, stop) = (base.clone(), stop.clone());
+        let (base, stop, refused) = (base.clone(), stop.clone(), refused.clone());
         async move {
             let http = reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .build()
                 .unwrap();
-            let (mut ok, mut unavailable) = (0, 0);
+            let mut ok = 0;
             while !stop.load(Ordering::Relaxed) {
                 if let Ok(res) = http
                     .get(format!("{base}/api/v1/documents"))
@@ -445,14 +446,14 @@ async fn postgres_outage_is_answered_503_and_recovered_without_restart() {
                         StatusCode::OK => ok += 1,
                         StatusCode::SERVICE_UNAVAILABLE => {
                             assert!(res.headers().contains_key("retry-after"));
-                            unavailable += 1;
+                            refused.fetch_add(1, Ordering::Relaxed);
                         }
                         other => panic!("reader got {other}"),
                     }
                 }
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
-            (ok, unavailable)
+            ok
         }
     });
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -484,7 +485,12 @@ async fn postgres_outage_is_answered_503_and_recovered_without_restart() {
         let problem: Value = res.json().await.unwrap();
         assert_eq!(problem["code"], "unavailable");
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Stay down until the reader too has been told so (however busy the machine is).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while refused.load(Ordering::Relaxed) == 0 {
+        assert!(Instant::now() < deadline, "the reader never saw the outage");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     let cluster = tokio::task::spawn_blocking(move || {
         cluster.start();
@@ -505,7 +511,8 @@ async fn postgres_outage_is_answered_503_and_recovered_without_restart() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     stop.store(true, Ordering::Relaxed);
     writer.await.unwrap();
-    let (ok, unavailable) = reader.await.unwrap();
+    let ok = reader.await.unwrap();
+    let unavailable = refused.load(Ordering::Relaxed);
     assert!(
         ok > 0 && unavailable > 0,
         "reader saw {ok} OK and {unavailable} 503"
