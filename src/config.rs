@@ -46,6 +46,7 @@ pub struct AuthSettings {
     pub reset_ttl_minutes: i64,
     pub max_concurrent_hashes: usize,
     pub hash_queue: usize,
+    pub hash_nice: i32,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,

@@ -37,13 +37,13 @@ pub struct Hasher {
     dummy_hash: Arc<String>,
 }
 
-/// Lower this thread's priority (Linux: per-thread nice 10).
-fn lower_priority() {
+/// Lower this thread's priority (Linux: per-thread nice value).
+fn lower_priority(nice: i32) {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority on our own thread id only changes this thread's nice value.
     unsafe {
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+        libc::setpriority(libc::PRIO_PROCESS, tid, nice);
     }
 }
 
@@ -57,12 +57,13 @@ impl Hasher {
         let limit = threads + settings.hash_queue.max(1);
         let (jobs, queue) = sync_channel::<Job>(limit);
         let queue = Arc::new(Mutex::new(queue));
+        let nice = settings.hash_nice.clamp(0, 19);
         for i in 0..threads {
             let queue = queue.clone();
             std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
                 .spawn(move || {
-                    lower_priority();
+                    lower_priority(nice);
                     loop {
                         // The lock is held only while waiting for the next job.
                         let job = match queue.lock() {
