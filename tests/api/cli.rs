@@ -266,3 +266,61 @@ fn roster_import_from_the_command_line() {
     );
     assert!(!ok && err.contains("line 3, email"), "{err}");
 }
+
+#[test]
+fn the_benchmark_runs_from_one_command() {
+    // A short run on this suite's backend (the scenarios and their baselines all run; the
+    // numbers are not judged here).
+    let dir = tempfile::tempdir().unwrap();
+    let url = match std::env::var("GOPY_TEST_DATABASE_URL") {
+        Ok(u) if u.starts_with("postgres") => u,
+        _ => format!("sqlite://{}", dir.path().join("bench.sqlite3").display()),
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_gopy"))
+        .current_dir(dir.path())
+        .env("RUST_LOG", "warn")
+        .args([
+            "bench",
+            "--database-url",
+            &url,
+            "--duration",
+            "1",
+            "--clients",
+            "4",
+            "--export-rows",
+            "3000",
+        ])
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for scenario in [
+        "2. page of 50",
+        "3. CSV export of 10000",
+        "3. CSV export of 3000",
+        "4. sign-in flood",
+    ] {
+        assert!(
+            stdout.contains(scenario),
+            "{scenario} missing from\n{stdout}"
+        );
+    }
+    let json = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("bench-"))
+        .expect("a JSON result file");
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(json.path()).unwrap()).unwrap();
+    let outcomes = results["outcomes"].as_array().unwrap();
+    assert_eq!(outcomes.len(), 5);
+    assert!(outcomes
+        .iter()
+        .all(|o| o["gopy"]["requests"].as_u64().unwrap() > 0));
+}
