@@ -13,7 +13,7 @@ use crate::db::write_tx;
 use crate::error::{AppError, Problem};
 use crate::http::auth::{Admin, Authorized};
 use crate::http::lang::Lang;
-use crate::http::{db, ClientInfo, Page, PageParams, State};
+use crate::http::{db, keyset, ClientInfo, Page, State};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(create_user)
@@ -99,11 +99,7 @@ pub async fn list_users(
     query: web::Query<UserSearch>,
 ) -> Result<web::Json<Page<UserView>>, AppError> {
     let query = query.into_inner();
-    let page = PageParams {
-        cursor: query.cursor,
-        limit: query.limit,
-    };
-    let (after, limit) = (page.after()?, page.limit()?);
+    let (after, limit) = keyset(query.cursor, query.limit)?;
     let rows = db(&state, move |conn| {
         Ok(queries::list_users(conn, query.q.as_deref(), after, limit)?)
     })

@@ -5,7 +5,7 @@ use utoipa::IntoParams;
 use crate::audit::{list, AuditEvent, AuditFilter};
 use crate::error::{AppError, Problem};
 use crate::http::auth::{Admin, Authorized};
-use crate::http::{db, Page, PageParams, State};
+use crate::http::{db, keyset, Page, State};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(audit_log);
@@ -39,11 +39,7 @@ pub async fn audit_log(
     query: web::Query<AuditQuery>,
 ) -> Result<web::Json<Page<AuditEvent>>, AppError> {
     let q = query.into_inner();
-    let page = PageParams {
-        cursor: q.cursor,
-        limit: q.limit,
-    };
-    let (before, limit) = (page.after()?, page.limit()?);
+    let (before, limit) = keyset(q.cursor, q.limit)?;
     let filter = AuditFilter {
         action: q.action,
         entity: q.entity,

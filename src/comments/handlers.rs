@@ -9,7 +9,7 @@ use crate::comments::types::{Comment, CommentDetail, CommentStatus, NewComment};
 use crate::drafts::queries::get_document;
 use crate::error::{AppError, Problem};
 use crate::http::auth::{Authorized, CurrentUser, Employee};
-use crate::http::{db, ClientInfo, Page, PageParams, State};
+use crate::http::{db, keyset, ClientInfo, Page, PageParams, State};
 use crate::moderation::queries::history;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -103,11 +103,7 @@ pub async fn list_document_comments(
 ) -> Result<web::Json<Page<Comment>>, AppError> {
     let document_id = path.into_inner();
     let query = query.into_inner();
-    let page = PageParams {
-        cursor: query.cursor,
-        limit: query.limit,
-    };
-    let (after, limit) = (page.after()?, page.limit()?);
+    let (after, limit) = keyset(query.cursor, query.limit)?;
     let privileged = user.sees_all_comments();
     let filter = CommentFilter {
         document_id: Some(document_id),

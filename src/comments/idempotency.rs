@@ -46,10 +46,8 @@ pub fn create(
     client: &ClientInfo,
 ) -> Result<Created, AppError> {
     let Some(key) = key else {
-        return write_tx(conn, |conn| {
-            create_in_tx(conn, author, document_id, new, client)
-        })
-        .map(|c| Created::New(Box::new(c)));
+        return crate::comments::queries::create(conn, author, document_id, new, client)
+            .map(|c| Created::New(Box::new(c)));
     };
     let hash = request_hash(document_id, new);
     let attempt = |conn: &mut DbConn| {

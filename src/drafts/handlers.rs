@@ -9,7 +9,7 @@ use crate::drafts::types::{
 };
 use crate::error::{AppError, Problem};
 use crate::http::auth::{Authorized, CurrentUser, Secretariat};
-use crate::http::{db, ClientInfo, Page, PageParams, State};
+use crate::http::{db, keyset, ClientInfo, Page, State};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(create_document)
@@ -187,11 +187,7 @@ pub async fn list_documents(
     query: web::Query<DocumentSearch>,
 ) -> Result<web::Json<Page<Document>>, AppError> {
     let query = query.into_inner();
-    let page = PageParams {
-        cursor: query.cursor,
-        limit: query.limit,
-    };
-    let (before, limit) = (page.after()?, page.limit()?);
+    let (before, limit) = keyset(query.cursor, query.limit)?;
     let mut statuses = vec![DocumentStatus::Published, DocumentStatus::Closed];
     if user.sees_drafts() {
         statuses.push(DocumentStatus::Draft);

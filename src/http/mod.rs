@@ -73,6 +73,12 @@ impl PageParams {
     }
 }
 
+/// `(after, limit)` from a list's `cursor` and `limit` parameters.
+pub fn keyset(cursor: Option<String>, limit: Option<i64>) -> Result<(Option<i64>, i64), AppError> {
+    let page = PageParams { cursor, limit };
+    Ok((page.after()?, page.limit()?))
+}
+
 fn decode_cursor(raw: &str) -> Result<i64, AppError> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(raw)

@@ -6,7 +6,7 @@ use crate::audit::{self, Entry};
 use crate::db::write_tx;
 use crate::error::{AppError, Problem};
 use crate::http::auth::{Admin, Authorized};
-use crate::http::{db, ClientInfo, Page, PageParams, State};
+use crate::http::{db, keyset, ClientInfo, Page, State};
 use crate::mail::outbox::{self, OutboxStatus, OutboxView};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -35,11 +35,7 @@ pub async fn list_outbox(
     query: web::Query<OutboxQuery>,
 ) -> Result<web::Json<Page<OutboxView>>, AppError> {
     let q = query.into_inner();
-    let page = PageParams {
-        cursor: q.cursor,
-        limit: q.limit,
-    };
-    let (before, limit) = (page.after()?, page.limit()?);
+    let (before, limit) = keyset(q.cursor, q.limit)?;
     let status = q.status;
     let rows = db(&state, move |conn| {
         Ok(outbox::list(conn, status, before, limit)?)

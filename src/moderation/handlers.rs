@@ -6,7 +6,7 @@ use validator::Validate;
 use crate::comments::types::Comment;
 use crate::error::{AppError, Problem};
 use crate::http::auth::{Authorized, Moderator};
-use crate::http::{db, ClientInfo, Page, PageParams, State};
+use crate::http::{db, keyset, ClientInfo, Page, State};
 use crate::moderation::queries::{self, Action, Decision};
 use crate::text::clean_opt;
 
@@ -36,11 +36,7 @@ pub async fn moderation_queue(
     query: web::Query<QueueQuery>,
 ) -> Result<web::Json<Page<Comment>>, AppError> {
     let query = query.into_inner();
-    let page = PageParams {
-        cursor: query.cursor,
-        limit: query.limit,
-    };
-    let (after, limit) = (page.after()?, page.limit()?);
+    let (after, limit) = keyset(query.cursor, query.limit)?;
     let document_id = query.document_id;
     let rows = db(&state, move |conn| {
         Ok(queries::queue(conn, document_id, after, limit)?)
