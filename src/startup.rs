@@ -46,6 +46,7 @@ impl Application {
             sessions: crate::http::session_cache::SessionCache::new(
                 settings.auth.session_cache_secs,
             ),
+            batcher: crate::comments::batch::Batcher::start(pool.clone())?,
             settings: settings.clone(),
         });
         let workers = settings.server.workers;

@@ -3,6 +3,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
+use crate::comments::batch::Submission;
 use crate::comments::idempotency::{self, Created};
 use crate::comments::queries::{self, CommentFilter};
 use crate::comments::types::{Comment, CommentDetail, CommentStatus, NewComment};
@@ -61,13 +62,21 @@ pub async fn create_comment(
     let document_id = path.into_inner();
     let client = ClientInfo::from_request(&req);
     let user = user.user;
-    let (created, comment) = db(&state, move |conn| {
-        match idempotency::create(conn, &user, document_id, &body, key.as_deref(), &client)? {
-            Created::New(comment) => Ok((true, *comment)),
-            Created::Replayed(id) => Ok((false, queries::get_visible(conn, id, &user)?)),
-        }
-    })
-    .await?;
+    let submission = Submission {
+        author: user.clone(),
+        document_id,
+        new: body,
+        key,
+        client,
+    };
+    // Written by the comment writer in a group commit with whatever else is waiting.
+    let (created, comment) = match state.batcher.submit(submission).await? {
+        Created::New(comment) => (true, *comment),
+        Created::Replayed(id) => (
+            false,
+            db(&state, move |conn| queries::get_visible(conn, id, &user)).await?,
+        ),
+    };
     Ok(if created {
         HttpResponse::Created().json(comment)
     } else {

@@ -1,4 +1,5 @@
 //! Comments (góp ý) on a section or on a whole draft.
+pub mod batch;
 pub mod handlers;
 pub mod idempotency;
 pub mod queries;

@@ -24,6 +24,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub hasher: Hasher,
     pub sessions: session_cache::SessionCache,
+    pub batcher: crate::comments::batch::Batcher,
 }
 
 pub type State = web::Data<AppState>;

@@ -181,3 +181,43 @@ async fn keys_are_kept_at_least_a_day_then_forgotten() {
     .await;
     assert_ne!(fresh["id"], first["id"]);
 }
+
+#[tokio::test]
+async fn submissions_written_together_are_answered_each_on_its_own_merits() {
+    let app = spawn_app().await;
+    let secretariat = app.user("Thư Ký", &[Role::Secretariat], None).await;
+    let moderator = app.user("Kiểm Duyệt", &[Role::Moderator], None).await;
+    let an = app.user("Nguyễn Văn An", &[Role::Employee], None).await;
+    let (doc, sections) = app.published_document(&secretariat).await;
+    let (_, foreign) = app.published_document(&secretariat).await;
+    // Sent at once, so the writer takes several into one transaction.
+    let bodies: Vec<Value> = (0..24)
+        .map(|i| match i % 3 {
+            0 => json!({ "section_id": sections[0], "body": format!("Hợp lệ {i}") }),
+            1 => json!({ "section_id": foreign[0], "body": format!("Sai điều {i}") }),
+            _ => json!({ "body": format!("Toàn văn {i}") }),
+        })
+        .collect();
+    let keys: Vec<String> = (0..bodies.len()).map(|i| format!("mix-{i}")).collect();
+    let sent = futures_util::future::join_all(
+        bodies
+            .iter()
+            .zip(&keys)
+            .map(|(b, k)| submit(&app, &an, doc, k, b)),
+    )
+    .await;
+    for (i, res) in sent.into_iter().enumerate() {
+        let expected = if i % 3 == 1 {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::CREATED
+        };
+        assert_eq!(res.status(), expected, "submission {i}");
+        if expected == StatusCode::CREATED {
+            let c: Value = res.json().await.unwrap();
+            assert_eq!(c["body"], bodies[i]["body"]);
+            assert!(c["receipt"].as_str().unwrap().starts_with("GY-"));
+        }
+    }
+    assert_eq!(count(&app, &moderator, doc).await, 16);
+}

@@ -1,0 +1,428 @@
+//! Group commit for comment submission: one writer thread takes the submissions that are
+//! waiting, checks them, and writes them all in one transaction (multi-row inserts on
+//! PostgreSQL), then answers each. Every comment still commits with its audit row and its
+//! idempotency key, and is acknowledged only after the commit.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::comments::idempotency::{request_hash, Created, HEADER};
+use crate::comments::queries::{check_open, new_receipt};
+use crate::comments::types::{Comment, CommentStatus, NewComment};
+use crate::db::schema::{audit_log, comments, documents, idempotency_keys, sections};
+use crate::db::{is_connection_lost, now, write_tx, DbConn, Pool};
+use crate::drafts::types::{Document, DocumentRow, DocumentStatus};
+use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::ClientInfo;
+
+/// Submissions taken into one transaction at most.
+const MAX_BATCH: usize = 128;
+/// Submissions waiting beyond this are refused with 503 (the writer is far behind).
+const MAX_WAITING: usize = 4096;
+
+pub struct Submission {
+    pub author: CurrentUser,
+    pub document_id: i64,
+    pub new: NewComment,
+    pub key: Option<String>,
+    pub client: ClientInfo,
+}
+
+type Reply = tokio::sync::oneshot::Sender<Result<Created, AppError>>;
+
+#[derive(Clone)]
+pub struct Batcher {
+    jobs: SyncSender<(Submission, Reply)>,
+}
+
+impl Batcher {
+    pub fn start(pool: Pool) -> anyhow::Result<Batcher> {
+        let (jobs, queue) = sync_channel(MAX_WAITING);
+        std::thread::Builder::new()
+            .name("comment-writer".into())
+            .spawn(move || writer(pool, queue))?;
+        Ok(Batcher { jobs })
+    }
+
+    pub async fn submit(&self, submission: Submission) -> Result<Created, AppError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs.try_send((submission, tx)).map_err(|e| match e {
+            TrySendError::Full(_) => AppError::Unavailable,
+            TrySendError::Disconnected(_) => {
+                AppError::Internal(anyhow::anyhow!("comment writer stopped"))
+            }
+        })?;
+        rx.await.map_err(|_| {
+            AppError::Internal(anyhow::anyhow!("comment writer dropped a submission"))
+        })?
+    }
+}
+
+fn writer(pool: Pool, queue: Receiver<(Submission, Reply)>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let (jobs, replies): (Vec<Submission>, Vec<Reply>) = batch.into_iter().unzip();
+        let outcome = match pool.get() {
+            Ok(mut conn) => {
+                let result = write_tx(&mut conn, |conn| write_batch(conn, &jobs));
+                if let Err(err) = &result {
+                    if is_connection_lost(err) {
+                        conn.mark_broken();
+                    }
+                }
+                result.map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        match outcome {
+            Ok(results) => {
+                for (reply, result) in replies.into_iter().zip(results) {
+                    let _ = reply.send(result);
+                }
+            }
+            Err(err) => {
+                // Nothing of the batch was written; each client may retry with its key.
+                tracing::warn!(error = %err, size = jobs.len(), "comment batch failed");
+                for reply in replies {
+                    let _ = reply.send(Err(AppError::Unavailable));
+                }
+            }
+        }
+    }
+}
+
+/// Check every submission, write the good ones, and say what became of each (in order).
+fn write_batch(
+    conn: &mut DbConn,
+    jobs: &[Submission],
+) -> QueryResult<Vec<Result<Created, AppError>>> {
+    let at = now();
+    let mut docs: HashMap<i64, Option<Document>> = HashMap::new();
+    let mut paths: HashMap<i64, Option<(i64, String)>> = HashMap::new();
+    let mut results: Vec<Option<Result<Created, AppError>>> = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        if let Entry::Vacant(slot) = docs.entry(job.document_id) {
+            slot.insert(load_document(conn, job.document_id)?);
+        }
+        if let Some(s) = job.new.section_id {
+            if let Entry::Vacant(slot) = paths.entry(s) {
+                slot.insert(
+                    sections::table
+                        .find(s)
+                        .select((sections::document_id, sections::path))
+                        .first::<(i64, String)>(conn)
+                        .optional()?,
+                );
+            }
+        }
+        results.push(
+            check(
+                job,
+                docs.get(&job.document_id).and_then(|d| d.as_ref()),
+                &paths,
+                at,
+            )
+            .err()
+            .map(Err),
+        );
+    }
+
+    // Idempotency keys seen before (a retry gets its first answer even if the window has
+    // closed since), and keys repeated within this batch.
+    let keyed: Vec<(i64, String)> = jobs
+        .iter()
+        .filter_map(|j| j.key.clone().map(|k| (j.author.id, k)))
+        .collect();
+    let mut known: HashMap<(i64, String), (String, i64)> = HashMap::new();
+    if !keyed.is_empty() {
+        let users: Vec<i64> = keyed.iter().map(|(u, _)| *u).collect();
+        let keys: Vec<&str> = keyed.iter().map(|(_, k)| k.as_str()).collect();
+        for (user, key, hash, comment) in idempotency_keys::table
+            .filter(idempotency_keys::user_id.eq_any(&users))
+            .filter(idempotency_keys::key.eq_any(&keys))
+            .select((
+                idempotency_keys::user_id,
+                idempotency_keys::key,
+                idempotency_keys::request_hash,
+                idempotency_keys::comment_id,
+            ))
+            .load::<(i64, String, String, i64)>(conn)?
+        {
+            known.insert((user, key), (hash, comment));
+        }
+    }
+    let hashes: Vec<String> = jobs
+        .iter()
+        .map(|j| request_hash(j.document_id, &j.new))
+        .collect();
+    let mut first_in_batch: HashMap<(i64, String), usize> = HashMap::new();
+    let mut repeats: Vec<(usize, usize)> = Vec::new();
+    let mut to_write: Vec<usize> = Vec::new();
+    for (i, job) in jobs.iter().enumerate() {
+        if let Some(key) = &job.key {
+            if let Some((hash, comment)) = known.get(&(job.author.id, key.clone())) {
+                results[i] = Some(replay(hash, &hashes[i], *comment));
+                continue;
+            }
+        }
+        if results[i].is_some() {
+            continue;
+        }
+        if let Some(key) = &job.key {
+            let id = (job.author.id, key.clone());
+            if let Some(&first) = first_in_batch.get(&id) {
+                repeats.push((i, first));
+                continue;
+            }
+            first_in_batch.insert(id, i);
+        }
+        to_write.push(i);
+    }
+
+    let receipts: Vec<String> = to_write.iter().map(|_| new_receipt()).collect();
+    let ids = insert_comments(conn, jobs, &to_write, &receipts, at)?;
+    insert_audit(conn, jobs, &to_write, &ids, at)?;
+    insert_keys(conn, jobs, &to_write, &ids, &hashes, at)?;
+
+    for ((&i, id), receipt) in to_write.iter().zip(&ids).zip(receipts) {
+        let job = &jobs[i];
+        let section_path = job
+            .new
+            .section_id
+            .and_then(|s| paths.get(&s).cloned().flatten())
+            .map(|(_, p)| p);
+        results[i] = Some(Ok(Created::New(Box::new(Comment {
+            id: *id,
+            document_id: job.document_id,
+            section_id: job.new.section_id,
+            section_path,
+            author_id: job.author.id,
+            author_name: job.author.full_name.clone(),
+            unit_id: job.author.unit_id,
+            unit_name: job.author.unit_name.clone(),
+            body: job.new.body.clone(),
+            proposed_text: job.new.proposed_text.clone(),
+            status: CommentStatus::Pending,
+            receipt,
+            reason: None,
+            created_at: at.and_utc(),
+            decided_at: None,
+        }))));
+    }
+    for (i, first) in repeats {
+        let comment = to_write.iter().position(|&w| w == first).map(|p| ids[p]);
+        results[i] = Some(match comment {
+            Some(id) => replay(&hashes[first], &hashes[i], id),
+            None => Err(AppError::Unavailable),
+        });
+    }
+    Ok(results
+        .into_iter()
+        .map(|r| r.unwrap_or(Err(AppError::Unavailable)))
+        .collect())
+}
+
+fn replay(first_hash: &str, hash: &str, comment: i64) -> Result<Created, AppError> {
+    if first_hash == hash {
+        Ok(Created::Replayed(comment))
+    } else {
+        Err(AppError::field(
+            HEADER,
+            "this key was already used for a different comment",
+        ))
+    }
+}
+
+fn load_document(conn: &mut DbConn, id: i64) -> QueryResult<Option<Document>> {
+    documents::table
+        .find(id)
+        .select((
+            documents::id,
+            documents::title,
+            documents::code,
+            documents::summary,
+            documents::status,
+            documents::opens_at,
+            documents::closes_at,
+            documents::published_at,
+            documents::closed_at,
+            documents::created_at,
+            documents::updated_at,
+        ))
+        .first::<DocumentRow>(conn)
+        .optional()
+        .map(|r| r.map(Document::from))
+}
+
+/// The same checks as a single submission: visible document, open window, own section.
+fn check(
+    job: &Submission,
+    doc: Option<&Document>,
+    paths: &HashMap<i64, Option<(i64, String)>>,
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
+    let doc = doc.ok_or(AppError::NotFound("document"))?;
+    if doc.status == DocumentStatus::Draft && !job.author.sees_drafts() {
+        return Err(AppError::NotFound("document"));
+    }
+    check_open(doc, at)?;
+    if let Some(s) = job.new.section_id {
+        match paths.get(&s) {
+            Some(Some((d, _))) if *d == job.document_id => {}
+            _ => {
+                return Err(AppError::field(
+                    "section_id",
+                    "no such section in this document",
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn insert_comments(
+    conn: &mut DbConn,
+    jobs: &[Submission],
+    which: &[usize],
+    receipts: &[String],
+    at: NaiveDateTime,
+) -> QueryResult<Vec<i64>> {
+    let rows: Vec<_> = which
+        .iter()
+        .zip(receipts)
+        .map(|(&i, receipt)| {
+            let j = &jobs[i];
+            (
+                comments::document_id.eq(j.document_id),
+                comments::section_id.eq(j.new.section_id),
+                comments::author_id.eq(j.author.id),
+                comments::unit_id.eq(j.author.unit_id),
+                comments::body.eq(j.new.body.clone()),
+                comments::proposed_text.eq(j.new.proposed_text.clone()),
+                comments::status.eq(CommentStatus::Pending.as_str()),
+                comments::receipt.eq(receipt.clone()),
+                comments::created_at.eq(at),
+                comments::updated_at.eq(at),
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    match conn {
+        // One statement for the batch; ids matched back by receipt (unique), not by position.
+        DbConn::Pg(c) => {
+            let back: HashMap<String, i64> = diesel::insert_into(comments::table)
+                .values(&rows)
+                .returning((comments::receipt, comments::id))
+                .get_results::<(String, i64)>(c)?
+                .into_iter()
+                .collect();
+            receipts
+                .iter()
+                .map(|r| back.get(r).copied().ok_or(diesel::result::Error::NotFound))
+                .collect()
+        }
+        DbConn::Sqlite(c) => rows
+            .into_iter()
+            .map(|row| {
+                diesel::insert_into(comments::table)
+                    .values(row)
+                    .returning(comments::id)
+                    .get_result(c)
+            })
+            .collect(),
+    }
+}
+
+fn insert_audit(
+    conn: &mut DbConn,
+    jobs: &[Submission],
+    which: &[usize],
+    ids: &[i64],
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    let rows: Vec<_> = which
+        .iter()
+        .zip(ids)
+        .map(|(&i, id)| {
+            let j = &jobs[i];
+            (
+                audit_log::actor_id.eq(Some(j.author.id)),
+                audit_log::action.eq("comment.create"),
+                audit_log::entity.eq("comment"),
+                audit_log::entity_id.eq(Some(*id)),
+                audit_log::detail.eq(Some(serde_json::json!({ "document_id": j.document_id, "section_id": j.new.section_id }).to_string())),
+                audit_log::ip.eq(j.client.ip.clone()),
+                audit_log::user_agent.eq(j.client.user_agent.clone()),
+                audit_log::created_at.eq(at),
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(audit_log::table)
+            .values(&rows)
+            .execute(c)
+            .map(|_| ()),
+        DbConn::Sqlite(c) => rows.into_iter().try_for_each(|row| {
+            diesel::insert_into(audit_log::table)
+                .values(row)
+                .execute(c)
+                .map(|_| ())
+        }),
+    }
+}
+
+fn insert_keys(
+    conn: &mut DbConn,
+    jobs: &[Submission],
+    which: &[usize],
+    ids: &[i64],
+    hashes: &[String],
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    let rows: Vec<_> = which
+        .iter()
+        .zip(ids)
+        .filter_map(|(&i, id)| {
+            jobs[i].key.as_ref().map(|k| {
+                (
+                    idempotency_keys::user_id.eq(jobs[i].author.id),
+                    idempotency_keys::key.eq(k.clone()),
+                    idempotency_keys::request_hash.eq(hashes[i].clone()),
+                    idempotency_keys::comment_id.eq(*id),
+                    idempotency_keys::created_at.eq(at),
+                )
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(idempotency_keys::table)
+            .values(&rows)
+            .execute(c)
+            .map(|_| ()),
+        DbConn::Sqlite(c) => rows.into_iter().try_for_each(|row| {
+            diesel::insert_into(idempotency_keys::table)
+                .values(row)
+                .execute(c)
+                .map(|_| ())
+        }),
+    }
+}
