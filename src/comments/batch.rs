@@ -1,4 +1,4 @@
-//! Group commit for comment submission: one writer thread takes the submissions that are
+//! Group commit for comment submission: a writer thread takes the submissions that are
 //! waiting, checks them, and writes them all in one transaction (multi-row inserts on
 //! PostgreSQL), then answers each. Every comment still commits with its audit row and its
 //! idempotency key, and is acknowledged only after the commit.
@@ -6,9 +6,11 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::result::DatabaseErrorKind;
 
 use crate::comments::idempotency::{request_hash, Created, HEADER};
 use crate::comments::queries::{check_open, new_receipt};
@@ -22,6 +24,9 @@ use crate::http::ClientInfo;
 
 /// Submissions taken into one transaction at most.
 const MAX_BATCH: usize = 128;
+/// Writers working at once: while one waits for its commit to reach the disk, the other
+/// gathers and writes the next batch.
+const WRITERS: usize = 2;
 /// Submissions waiting beyond this are refused with 503 (the writer is far behind).
 const MAX_WAITING: usize = 4096;
 
@@ -43,9 +48,13 @@ pub struct Batcher {
 impl Batcher {
     pub fn start(pool: Pool) -> anyhow::Result<Batcher> {
         let (jobs, queue) = sync_channel(MAX_WAITING);
-        std::thread::Builder::new()
-            .name("comment-writer".into())
-            .spawn(move || writer(pool, queue))?;
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..WRITERS {
+            let (pool, queue) = (pool.clone(), queue.clone());
+            std::thread::Builder::new()
+                .name(format!("comment-writer-{i}"))
+                .spawn(move || writer(pool, queue))?;
+        }
         Ok(Batcher { jobs })
     }
 
@@ -63,19 +72,38 @@ impl Batcher {
     }
 }
 
-fn writer(pool: Pool, queue: Receiver<(Submission, Reply)>) {
-    while let Ok(first) = queue.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
+type Queue = Arc<Mutex<Receiver<(Submission, Reply)>>>;
+
+/// Take what is waiting (at least one submission), up to a batch.
+fn next_batch(queue: &Queue) -> Option<Vec<(Submission, Reply)>> {
+    let queue = queue.lock().ok()?;
+    let mut batch = vec![queue.recv().ok()?];
+    while batch.len() < MAX_BATCH {
+        match queue.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
         }
+    }
+    Some(batch)
+}
+
+fn writer(pool: Pool, queue: Queue) {
+    while let Some(batch) = next_batch(&queue) {
         let (jobs, replies): (Vec<Submission>, Vec<Reply>) = batch.into_iter().unzip();
         let outcome = match pool.get() {
             Ok(mut conn) => {
-                let result = write_tx(&mut conn, |conn| write_batch(conn, &jobs));
+                let mut result = write_tx(&mut conn, |conn| write_batch(conn, &jobs));
+                // The same key in the other writer's batch, committed first: once more, and
+                // those submissions are answered as the replays they are.
+                if matches!(
+                    result,
+                    Err(diesel::result::Error::DatabaseError(
+                        DatabaseErrorKind::UniqueViolation,
+                        _
+                    ))
+                ) {
+                    result = write_tx(&mut conn, |conn| write_batch(conn, &jobs));
+                }
                 if let Err(err) = &result {
                     if is_connection_lost(err) {
                         conn.mark_broken();
