@@ -15,9 +15,10 @@ use diesel::result::DatabaseErrorKind;
 use crate::comments::idempotency::{request_hash, Created, HEADER};
 use crate::comments::queries::{check_open, new_receipt};
 use crate::comments::types::{Comment, CommentStatus, NewComment};
-use crate::db::schema::{audit_log, comments, documents, idempotency_keys, sections};
+use crate::db::schema::{audit_log, comments, idempotency_keys, sections};
 use crate::db::{is_connection_lost, now, write_tx, DbConn, Pool};
-use crate::drafts::types::{Document, DocumentRow, DocumentStatus};
+use crate::drafts::queries::{find_document, visible_to};
+use crate::drafts::types::Document;
 use crate::error::AppError;
 use crate::http::auth::CurrentUser;
 use crate::http::ClientInfo;
@@ -141,7 +142,7 @@ fn write_batch(
     let mut results: Vec<Option<Result<Created, AppError>>> = Vec::with_capacity(jobs.len());
     for job in jobs {
         if let Entry::Vacant(slot) = docs.entry(job.document_id) {
-            slot.insert(load_document(conn, job.document_id)?);
+            slot.insert(find_document(conn, job.document_id)?);
         }
         if let Some(s) = job.new.section_id {
             if let Entry::Vacant(slot) = paths.entry(s) {
@@ -272,27 +273,6 @@ fn replay(first_hash: &str, hash: &str, comment: i64) -> Result<Created, AppErro
     }
 }
 
-fn load_document(conn: &mut DbConn, id: i64) -> QueryResult<Option<Document>> {
-    documents::table
-        .find(id)
-        .select((
-            documents::id,
-            documents::title,
-            documents::code,
-            documents::summary,
-            documents::status,
-            documents::opens_at,
-            documents::closes_at,
-            documents::published_at,
-            documents::closed_at,
-            documents::created_at,
-            documents::updated_at,
-        ))
-        .first::<DocumentRow>(conn)
-        .optional()
-        .map(|r| r.map(Document::from))
-}
-
 /// The same checks as a single submission: visible document, open window, own section.
 fn check(
     job: &Submission,
@@ -300,11 +280,8 @@ fn check(
     paths: &HashMap<i64, Option<(i64, String)>>,
     at: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let doc = doc.ok_or(AppError::NotFound("document"))?;
-    if doc.status == DocumentStatus::Draft && !job.author.sees_drafts() {
-        return Err(AppError::NotFound("document"));
-    }
-    check_open(doc, at)?;
+    let doc = visible_to(doc.cloned(), &job.author)?;
+    check_open(&doc, at)?;
     if let Some(s) = job.new.section_id {
         match paths.get(&s) {
             Some(Some((d, _))) if *d == job.document_id => {}

@@ -32,23 +32,31 @@ macro_rules! document_columns {
     };
 }
 
-/// A document as `viewer` may see it: drafts exist only for the secretariat.
+/// A document whoever asks.
+pub fn find_document(conn: &mut DbConn, id: i64) -> QueryResult<Option<Document>> {
+    documents::table
+        .find(id)
+        .select(document_columns!())
+        .first::<DocumentRow>(conn)
+        .optional()
+        .map(|row| row.map(Document::from))
+}
+
+/// 404 for a document `viewer` may not see: drafts exist only for the secretariat.
+pub fn visible_to(doc: Option<Document>, viewer: &CurrentUser) -> Result<Document, AppError> {
+    match doc {
+        Some(d) if d.status != DocumentStatus::Draft || viewer.sees_drafts() => Ok(d),
+        _ => Err(AppError::NotFound("document")),
+    }
+}
+
+/// A document as `viewer` may see it.
 pub fn get_document(
     conn: &mut DbConn,
     id: i64,
     viewer: &CurrentUser,
 ) -> Result<Document, AppError> {
-    let doc: Document = documents::table
-        .find(id)
-        .select(document_columns!())
-        .first::<DocumentRow>(conn)
-        .optional()?
-        .ok_or(AppError::NotFound("document"))?
-        .into();
-    if doc.status == DocumentStatus::Draft && !viewer.sees_drafts() {
-        return Err(AppError::NotFound("document"));
-    }
-    Ok(doc)
+    visible_to(find_document(conn, id)?, viewer)
 }
 
 pub fn create_document(
