@@ -1,5 +1,6 @@
 //! Comments (góp ý) on a section or on a whole draft.
 pub mod batch;
+mod bulk;
 pub mod handlers;
 pub mod idempotency;
 pub mod queries;

@@ -1,0 +1,289 @@
+//! The five scenarios, each against the database's own equivalent.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+
+use crate::bench::load::{closed_loop, open_loop, Stats};
+use crate::bench::setup::{self, rss_kib};
+use crate::bench::{native, Ctx, Outcome};
+use crate::config::Settings;
+use crate::db::Backend;
+
+fn ratio(gopy: &Stats, native: &Stats) -> f64 {
+    gopy.throughput / native.throughput.max(1e-9)
+}
+
+/// Scenario 1 (PostgreSQL, against pgbench) and 5 (SQLite, against a raw insert loop).
+pub(crate) async fn submit(ctx: &Arc<Ctx>, scenario: u8) -> anyhow::Result<Outcome> {
+    let d = Duration::from_secs(ctx.args.duration);
+    let c = ctx.clone();
+    let gopy = closed_loop(ctx.args.clients, d, move |client, n| {
+        let c = c.clone();
+        async move {
+            let s = &c.seeded;
+            let res = c
+                .http
+                .post(format!(
+                    "{}/api/v1/documents/{}/comments",
+                    c.server.base, s.doc
+                ))
+                .bearer_auth(&s.employee_tokens[client % s.employee_tokens.len()])
+                .header(
+                    "Idempotency-Key",
+                    format!("bench-{client}-{n}-{}", uuid::Uuid::new_v4()),
+                )
+                .json(&serde_json::json!({
+                    "section_id": s.submit_section,
+                    "body": "Góp ý đo hiệu năng: đề nghị bổ sung quy định chuyển tiếp.",
+                }))
+                .send()
+                .await;
+            matches!(res, Ok(r) if r.status() == reqwest::StatusCode::CREATED)
+        }
+    })
+    .await;
+    let (native, name, goal_ratio) = if scenario == 1 {
+        let s = &ctx.seeded;
+        let vars = [
+            ("doc", s.doc),
+            ("sec", s.submit_section),
+            ("amin", *s.employee_ids.first().unwrap_or(&1)),
+            ("amax", *s.employee_ids.last().unwrap_or(&1)),
+        ];
+        let (url, dir, clients) = (ctx.url.clone(), ctx.args.out.clone(), ctx.args.clients);
+        let script = native::INSERT_SQL;
+        let n = tokio::task::spawn_blocking(move || {
+            native::pgbench(&url, script, &vars, clients, d, &dir)
+        })
+        .await??;
+        (n, "pgbench INSERT", 0.5)
+    } else {
+        let dir = ctx.args.out.clone();
+        let n = tokio::task::spawn_blocking(move || native::sqlite_insert_loop(&dir, d)).await??;
+        (n, "raw SQLite INSERT loop", 0.3)
+    };
+    let r = ratio(&gopy, &native);
+    let met = r >= goal_ratio && (scenario != 1 || gopy.p99_ms <= 25.0);
+    Ok(Outcome {
+        scenario: format!(
+            "{scenario}. comment submission, {} clients",
+            ctx.args.clients
+        ),
+        goal: if scenario == 1 {
+            format!("≥ {goal_ratio}×, p99 ≤ 25 ms")
+        } else {
+            format!("≥ {goal_ratio}×")
+        },
+        met,
+        note: format!("{} errors", gopy.errors),
+        ratio: Some(r),
+        native: Some(native),
+        native_name: name,
+        gopy,
+    })
+}
+
+/// Scenario 2: a page of 50 approved comments of a section.
+pub(crate) async fn read_page(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
+    let d = Duration::from_secs(ctx.args.duration);
+    let c = ctx.clone();
+    let gopy = closed_loop(ctx.args.clients, d, move |client, _| {
+        let c = c.clone();
+        async move {
+            let s = &c.seeded;
+            let res = c
+                .http
+                .get(format!(
+                    "{}/api/v1/documents/{}/comments?section_id={}&limit=50",
+                    c.server.base, s.doc, s.read_section
+                ))
+                .bearer_auth(&s.employee_tokens[client % s.employee_tokens.len()])
+                .send()
+                .await;
+            match res {
+                Ok(r) if r.status() == reqwest::StatusCode::OK => r.bytes().await.is_ok(),
+                _ => false,
+            }
+        }
+    })
+    .await;
+    let native = if ctx.backend == Backend::Postgres {
+        let s = &ctx.seeded;
+        let vars = [
+            ("doc", s.doc),
+            ("sec", s.read_section),
+            ("me", s.employee_ids[0]),
+        ];
+        let (url, dir, clients) = (ctx.url.clone(), ctx.args.out.clone(), ctx.args.clients);
+        Some(
+            tokio::task::spawn_blocking(move || {
+                native::pgbench(&url, native::PAGE_SQL, &vars, clients, d, &dir)
+            })
+            .await??,
+        )
+    } else {
+        None
+    };
+    let r = native.as_ref().map(|n| ratio(&gopy, n));
+    Ok(Outcome {
+        scenario: format!(
+            "2. page of 50 approved comments, {} clients",
+            ctx.args.clients
+        ),
+        goal: "≥ 0.5×".into(),
+        met: r.is_none_or(|r| r >= 0.5),
+        note: format!("{} errors", gopy.errors),
+        ratio: r,
+        native,
+        native_name: "pgbench SELECT",
+        gopy,
+    })
+}
+
+/// Scenario 3: the CSV export, streamed, at 10k rows and at the large size, with peak RSS.
+pub(crate) async fn export(ctx: &Arc<Ctx>) -> anyhow::Result<Vec<Outcome>> {
+    let mut out = Vec::new();
+    for (doc, rows) in [
+        (ctx.seeded.export_small, 10_000usize),
+        (ctx.seeded.export_large, ctx.args.export_rows),
+    ] {
+        let pid = ctx.server.pid();
+        let peak = Arc::new(AtomicU64::new(rss_kib(pid).unwrap_or(0)));
+        let done = Arc::new(AtomicBool::new(false));
+        let sampler = {
+            let (peak, done) = (peak.clone(), done.clone());
+            std::thread::spawn(move || {
+                while !done.load(Ordering::Relaxed) {
+                    if let Some(kib) = rss_kib(pid) {
+                        peak.fetch_max(kib, Ordering::Relaxed);
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            })
+        };
+        let start = Instant::now();
+        let res = ctx
+            .http
+            .get(format!(
+                "{}/api/v1/documents/{doc}/feedback?format=csv",
+                ctx.server.base
+            ))
+            .bearer_auth(&ctx.seeded.secretariat_token)
+            .timeout(Duration::from_secs(3600))
+            .send()
+            .await?;
+        anyhow::ensure!(
+            res.status().is_success(),
+            "export answered {}",
+            res.status()
+        );
+        let mut stream = res.bytes_stream();
+        let mut lines = 0u64;
+        while let Some(chunk) = stream.next().await {
+            lines += chunk?.iter().filter(|b| **b == b'\n').count() as u64;
+        }
+        let seconds = start.elapsed().as_secs_f64();
+        done.store(true, Ordering::Relaxed);
+        let _ = sampler.join();
+        let got = lines.saturating_sub(1);
+        anyhow::ensure!(
+            got == rows as u64,
+            "export returned {got} rows, expected {rows}"
+        );
+        let gopy = Stats {
+            requests: got,
+            errors: 0,
+            seconds,
+            throughput: got as f64 / seconds,
+            p50_ms: 0.0,
+            p99_ms: 0.0,
+        };
+        let native = if ctx.backend == Backend::Postgres {
+            let url = ctx.url.clone();
+            Some(tokio::task::spawn_blocking(move || native::copy_export(&url, doc)).await??)
+        } else {
+            None
+        };
+        let peak_mb = peak.load(Ordering::Relaxed) as f64 / 1024.0;
+        let r = native.as_ref().map(|n| ratio(&gopy, n));
+        out.push(Outcome {
+            scenario: format!("3. CSV export of {rows} comments (rows/s)"),
+            goal: "≥ 0.5× COPY, peak RSS ≤ 64 MB".into(),
+            met: r.is_none_or(|r| r >= 0.5) && peak_mb <= 64.0,
+            note: format!("gopy peak RSS {peak_mb:.1} MB"),
+            ratio: r,
+            native,
+            native_name: "COPY … TO STDOUT (FORMAT csv)",
+            gopy,
+        });
+    }
+    Ok(out)
+}
+
+/// Scenario 4: sign-ins at twice the argon2 capacity while another client reads documents.
+pub(crate) async fn login_flood(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
+    let settings = Settings::built_in()?;
+    let params = crate::accounts::password::params(&settings.auth)?;
+    let t = Instant::now();
+    for _ in 0..8 {
+        crate::accounts::password::hash_with(&params, setup::BENCH_PASSWORD)?;
+    }
+    let hash_secs = t.elapsed().as_secs_f64() / 8.0;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let capacity = cores / hash_secs;
+    let d = Duration::from_secs(ctx.args.duration);
+
+    let reader = |c: Arc<Ctx>, d: Duration| async move {
+        let c2 = c.clone();
+        closed_loop(1, d, move |client, _| {
+            let c = c2.clone();
+            async move {
+                let res = c
+                    .http
+                    .get(format!("{}/api/v1/documents", c.server.base))
+                    .bearer_auth(&c.seeded.employee_tokens[client % c.seeded.employee_tokens.len()])
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status() == reqwest::StatusCode::OK => r.bytes().await.is_ok(),
+                    _ => false,
+                }
+            }
+        })
+        .await
+    };
+    let baseline = reader(ctx.clone(), d / 2).await;
+    let c = ctx.clone();
+    let flood = tokio::spawn(open_loop(2.0 * capacity, d, move |_| {
+        let c = c.clone();
+        async move {
+            let res = c
+                .http
+                .post(format!("{}/api/v1/auth/login", c.server.base))
+                .json(&serde_json::json!({ "email": c.seeded.login_email, "password": setup::BENCH_PASSWORD }))
+                .send()
+                .await;
+            matches!(res, Ok(r) if r.status() == reqwest::StatusCode::OK)
+        }
+    }));
+    let during = reader(ctx.clone(), d).await;
+    let logins = flood.await?;
+    let login_ratio = logins.throughput / capacity;
+    let p99_ratio = during.p99_ms / baseline.p99_ms.max(1e-3);
+    Ok(Outcome {
+        scenario: format!("4. sign-in flood at 2× argon2 capacity ({capacity:.0}/s = {cores} cores ÷ {:.1} ms)", hash_secs * 1000.0),
+        goal: "logins ≥ 0.9× capacity, readers' p99 ≤ 2× quiet p99".into(),
+        met: login_ratio >= 0.9 && p99_ratio <= 2.0,
+        note: format!(
+            "readers p99 {:.2} ms quiet → {:.2} ms in the flood ({p99_ratio:.2}×); {} sign-ins shed or failed",
+            baseline.p99_ms, during.p99_ms, logins.errors
+        ),
+        ratio: Some(login_ratio),
+        native: None,
+        native_name: "cores ÷ one hash",
+        gopy: logins,
+    })
+}
