@@ -2,12 +2,14 @@
 //! SQLite by default; `GOPY_TEST_DATABASE_URL=postgres://…/postgres` runs the same suite on
 //! PostgreSQL (one database per test, cloned from a migrated template).
 
+mod db;
 mod helpers;
 
 mod accounts;
 mod admin;
 mod auth;
 mod cli;
+mod cluster;
 mod comments;
 mod documents;
 mod faults;
@@ -16,8 +18,10 @@ mod health;
 mod idempotency;
 mod mail;
 mod matrix;
+mod matrix_table;
 mod moderation;
 mod process;
 mod roster;
 mod samples;
+mod sessions;
 mod smtp;

@@ -1,0 +1,429 @@
+//! The rows of the authorization matrix and the world they act on.
+
+use gopy::accounts::types::Role;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{TestApp, TestUser};
+
+#[derive(Clone, Copy, Debug)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in person.
+    SignedIn,
+    /// Only these roles.
+    Roles(&'static [Role]),
+}
+
+pub struct Row {
+    pub method: Method,
+    pub template: &'static str,
+    pub path: String,
+    pub access: Access,
+    /// Status for a caller who is allowed.
+    pub ok: u16,
+    pub body: Option<Value>,
+}
+
+fn row(
+    method: Method,
+    template: &'static str,
+    path: String,
+    access: Access,
+    ok: u16,
+    body: Option<Value>,
+) -> Row {
+    Row {
+        method,
+        template,
+        path,
+        access,
+        ok,
+        body,
+    }
+}
+
+pub const CALLERS: [Option<Role>; 5] = [
+    None,
+    Some(Role::Employee),
+    Some(Role::Moderator),
+    Some(Role::Secretariat),
+    Some(Role::Admin),
+];
+
+pub struct World {
+    pub users: Vec<(Role, TestUser)>,
+    pub other_employee: TestUser,
+    pub victim: TestUser,
+    pub unit: i64,
+    pub published: i64,
+    pub section: i64,
+    pub draft: i64,
+    pub to_close: i64,
+    pub approved_comment: i64,
+    pub pending_comment: i64,
+    pub own_comment: i64,
+    pub others_comment: i64,
+}
+
+pub async fn world(app: &TestApp) -> World {
+    let mut users = Vec::new();
+    for role in [
+        Role::Employee,
+        Role::Moderator,
+        Role::Secretariat,
+        Role::Admin,
+    ] {
+        users.push((
+            role,
+            app.user(&format!("Người {}", role.as_str()), &[role], None)
+                .await,
+        ));
+    }
+    let by = |r: Role| users.iter().find(|(x, _)| *x == r).map(|(_, u)| u).unwrap();
+    let (employee, moderator, secretariat, admin) = (
+        by(Role::Employee),
+        by(Role::Moderator),
+        by(Role::Secretariat),
+        by(Role::Admin),
+    );
+    let other_employee = app.user("Người Khác", &[Role::Employee], None).await;
+    let victim = app.user("Người Được Sửa", &[Role::Employee], None).await;
+    let unit = app.unit(admin, "Phòng Ma Trận", None).await;
+    let (published, sections) = app.published_document(secretariat).await;
+    let (to_close, _) = app.published_document(secretariat).await;
+    let draft = app
+        .document(secretariat, json!({ "title": "Bản nháp" }))
+        .await;
+    let c = |v: Value| v["id"].as_i64().unwrap();
+    let approved_comment = c(app
+        .comment(&other_employee, published, json!({ "body": "Đã duyệt" }))
+        .await);
+    app.moderate(moderator, approved_comment, &json!({ "action": "approve" }))
+        .await;
+    let pending_comment = c(app
+        .comment(&other_employee, published, json!({ "body": "Chờ duyệt" }))
+        .await);
+    let own_comment = c(app
+        .comment(employee, published, json!({ "body": "Của tôi" }))
+        .await);
+    let others_comment = c(app
+        .comment(
+            &other_employee,
+            published,
+            json!({ "body": "Của người khác" }),
+        )
+        .await);
+    World {
+        users,
+        other_employee,
+        victim,
+        unit,
+        published,
+        section: sections[0],
+        draft,
+        to_close,
+        approved_comment,
+        pending_comment,
+        own_comment,
+        others_comment,
+    }
+}
+
+pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
+    use Access::*;
+    use Method as M;
+    const ADMIN: Access = Roles(&[Role::Admin]);
+    const SECRETARIAT: Access = Roles(&[Role::Secretariat]);
+    const MODERATOR: Access = Roles(&[Role::Moderator]);
+    const EMPLOYEE: Access = Roles(&[Role::Employee]);
+    let (d, p, s) = (w.draft, w.published, w.section);
+    vec![
+        row(M::GET, "/healthz", "/healthz".into(), Public, 200, None),
+        row(M::GET, "/readyz", "/readyz".into(), Public, 200, None),
+        row(
+            M::POST,
+            "/api/v1/auth/login",
+            "/api/v1/auth/login".into(),
+            Public,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/auth/activate",
+            "/api/v1/auth/activate".into(),
+            Public,
+            422,
+            Some(json!({ "token": "x", "password": "y" })),
+        ),
+        row(
+            M::POST,
+            "/api/v1/auth/password-reset",
+            "/api/v1/auth/password-reset".into(),
+            Public,
+            202,
+            Some(json!({ "email": "ai@do.vn" })),
+        ),
+        row(
+            M::POST,
+            "/api/v1/auth/password-reset/confirm",
+            "/api/v1/auth/password-reset/confirm".into(),
+            Public,
+            422,
+            Some(json!({ "token": "x", "password": "y" })),
+        ),
+        row(
+            M::POST,
+            "/api/v1/auth/logout",
+            "/api/v1/auth/logout".into(),
+            SignedIn,
+            204,
+            None,
+        ),
+        row(
+            M::GET,
+            "/api/v1/me",
+            "/api/v1/me".into(),
+            SignedIn,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
+            "/api/v1/me/comments",
+            "/api/v1/me/comments".into(),
+            SignedIn,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
+            "/api/v1/me/sessions",
+            "/api/v1/me/sessions".into(),
+            SignedIn,
+            200,
+            None,
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/me/sessions",
+            "/api/v1/me/sessions".into(),
+            SignedIn,
+            204,
+            None,
+        ),
+        // Someone else's session is not found; one's own is ended (ownership rows below).
+        row(
+            M::DELETE,
+            "/api/v1/me/sessions/{id}",
+            format!("/api/v1/me/sessions/{others_session}"),
+            SignedIn,
+            404,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/me/password",
+            "/api/v1/me/password".into(),
+            SignedIn,
+            422,
+            Some(json!({ "current": "sai rồi", "new": "x" })),
+        ),
+        row(
+            M::GET,
+            "/api/v1/units",
+            "/api/v1/units".into(),
+            ADMIN,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/units",
+            "/api/v1/units".into(),
+            ADMIN,
+            201,
+            Some(json!({ "name": "Phòng mới", "parent_id": w.unit })),
+        ),
+        row(
+            M::PATCH,
+            "/api/v1/units/{id}",
+            format!("/api/v1/units/{}", w.unit),
+            ADMIN,
+            200,
+            Some(json!({ "name": "Phòng Ma Trận 2" })),
+        ),
+        row(
+            M::GET,
+            "/api/v1/users",
+            "/api/v1/users".into(),
+            ADMIN,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/users",
+            "/api/v1/users".into(),
+            ADMIN,
+            201,
+            Some(
+                json!({ "email": "moi@so.gov.vn", "full_name": "Người Mới", "roles": ["employee"] }),
+            ),
+        ),
+        row(
+            M::PATCH,
+            "/api/v1/users/{id}",
+            format!("/api/v1/users/{}", w.victim.id),
+            ADMIN,
+            200,
+            Some(json!({ "full_name": "Tên Mới" })),
+        ),
+        row(
+            M::POST,
+            "/api/v1/users/{id}/unlock",
+            format!("/api/v1/users/{}/unlock", w.victim.id),
+            ADMIN,
+            204,
+            None,
+        ),
+        row(
+            M::GET,
+            "/api/v1/admin/audit",
+            "/api/v1/admin/audit".into(),
+            ADMIN,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
+            "/api/v1/admin/outbox",
+            "/api/v1/admin/outbox".into(),
+            ADMIN,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/admin/outbox/{id}/retry",
+            "/api/v1/admin/outbox/999999/retry".into(),
+            ADMIN,
+            404,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/admin/roster",
+            "/api/v1/admin/roster?dry_run=true".into(),
+            ADMIN,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/documents",
+            "/api/v1/documents".into(),
+            SECRETARIAT,
+            201,
+            Some(json!({ "title": "Dự thảo mới" })),
+        ),
+        row(
+            M::GET,
+            "/api/v1/documents",
+            "/api/v1/documents".into(),
+            SignedIn,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
+            "/api/v1/documents/{id}",
+            format!("/api/v1/documents/{p}"),
+            SignedIn,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/documents/{id}/sections",
+            format!("/api/v1/documents/{d}/sections"),
+            SECRETARIAT,
+            201,
+            Some(json!({ "label": "Điều 1", "body": "…" })),
+        ),
+        row(
+            M::POST,
+            "/api/v1/documents/{id}/publish",
+            format!("/api/v1/documents/{d}/publish"),
+            SECRETARIAT,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/documents/{id}/close",
+            format!("/api/v1/documents/{}/close", w.to_close),
+            SECRETARIAT,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
+            "/api/v1/documents/{id}/comments",
+            format!("/api/v1/documents/{p}/comments"),
+            SignedIn,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/documents/{id}/comments",
+            format!("/api/v1/documents/{p}/comments"),
+            EMPLOYEE,
+            201,
+            Some(json!({ "section_id": s, "body": "Góp ý" })),
+        ),
+        row(
+            M::GET,
+            "/api/v1/documents/{id}/feedback",
+            format!("/api/v1/documents/{p}/feedback"),
+            SECRETARIAT,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
+            "/api/v1/documents/{id}/summary",
+            format!("/api/v1/documents/{p}/summary"),
+            SECRETARIAT,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
+            "/api/v1/comments/{id}",
+            format!("/api/v1/comments/{}", w.approved_comment),
+            SignedIn,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
+            "/api/v1/moderation/queue",
+            "/api/v1/moderation/queue".into(),
+            MODERATOR,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/comments/{id}/moderation",
+            format!("/api/v1/comments/{}/moderation", w.pending_comment),
+            MODERATOR,
+            200,
+            Some(json!({ "action": "approve" })),
+        ),
+    ]
+}
