@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use crate::accounts::password::{hash_with, params};
 use crate::accounts::queries::{insert_user, UserRecord};
 use crate::accounts::types::Role;
-use crate::comments::queries as comments;
+use crate::comments::batch::{write_now, Submission};
 use crate::comments::types::NewComment;
 use crate::config::Settings;
 use crate::db::schema::users;
@@ -178,7 +178,14 @@ fn seed_in(conn: &mut DbConn, hash: &str, cli: &ClientInfo) -> anyhow::Result<()
             body: body.into(),
             proposed_text: proposed.map(Into::into),
         };
-        let id = comments::create(conn, &employees[who], doc, &new, cli)?.id;
+        let submission = Submission {
+            author: employees[who].clone(),
+            document_id: doc,
+            new,
+            key: None,
+            client: cli.clone(),
+        };
+        let id = write_now(conn, submission)?.id;
         if let Some(action) = action {
             let decision = Decision {
                 action,

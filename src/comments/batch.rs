@@ -132,6 +132,18 @@ fn writer(pool: Pool, queue: Queue) {
     }
 }
 
+/// Write one submission in the caller's transaction, through the same checks and inserts
+/// (the demo seed uses it; requests go through the `Batcher`).
+pub fn write_now(conn: &mut DbConn, submission: Submission) -> Result<Comment, AppError> {
+    match write_batch(conn, std::slice::from_ref(&submission))?.pop() {
+        Some(Ok(Created::New(comment))) => Ok(*comment),
+        Some(Ok(Created::Replayed(_))) | None => {
+            Err(AppError::Internal(anyhow::anyhow!("nothing written")))
+        }
+        Some(Err(err)) => Err(err),
+    }
+}
+
 /// Check every submission, write the good ones, and say what became of each (in order).
 fn write_batch(
     conn: &mut DbConn,

@@ -2,15 +2,13 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rand::Rng;
 
-use crate::audit::{self, Entry};
-use crate::comments::types::{Comment, CommentRow, CommentStatus, NewComment};
+use crate::comments::types::{Comment, CommentRow, CommentStatus};
 use crate::db::schema::{comments, sections, units, users};
-use crate::db::{now, write_tx, DbConn};
+use crate::db::DbConn;
 use crate::drafts::queries::get_document;
 use crate::drafts::types::{Document, DocumentStatus};
 use crate::error::AppError;
 use crate::http::auth::CurrentUser;
-use crate::http::ClientInfo;
 
 /// Comments joined with their author, unit and section, selecting a `CommentRow`.
 macro_rules! comment_query {
@@ -106,88 +104,6 @@ pub fn new_receipt() -> String {
             .collect()
     };
     format!("GY-{}-{}", part(), part())
-}
-
-pub fn create(
-    conn: &mut DbConn,
-    author: &CurrentUser,
-    document_id: i64,
-    new: &NewComment,
-    client: &ClientInfo,
-) -> Result<Comment, AppError> {
-    write_tx(conn, |conn| {
-        create_in_tx(conn, author, document_id, new, client)
-    })
-}
-
-/// `create` inside the caller's transaction. The answer is built from what is at hand
-/// rather than read back (this is the busiest write path).
-pub fn create_in_tx(
-    conn: &mut DbConn,
-    author: &CurrentUser,
-    document_id: i64,
-    new: &NewComment,
-    client: &ClientInfo,
-) -> Result<Comment, AppError> {
-    let doc = get_document(conn, document_id, author)?;
-    let at = now();
-    check_open(&doc, at)?;
-    let section_path = match new.section_id {
-        None => None,
-        Some(section_id) => Some(
-            sections::table
-                .filter(sections::id.eq(section_id))
-                .filter(sections::document_id.eq(document_id))
-                .select(sections::path)
-                .first::<String>(conn)
-                .optional()?
-                .ok_or_else(|| AppError::field("section_id", "no such section in this document"))?,
-        ),
-    };
-    let receipt = new_receipt();
-    let id: i64 = diesel::insert_into(comments::table)
-        .values((
-            comments::document_id.eq(document_id),
-            comments::section_id.eq(new.section_id),
-            comments::author_id.eq(author.id),
-            comments::unit_id.eq(author.unit_id),
-            comments::body.eq(&new.body),
-            comments::proposed_text.eq(new.proposed_text.as_deref()),
-            comments::status.eq(CommentStatus::Pending.as_str()),
-            comments::receipt.eq(&receipt),
-            comments::created_at.eq(at),
-            comments::updated_at.eq(at),
-        ))
-        .returning(comments::id)
-        .get_result(conn)?;
-    audit::record(
-        conn,
-        Entry {
-            actor_id: Some(author.id),
-            action: "comment.create",
-            entity: "comment",
-            entity_id: Some(id),
-            detail: serde_json::json!({ "document_id": document_id, "section_id": new.section_id }),
-        },
-        client,
-    )?;
-    Ok(Comment {
-        id,
-        document_id,
-        section_id: new.section_id,
-        section_path,
-        author_id: author.id,
-        author_name: author.full_name.clone(),
-        unit_id: author.unit_id,
-        unit_name: author.unit_name.clone(),
-        body: new.body.clone(),
-        proposed_text: new.proposed_text.clone(),
-        status: CommentStatus::Pending,
-        receipt,
-        reason: None,
-        created_at: at.and_utc(),
-        decided_at: None,
-    })
 }
 
 /// A comment as `viewer` may see it: approved ones, their own, or any for moderators and the
