@@ -92,7 +92,8 @@ fn next_batch(queue: &Queue) -> Option<Vec<(Submission, Reply)>> {
 fn writer(pool: Pool, queue: Queue) {
     while let Some(batch) = next_batch(&queue) {
         let (jobs, replies): (Vec<Submission>, Vec<Reply>) = batch.into_iter().unzip();
-        let outcome = match pool.get() {
+        // A bug in one batch must not take the writer down with it: its clients get 503.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match pool.get() {
             Ok(mut conn) => {
                 let mut result = write_tx(&mut conn, |conn| write_batch(conn, &jobs));
                 // The same key in the other writer's batch, committed first: once more, and
@@ -114,7 +115,8 @@ fn writer(pool: Pool, queue: Queue) {
                 result.map_err(|e| e.to_string())
             }
             Err(e) => Err(e.to_string()),
-        };
+        }))
+        .unwrap_or_else(|_| Err("the comment writer panicked".to_owned()));
         match outcome {
             Ok(results) => {
                 for (reply, result) in replies.into_iter().zip(results) {
