@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::accounts::me_handlers::{end_sessions, Ending};
 use crate::accounts::queries::{self, normalize_email};
 use crate::accounts::tokens::{self, Purpose};
 use crate::accounts::types::{LoginRequest, LoginResponse, UserView};
@@ -158,24 +159,7 @@ pub async fn logout(
     req: HttpRequest,
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let client = ClientInfo::from_request(&req);
-    let user_id = user.id;
-    db(&state, move |conn| {
-        write_tx(conn, |conn| {
-            sessions::revoke(conn, user.id, user.session_id)?;
-            log(
-                conn,
-                Some(user.id),
-                "auth.logout",
-                Some(user.id),
-                serde_json::json!({ "session_id": user.session_id }),
-                &client,
-            )?;
-            Ok::<_, AppError>(())
-        })
-    })
-    .await?;
-    state.sessions.forget_user(user_id);
+    end_sessions(&state, &req, user, Ending::This).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

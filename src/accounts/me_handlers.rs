@@ -42,6 +42,66 @@ pub async fn list_sessions(
     Ok(web::Json(Page::from_rows(rows, limit, |s| s.id)))
 }
 
+/// Which of a person's sessions to end.
+pub(crate) enum Ending {
+    /// The one making the request (sign-out).
+    This,
+    One(i64),
+    All,
+}
+
+/// End sessions with their audit row, then forget them in this process's session cache, so
+/// that no caller can end a session and leave it usable here.
+pub(crate) async fn end_sessions(
+    state: &State,
+    req: &HttpRequest,
+    user: CurrentUser,
+    ending: Ending,
+) -> Result<(), AppError> {
+    let client = ClientInfo::from_request(req);
+    let user_id = user.id;
+    db(state, move |conn| {
+        write_tx(conn, |conn| {
+            let (action, detail) = match ending {
+                Ending::This => {
+                    sessions::revoke(conn, user.id, user.session_id)?;
+                    (
+                        "auth.logout",
+                        serde_json::json!({ "session_id": user.session_id }),
+                    )
+                }
+                Ending::One(id) => {
+                    if !sessions::revoke(conn, user.id, id)? {
+                        return Err(AppError::NotFound("session"));
+                    }
+                    (
+                        "auth.session_revoked",
+                        serde_json::json!({ "session_id": id }),
+                    )
+                }
+                Ending::All => {
+                    let n = sessions::revoke_all(conn, user.id)?;
+                    (
+                        "auth.session_revoked",
+                        serde_json::json!({ "all": true, "count": n }),
+                    )
+                }
+            };
+            Ok(user_event(
+                conn,
+                Some(user.id),
+                action,
+                Some(user.id),
+                detail,
+                &client,
+            )?)
+        })
+    })
+    .await?;
+    state.sessions.forget_user(user_id);
+    Ok(())
+}
+
 /// End one of your sessions (404 if it is not yours or already over).
 #[utoipa::path(
     tag = "me",
@@ -56,26 +116,7 @@ pub async fn revoke_session(
     user: CurrentUser,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let session_id = path.into_inner();
-    let client = ClientInfo::from_request(&req);
-    let user_id = user.id;
-    db(&state, move |conn| {
-        write_tx(conn, |conn| {
-            if !sessions::revoke(conn, user.id, session_id)? {
-                return Err(AppError::NotFound("session"));
-            }
-            Ok(user_event(
-                conn,
-                Some(user.id),
-                "auth.session_revoked",
-                Some(user.id),
-                serde_json::json!({ "session_id": session_id }),
-                &client,
-            )?)
-        })
-    })
-    .await?;
-    state.sessions.forget_user(user_id);
+    end_sessions(&state, &req, user, Ending::One(path.into_inner())).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -87,23 +128,7 @@ pub async fn revoke_all_sessions(
     req: HttpRequest,
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let client = ClientInfo::from_request(&req);
-    let user_id = user.id;
-    db(&state, move |conn| {
-        write_tx(conn, |conn| {
-            let n = sessions::revoke_all(conn, user.id)?;
-            Ok(user_event(
-                conn,
-                Some(user.id),
-                "auth.session_revoked",
-                Some(user.id),
-                serde_json::json!({ "all": true, "count": n }),
-                &client,
-            )?)
-        })
-    })
-    .await?;
-    state.sessions.forget_user(user_id);
+    end_sessions(&state, &req, user, Ending::All).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
