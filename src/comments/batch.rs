@@ -190,11 +190,18 @@ fn write_batch(
         .collect();
     let mut known: HashMap<(i64, String), (String, i64)> = HashMap::new();
     if !keyed.is_empty() {
-        let users: Vec<i64> = keyed.iter().map(|(u, _)| *u).collect();
-        let keys: Vec<&str> = keyed.iter().map(|(_, k)| k.as_str()).collect();
-        for (user, key, hash, comment) in idempotency_keys::table
-            .filter(idempotency_keys::user_id.eq_any(&users))
-            .filter(idempotency_keys::key.eq_any(&keys))
+        // One primary-key probe per key (user and key together). Asked as "any of these
+        // users and any of these keys", the database read every key those users had kept,
+        // and without fresh statistics it chose to scan the whole table.
+        let mut query = idempotency_keys::table.into_boxed();
+        for (user, key) in &keyed {
+            query = query.or_filter(
+                idempotency_keys::user_id
+                    .eq(*user)
+                    .and(idempotency_keys::key.eq(key.as_str())),
+            );
+        }
+        for (user, key, hash, comment) in query
             .select((
                 idempotency_keys::user_id,
                 idempotency_keys::key,
