@@ -1,9 +1,10 @@
 use chrono::NaiveDateTime;
+use diesel::dsl::exists;
 use diesel::prelude::*;
 use rand::Rng;
 
 use crate::comments::types::{Comment, CommentRow, CommentStatus};
-use crate::db::schema::{comments, sections, units, users};
+use crate::db::schema::{comments, documents, sections, units, users};
 use crate::db::DbConn;
 use crate::drafts::queries::get_document;
 use crate::drafts::types::{Document, DocumentStatus};
@@ -134,6 +135,8 @@ pub struct CommentFilter {
     pub statuses: Option<Vec<CommentStatus>>,
     /// Non-privileged viewers: approved comments plus this user's own.
     pub approved_or_own: Option<i64>,
+    /// Nothing while `document_id` is an unpublished draft (viewers who may not see drafts).
+    pub hide_drafts: bool,
     pub newest_first: bool,
 }
 
@@ -145,12 +148,27 @@ pub fn list(
 ) -> QueryResult<Vec<Comment>> {
     let mut query = comment_query!().limit(limit + 1).into_boxed();
     match (filter.document_id, filter.section_id) {
-        // A section belongs to one document: filtering on both only misleads the planner.
-        // A section belongs to one document (callers check which): filtering on both only
-        // misleads the planner into sorting the whole section.
-        (_, Some(s)) => query = query.filter(comments::section_id.eq(s)),
+        // A section belongs to one document: filtering the comments on both only misleads
+        // the planner into sorting the whole section. Which document it belongs to is a
+        // one-time condition instead, answered before any comment is read.
+        (Some(d), Some(s)) => {
+            let owner = diesel::alias!(sections as section_owner);
+            query = query.filter(comments::section_id.eq(s)).filter(exists(
+                owner
+                    .filter(owner.field(sections::id).eq(s))
+                    .filter(owner.field(sections::document_id).eq(d)),
+            ))
+        }
+        (None, Some(s)) => query = query.filter(comments::section_id.eq(s)),
         (Some(d), None) => query = query.filter(comments::document_id.eq(d)),
         (None, None) => {}
+    }
+    if let (Some(d), true) = (filter.document_id, filter.hide_drafts) {
+        query = query.filter(exists(
+            documents::table
+                .filter(documents::id.eq(d))
+                .filter(documents::status.ne(DocumentStatus::Draft.as_str())),
+        ));
     }
     if let Some(a) = filter.author_id {
         query = query.filter(comments::author_id.eq(a));

@@ -69,6 +69,33 @@ pub fn run<T>(
     Ok(result?)
 }
 
+/// Run `f` with PostgreSQL told to reuse one generic plan per prepared statement instead of
+/// planning every execution again (SQLite: `f` simply runs).
+///
+/// Diesel prepares each query once per connection, but PostgreSQL's default `plan_cache_mode`
+/// keeps re-planning a statement with a bound `LIMIT`: it cannot see the limit, so the generic
+/// plan always looks dearer than a custom one. For a hot query whose best plan does not depend
+/// on its values that planning is most of the database's work (README, Performance). Scoped to
+/// `f`, because elsewhere a custom plan is what keeps a skewed filter on the right index. If
+/// the setting cannot be put back, the error is a broken connection, which the pool drops.
+pub fn with_generic_plans<T, E>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    if !matches!(conn, DbConn::Pg(_)) {
+        return f(conn);
+    }
+    conn.batch_execute("SET plan_cache_mode = force_generic_plan")?;
+    let result = f(conn);
+    if conn.batch_execute("RESET plan_cache_mode").is_err() {
+        return Err(diesel::result::Error::BrokenTransactionManager.into());
+    }
+    result
+}
+
 /// True for errors that mean the connection itself is gone.
 pub fn is_connection_lost(err: &diesel::result::Error) -> bool {
     use diesel::result::{DatabaseErrorKind as K, Error as E};

@@ -173,7 +173,33 @@ async fn comments_are_refused_outside_the_window_and_for_bad_input() {
     )
     .await;
     assert!(body["errors"]["section_id"].is_array());
-    // Listing by a section of another document is refused, not answered with its comments.
+    // Listing by a section of another document is refused, not answered with its comments
+    // (it has an approved one, which its own document does list).
+    let elsewhere = app
+        .comment(
+            &employee,
+            other,
+            json!({ "section_id": other_sections[0], "body": "Góp ý ở dự thảo khác" }),
+        )
+        .await;
+    let elsewhere = elsewhere["id"].as_i64().unwrap();
+    let res = app
+        .moderate(&moderator, elsewhere, &json!({ "action": "approve" }))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let listed = json_of(
+        app.get(
+            &format!(
+                "/api/v1/documents/{other}/comments?section_id={}",
+                other_sections[0]
+            ),
+            &employee.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed["items"][0]["id"], elsewhere);
     problem(
         app.get(
             &format!("{path}?section_id={}", other_sections[0]),
