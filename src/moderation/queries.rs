@@ -178,6 +178,10 @@ pub fn history(
         .collect())
 }
 
+/// The queue's statuses written out, not bound: only then can PostgreSQL's and SQLite's
+/// planners see that the partial index `comments_queue` (migration 000005) holds the queue.
+const QUEUE_CONDITION: &str = "comments.status IN ('pending', 'flagged')";
+
 /// Pending and flagged comments, oldest first (drafts cannot receive comments).
 pub fn queue(
     conn: &mut DbConn,
@@ -189,10 +193,7 @@ pub fn queue(
     use crate::comments::types::CommentRow;
     use crate::db::schema::{sections, units};
     let mut query = comment_query!()
-        .filter(comments::status.eq_any([
-            CommentStatus::Pending.as_str(),
-            CommentStatus::Flagged.as_str(),
-        ]))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(QUEUE_CONDITION))
         .order(comments::id.asc())
         .limit(limit + 1)
         .into_boxed();
