@@ -196,7 +196,10 @@ impl From<diesel::result::Error> for AppError {
                 "already_exists",
                 "a record with the same key already exists",
             ),
-            E::DatabaseError(K::ClosedConnection | K::SerializationFailure, _) => Self::Unavailable,
+            E::DatabaseError(K::SerializationFailure, _) => Self::Unavailable,
+            // A connection that is gone (or left in a state it cannot be reused in): 503, and
+            // `http::db` drops it from the pool.
+            e if crate::db::is_connection_lost(&e) => Self::Unavailable,
             other => Self::Internal(other.into()),
         }
     }
