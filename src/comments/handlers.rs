@@ -126,9 +126,9 @@ pub async fn list_document_comments(
     };
     let rows = db(&state, move |conn| {
         // One round trip: the query itself yields nothing for a hidden document or a section
-        // of another one; only an empty page needs to find out which answer it is.
-        // Without a status filter the query walks a (section or document, id) index whatever
-        // the values, so its generic plan is safe to reuse; a rare status needs a custom one.
+        // of another one; only an empty page needs to find out which answer it is. Without a
+        // status filter the query walks a (section or document, id) index whatever the
+        // values, so its generic plan is safe to reuse; a rare status needs a custom one.
         let rows = if filter.statuses.is_none() {
             with_generic_plans(conn, |conn| queries::list(conn, &filter, after, limit))?
         } else {
