@@ -321,3 +321,39 @@ async fn comments_are_refused_outside_the_window_and_for_bad_input() {
     let all = json_of(app.get(&path, &moderator.token).await, StatusCode::OK).await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
 }
+
+/// The page query's PostgreSQL plan setting holds inside `with_generic_plans` only, and is put
+/// back even when the work inside fails (SQLite: the work simply runs).
+#[tokio::test]
+async fn the_page_querys_plan_setting_never_outlives_it() {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+    use gopy::db::{with_generic_plans, ConnectionManager, DbConn};
+
+    fn mode(conn: &mut DbConn) -> String {
+        diesel::select(diesel::dsl::sql::<Text>(
+            "current_setting('plan_cache_mode')",
+        ))
+        .get_result(conn)
+        .unwrap()
+    }
+
+    let app = spawn_app().await;
+    let mut conn = ConnectionManager::new(&app.db_url())
+        .unwrap()
+        .establish()
+        .unwrap();
+    if !matches!(conn, DbConn::Pg(_)) {
+        let ran: Result<i32, diesel::result::Error> = with_generic_plans(&mut conn, |_| Ok(7));
+        assert_eq!(ran.unwrap(), 7);
+        return;
+    }
+    assert_eq!(mode(&mut conn), "auto");
+    let inside = with_generic_plans(&mut conn, |c| Ok::<_, diesel::result::Error>(mode(c)));
+    assert_eq!(inside.unwrap(), "force_generic_plan");
+    assert_eq!(mode(&mut conn), "auto");
+    let failed: Result<(), diesel::result::Error> =
+        with_generic_plans(&mut conn, |_| Err(diesel::result::Error::NotFound));
+    assert!(matches!(failed, Err(diesel::result::Error::NotFound)));
+    assert_eq!(mode(&mut conn), "auto");
+}
