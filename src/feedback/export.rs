@@ -160,14 +160,12 @@ fn write_local(buf: &mut String, t: NaiveDateTime, offset: FixedOffset) {
 }
 
 pub fn csv_rows(rows: &[ExportRow], offset: FixedOffset) -> Result<Bytes, AppError> {
+    use std::fmt::Write;
     let (mut id, mut created, mut decided) = (String::new(), String::new(), String::new());
     let mut w = csv_writer();
     for r in rows {
         id.clear();
-        {
-            use std::fmt::Write;
-            let _ = write!(id, "{}", r.comment_id);
-        }
+        let _ = write!(id, "{}", r.comment_id);
         write_local(&mut created, r.created_at, offset);
         match r.decided_at {
             Some(t) => write_local(&mut decided, t, offset),
