@@ -259,12 +259,7 @@ async fn comments_are_refused_outside_the_window_and_for_bad_input() {
             json!({ "title": "Sắp mở", "opens_at": "2099-01-01T00:00:00Z" }),
         )
         .await;
-    app.post(
-        &format!("/api/v1/documents/{future}/publish"),
-        &secretariat.token,
-        &json!({}),
-    )
-    .await;
+    app.publish(&secretariat, future).await;
     problem(
         app.post(
             &format!("/api/v1/documents/{future}/comments"),
@@ -282,12 +277,7 @@ async fn comments_are_refused_outside_the_window_and_for_bad_input() {
             json!({ "title": "Đã hết hạn", "closes_at": "2020-01-01T00:00:00Z" }),
         )
         .await;
-    app.post(
-        &format!("/api/v1/documents/{past}/publish"),
-        &secretariat.token,
-        &json!({}),
-    )
-    .await;
+    app.publish(&secretariat, past).await;
     problem(
         app.post(
             &format!("/api/v1/documents/{past}/comments"),

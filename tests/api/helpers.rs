@@ -158,6 +158,11 @@ impl TestApp {
             .await;
         let s1 = self.section(secretariat, doc, json!({ "label": "Điều 1", "heading": "Phạm vi điều chỉnh", "body": "Luật này quy định về cán bộ, công chức." })).await;
         let s2 = self.section(secretariat, doc, json!({ "label": "Điều 2", "heading": "Đối tượng áp dụng", "body": "Cán bộ, công chức và cơ quan, tổ chức có liên quan." })).await;
+        self.publish(secretariat, doc).await;
+        (doc, vec![s1, s2])
+    }
+
+    pub async fn publish(&self, secretariat: &TestUser, doc: i64) {
         let res = self
             .post(
                 &format!("/api/v1/documents/{doc}/publish"),
@@ -166,7 +171,6 @@ impl TestApp {
             )
             .await;
         assert_eq!(res.status(), StatusCode::OK);
-        (doc, vec![s1, s2])
     }
 
     pub async fn document(&self, secretariat: &TestUser, body: Value) -> i64 {
