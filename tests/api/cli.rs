@@ -226,7 +226,7 @@ fn configuration_layers_files_then_environment() {
 fn roster_import_from_the_command_line() {
     let db = TestDb::new();
     let dir = tempfile::tempdir().unwrap();
-    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples/roster.csv");
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/roster.csv");
     let (ok, out, err) = run(
         gopy(&db, dir.path()).args(["roster", "import", sample, "--dry-run"]),
         None,

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::helpers::{json_of, problem, spawn_app, TestApp, TestUser};
 
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples/roster.csv");
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/roster.csv");
 
 async fn upload(app: &TestApp, admin: &TestUser, csv: &str, dry_run: bool) -> reqwest::Response {
     app.client

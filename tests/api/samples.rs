@@ -1,10 +1,10 @@
-//! The Vietnamese sample drafts in ../shared/samples, posted through the API.
+//! The Vietnamese sample drafts in tests/fixtures, posted through the API.
 
 use serde_json::json;
 
 use crate::helpers::{TestApp, TestUser};
 
-/// Post the sample draft from ../shared/samples (Markdown headings → sections) and return
+/// Post the sample draft from tests/fixtures (Markdown headings → sections) and return
 /// (document id, [(section id, label, heading, body)]).
 pub async fn post_sample_draft(
     app: &TestApp,
@@ -12,9 +12,9 @@ pub async fn post_sample_draft(
 ) -> (i64, Vec<(i64, String, String, String)>) {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/samples/du-thao-bao-cao-chinh-tri.md"
+        "/tests/fixtures/du-thao-bao-cao-chinh-tri.md"
     );
-    let text = std::fs::read_to_string(path).expect("sample draft beside the project");
+    let text = std::fs::read_to_string(path).expect("sample draft in tests/fixtures");
     let mut lines = text.lines();
     let title = lines.next().unwrap().trim_start_matches("# ").to_owned();
     let doc = app
