@@ -44,6 +44,7 @@ pub struct AuthSettings {
     pub ip_lockout_threshold: i32,
     pub activation_ttl_hours: i64,
     pub reset_ttl_minutes: i64,
+    pub reset_per_hour: u32,
     pub max_concurrent_hashes: usize,
     pub hash_queue: usize,
     pub hash_nice: i32,

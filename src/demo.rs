@@ -4,19 +4,20 @@
 use diesel::prelude::*;
 
 use crate::accounts::password::{hash_with, params};
-use crate::accounts::queries::{insert_user, UserRecord};
-use crate::accounts::types::Role;
-use crate::comments::batch::{write_now, Submission};
+use crate::accounts::service::users;
+use crate::accounts::types::{Role, UserRecord};
 use crate::comments::types::NewComment;
+use crate::comments::writer::{write_now, Submission};
 use crate::config::Settings;
-use crate::db::schema::users;
+use crate::db::schema::users as users_table;
 use crate::db::{DbConn, Pool};
-use crate::drafts::queries as drafts;
-use crate::drafts::types::{DocumentStatus, NewDocument, NewSection};
-use crate::http::auth::CurrentUser;
-use crate::http::ClientInfo;
-use crate::moderation::queries::{decide, Action, Decision};
-use crate::units::queries::create_unit;
+use crate::drafts::service as drafts;
+use crate::drafts::types::{NewDocument, NewSection};
+use crate::identity::RequestMeta;
+use crate::moderation::service::decide;
+use crate::moderation::types::{Action, ModerationRequest};
+use crate::units::service as units;
+use crate::units::types::NewUnit;
 
 pub const DEMO_PASSWORD: &str = "gopy-demo-2026";
 
@@ -52,8 +53,8 @@ pub const ACCOUNTS: [(&str, &str, &[Role], usize); 5] = [
 pub fn seed(pool: &Pool, settings: &Settings) -> anyhow::Result<bool> {
     let mut pooled = pool.get()?;
     let conn: &mut DbConn = &mut pooled;
-    let exists = users::table
-        .filter(users::email_normalized.eq(ACCOUNTS[0].0))
+    let exists = users_table::table
+        .filter(users_table::email_normalized.eq(ACCOUNTS[0].0))
         .count()
         .get_result::<i64>(conn)?
         > 0;
@@ -62,35 +63,31 @@ pub fn seed(pool: &Pool, settings: &Settings) -> anyhow::Result<bool> {
     }
     let params = params(&settings.auth)?;
     let hash = hash_with(&params, DEMO_PASSWORD)?;
-    let cli = ClientInfo {
-        ip: None,
-        user_agent: Some("gopy demo seed".into()),
-    };
-    crate::db::write_tx(conn, |conn| seed_in(conn, &hash, &cli))?;
+    let meta = RequestMeta::local("gopy demo seed");
+    crate::db::write_tx(conn, |conn| seed_in(conn, &hash, &meta, settings))?;
     Ok(true)
 }
 
-fn actor(conn: &mut DbConn, id: i64) -> anyhow::Result<CurrentUser> {
-    let (email, full_name, unit_id) = users::table
-        .find(id)
-        .select((users::email, users::full_name, users::unit_id))
-        .first::<(String, String, Option<i64>)>(conn)?;
-    Ok(CurrentUser {
-        id,
-        session_id: 0,
-        email,
-        full_name,
-        unit_id,
-        unit_name: None,
-        roles: crate::accounts::queries::load_roles(conn, id)?,
-    })
-}
-
-fn seed_in(conn: &mut DbConn, hash: &str, cli: &ClientInfo) -> anyhow::Result<()> {
-    let root = create_unit(conn, None, "Sở Nội vụ tỉnh Hòa Bình (demo)", None, cli)?;
+fn seed_in(
+    conn: &mut DbConn,
+    hash: &str,
+    cli: &RequestMeta,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let unit = |name: &str, parent_id| NewUnit {
+        name: name.into(),
+        parent_id,
+    };
+    let root = units::create(
+        conn,
+        None,
+        cli,
+        unit("Sở Nội vụ tỉnh Hòa Bình (demo)", None),
+    )?
+    .id;
     let mut unit_ids = vec![root];
     for name in ["Văn phòng Sở", "Phòng Tổ chức – Biên chế", "Thanh tra Sở"] {
-        unit_ids.push(create_unit(conn, None, name, Some(root), cli)?);
+        unit_ids.push(units::create(conn, None, cli, unit(name, Some(root)))?.id);
     }
     let mut ids = Vec::new();
     for (email, name, roles, unit) in ACCOUNTS {
@@ -101,23 +98,24 @@ fn seed_in(conn: &mut DbConn, hash: &str, cli: &ClientInfo) -> anyhow::Result<()
             roles: roles.to_vec(),
             password_hash: Some(hash.into()),
         };
-        ids.push(insert_user(conn, None, &rec, cli)?);
+        ids.push(users::create(conn, None, cli, &rec, settings)?);
     }
-    let secretariat = actor(conn, ids[1])?;
-    let moderator = actor(conn, ids[2])?;
+    let secretariat = users::actor(conn, ids[1])?;
+    let moderator = users::actor(conn, ids[2])?;
     let now = chrono::Utc::now();
-    let doc = drafts::create_document(
+    let doc = drafts::create(
         conn,
-        secretariat.id,
-        &NewDocument {
+        &secretariat,
+        cli,
+        NewDocument {
             title: "Dự thảo Quy chế lấy ý kiến cán bộ, công chức đối với dự thảo văn bản".into(),
             code: Some("QC-01/2026".into()),
             summary: Some("Quy định việc tổ chức lấy ý kiến góp ý của cán bộ, công chức, viên chức, người lao động đối với các dự thảo văn bản của Sở.".into()),
             opens_at: Some(now - chrono::Duration::days(1)),
             closes_at: Some(now + chrono::Duration::days(30)),
         },
-        cli,
-    )?;
+    )?
+    .id;
     let mut add = |parent: Option<i64>, label: &str, heading: Option<&str>, body: &str| {
         let new = NewSection {
             parent_id: parent,
@@ -126,7 +124,7 @@ fn seed_in(conn: &mut DbConn, hash: &str, cli: &ClientInfo) -> anyhow::Result<()
             body: body.into(),
             position: None,
         };
-        drafts::add_section(conn, &secretariat, doc, &new, cli)
+        drafts::add_section(conn, &secretariat, cli, doc, new).map(|s| s.id)
     };
     let c1 = add(None, "Chương I", Some("QUY ĐỊNH CHUNG"), "")?;
     let d1 = add(Some(c1), "Điều 1", Some("Phạm vi điều chỉnh"), "Quy chế này quy định việc lấy ý kiến góp ý của cán bộ, công chức, viên chức và người lao động đối với dự thảo văn bản do Sở chủ trì soạn thảo.")?;
@@ -152,16 +150,9 @@ fn seed_in(conn: &mut DbConn, hash: &str, cli: &ClientInfo) -> anyhow::Result<()
         Some("Kiểm duyệt góp ý"),
         "Người kiểm duyệt xem xét từng góp ý; góp ý không được chấp nhận phải nêu rõ lý do.",
     )?;
-    drafts::transition(
-        conn,
-        &secretariat,
-        doc,
-        DocumentStatus::Draft,
-        DocumentStatus::Published,
-        cli,
-    )?;
+    drafts::publish(conn, &secretariat, cli, doc)?;
 
-    let employees = [actor(conn, ids[3])?, actor(conn, ids[4])?];
+    let employees = [users::actor(conn, ids[3])?, users::actor(conn, ids[4])?];
     // (author, section, body, proposed wording, moderator's action)
     type Sample<'a> = (usize, Option<i64>, &'a str, Option<&'a str>, Option<Action>);
     let samples: [Sample; 6] = [
@@ -183,17 +174,17 @@ fn seed_in(conn: &mut DbConn, hash: &str, cli: &ClientInfo) -> anyhow::Result<()
             document_id: doc,
             new,
             key: None,
-            client: cli.clone(),
+            meta: cli.clone(),
         };
         let id = write_now(conn, submission)?.id;
         if let Some(action) = action {
-            let decision = Decision {
+            let decision = ModerationRequest {
                 action,
                 reason: (action == Action::Reject)
                     .then(|| "Nội dung không liên quan đến dự thảo.".into()),
                 note: (action == Action::Flag).then(|| "Chuyển Thư ký xem xét.".into()),
             };
-            decide(conn, &moderator, id, &decision, cli)?;
+            decide(conn, &moderator, cli, id, decision)?;
         }
     }
     Ok(())

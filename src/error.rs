@@ -1,14 +1,88 @@
-//! One error type for the whole service, rendered as RFC 9457 `application/problem+json`
-//! with a stable machine-readable `code`.
+//! One error type for the whole service, with a stable machine-readable code from one list.
+//! It knows nothing of HTTP: `http::problem` renders it as RFC 9457 problem+json.
 
 use std::collections::BTreeMap;
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+crate::text_enum! {
+    /// Every code a problem can carry. Clients may rely on these; they never change meaning.
+    pub enum ErrorCode {
+        ValidationFailed = "validation_failed",
+        BadRequest = "bad_request",
+        InvalidRows = "invalid_rows",
+        Unauthorized = "unauthorized",
+        InvalidCredentials = "invalid_credentials",
+        Forbidden = "forbidden",
+        NotFound = "not_found",
+        MethodNotAllowed = "method_not_allowed",
+        PayloadTooLarge = "payload_too_large",
+        UriTooLong = "uri_too_long",
+        TooManyAttempts = "too_many_attempts",
+        Unavailable = "unavailable",
+        Busy = "busy",
+        InternalError = "internal_error",
+        AlreadyExists = "already_exists",
+        EmailTaken = "email_taken",
+        CannotChangeOwnAccess = "cannot_change_own_access",
+        UnitExists = "unit_exists",
+        UnitCycle = "unit_cycle",
+        InvalidDocumentState = "invalid_document_state",
+        DocumentNotDraft = "document_not_draft",
+        ConsultationNotOpen = "consultation_not_open",
+        ConsultationNotStarted = "consultation_not_started",
+        ConsultationClosed = "consultation_closed",
+        InvalidTransition = "invalid_transition",
+        AlreadySent = "already_sent",
+    }
+}
+
+impl ErrorCode {
+    /// What the code means, for the OpenAPI document.
+    pub const fn meaning(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            ValidationFailed => "422: the body or parameters are invalid; `errors` maps each field to its messages",
+            BadRequest => "400: the request could not be read (malformed JSON, wrong content type)",
+            InvalidRows => "422: an uploaded file has bad rows; `rows` lists line, column and reason, nothing was applied",
+            Unauthorized => "401: no valid bearer token (absent, expired, idle too long or revoked)",
+            InvalidCredentials => "401: unknown email or wrong password (indistinguishable)",
+            Forbidden => "403: signed in, but your roles do not allow this",
+            NotFound => "404: no such resource, or one you may not see",
+            MethodNotAllowed => "405: the path exists but not with this method; see `Allow`",
+            PayloadTooLarge => "413: the body is larger than this operation accepts",
+            UriTooLong => "414: the request line or headers are too long",
+            TooManyAttempts => "429: too many failed attempts; see `Retry-After`",
+            Unavailable => "503: the database is unreachable or overloaded; retry after `Retry-After`",
+            Busy => "503: too many sign-ins are being processed; retry after `Retry-After`",
+            InternalError => "500: a fault on our side (never caused by input alone)",
+            AlreadyExists => "409: a record with the same key already exists",
+            EmailTaken => "409: an account with this email already exists",
+            CannotChangeOwnAccess => "409: admins cannot deactivate themselves or drop their own admin role",
+            UnitExists => "409: a unit with this name already exists under the same parent",
+            UnitCycle => "409: a unit cannot be moved under itself or its own sub-units",
+            InvalidDocumentState => "409: the document is not in the state this action starts from",
+            DocumentNotDraft => "409: sections can only be added while the document is a draft",
+            ConsultationNotOpen => "409: the draft has not been published for comments",
+            ConsultationNotStarted => "409: the consultation window has not opened yet",
+            ConsultationClosed => "409: the consultation has closed",
+            InvalidTransition => "409: the comment's current state does not allow this decision",
+            AlreadySent => "409: this mail has already been sent",
+        }
+    }
+}
+
+/// One bad row of an uploaded file.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct RowError {
+    /// Line in the file (the header is line 1).
+    pub line: u64,
+    pub column: String,
+    pub reason: String,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -17,7 +91,7 @@ pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
     #[error("the file has {} bad row(s); nothing was applied", .0.len())]
-    InvalidRows(Vec<crate::roster::RowError>),
+    InvalidRows(Vec<RowError>),
     #[error("authentication required")]
     Unauthorized,
     #[error("email or password is incorrect")]
@@ -26,10 +100,14 @@ pub enum AppError {
     Forbidden,
     #[error("{0} not found")]
     NotFound(&'static str),
+    #[error("this path does not accept the method {method}")]
+    MethodNotAllowed { method: String, allow: Vec<String> },
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ErrorCode, detail: String },
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("the request line or its headers are too long")]
+    UriTooLong,
     #[error("too many failed attempts; try again in {retry_after} seconds")]
     TooManyAttempts { retry_after: i64 },
     #[error("the service is temporarily unavailable")]
@@ -41,7 +119,7 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::Conflict {
             code,
             detail: detail.into(),
@@ -77,113 +155,24 @@ impl AppError {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Validation(_) => "validation_failed",
-            Self::BadRequest(_) => "bad_request",
-            Self::InvalidRows(_) => "invalid_rows",
-            Self::Unauthorized => "unauthorized",
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::Forbidden => "forbidden",
-            Self::NotFound(_) => "not_found",
-            Self::Conflict { code, .. } => code,
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::TooManyAttempts { .. } => "too_many_attempts",
-            Self::Unavailable => "unavailable",
-            Self::Busy => "busy",
-            Self::Internal(_) => "internal_error",
+            Self::Validation(_) => ErrorCode::ValidationFailed,
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::InvalidRows(_) => ErrorCode::InvalidRows,
+            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::Forbidden => ErrorCode::Forbidden,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
+            Self::Conflict { code, .. } => *code,
+            Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Self::UriTooLong => ErrorCode::UriTooLong,
+            Self::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            Self::Unavailable => ErrorCode::Unavailable,
+            Self::Busy => ErrorCode::Busy,
+            Self::Internal(_) => ErrorCode::InternalError,
         }
-    }
-
-    fn title(&self) -> &'static str {
-        match self {
-            Self::Validation(_) => "Invalid input",
-            Self::BadRequest(_) => "Bad request",
-            Self::InvalidRows(_) => "Invalid rows",
-            Self::Unauthorized | Self::InvalidCredentials => "Unauthorized",
-            Self::Forbidden => "Forbidden",
-            Self::NotFound(_) => "Not found",
-            Self::Conflict { .. } => "Conflict",
-            Self::PayloadTooLarge => "Payload too large",
-            Self::TooManyAttempts { .. } => "Too many attempts",
-            Self::Unavailable | Self::Busy => "Service unavailable",
-            Self::Internal(_) => "Internal server error",
-        }
-    }
-}
-
-/// The problem document (RFC 9457).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Problem {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// Stable machine-readable code, e.g. `validation_failed`, `consultation_closed`.
-    pub code: String,
-    /// For 422: field → messages.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<FieldErrors>,
-    /// For a rejected roster: every bad row (line, column, reason).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rows: Option<Vec<crate::roster::RowError>>,
-}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            Self::Validation(_) | Self::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        if let Self::Internal(err) = self {
-            tracing::error!(error = ?err, "internal error");
-        }
-        let problem = Problem {
-            kind: format!("https://gopy.local/problems/{}", self.code()),
-            title: self.title().to_owned(),
-            status: status.as_u16(),
-            detail: self.to_string(),
-            code: self.code().to_owned(),
-            errors: match self {
-                Self::Validation(errors) => Some(errors.clone()),
-                _ => None,
-            },
-            rows: match self {
-                Self::InvalidRows(rows) => Some(rows.clone()),
-                _ => None,
-            },
-        };
-        let mut builder = HttpResponse::build(status);
-        builder.content_type("application/problem+json");
-        match self {
-            Self::Unavailable => {
-                builder.insert_header((header::RETRY_AFTER, "5"));
-            }
-            Self::Busy => {
-                builder.insert_header((header::RETRY_AFTER, "1"));
-            }
-            Self::TooManyAttempts { retry_after } => {
-                builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
-            }
-            Self::Unauthorized | Self::InvalidCredentials => {
-                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
-            }
-            _ => {}
-        }
-        builder.json(problem)
     }
 }
 
@@ -193,12 +182,12 @@ impl From<diesel::result::Error> for AppError {
         match err {
             E::NotFound => Self::NotFound("resource"),
             E::DatabaseError(K::UniqueViolation, _) => Self::conflict(
-                "already_exists",
+                ErrorCode::AlreadyExists,
                 "a record with the same key already exists",
             ),
             E::DatabaseError(K::SerializationFailure, _) => Self::Unavailable,
             // A connection that is gone (or left in a state it cannot be reused in): 503, and
-            // `http::db` drops it from the pool.
+            // the caller drops it from the pool.
             e if crate::db::is_connection_lost(&e) => Self::Unavailable,
             other => Self::Internal(other.into()),
         }
@@ -209,12 +198,6 @@ impl From<r2d2::Error> for AppError {
     fn from(err: r2d2::Error) -> Self {
         tracing::warn!(error = %err, "database connection unavailable");
         Self::Unavailable
-    }
-}
-
-impl From<actix_web::error::BlockingError> for AppError {
-    fn from(err: actix_web::error::BlockingError) -> Self {
-        Self::Internal(anyhow::anyhow!("blocking task failed: {err}"))
     }
 }
 

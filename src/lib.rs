@@ -1,23 +1,27 @@
 //! gopy — góp ý dự thảo: a service for consulting staff on draft documents.
 //!
 //! Code is grouped by capability (accounts, units, drafts, comments, moderation, feedback,
-//! mail), each with its handlers, queries and types; shared plumbing sits beside them.
+//! roster, audit, mail). Inside each: `handlers` (HTTP) → `service` (rules, transactions,
+//! audit and outbox rows; takes an `Actor`) → `store` (SQL only). Shared plumbing beside
+//! them: `config`, `context`, `db`, `error`, `identity`, `pagination`, `text`, and `http`.
 
 pub mod accounts;
 pub mod audit;
 pub mod bench;
 pub mod comments;
 pub mod config;
+pub mod context;
 pub mod db;
 pub mod demo;
 pub mod drafts;
 pub mod error;
 pub mod feedback;
 pub mod http;
+pub mod identity;
 pub mod mail;
 pub mod maintenance;
 pub mod moderation;
-pub mod openapi;
+pub mod pagination;
 pub mod roster;
 pub mod startup;
 pub mod telemetry;

@@ -4,13 +4,13 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use gopy::accounts::password::{hash_with, params};
-use gopy::accounts::queries::{insert_user, UserRecord};
-use gopy::accounts::types::Role;
-use gopy::accounts::{policy, service};
+use gopy::accounts::policy;
+use gopy::accounts::service::users;
+use gopy::accounts::types::{NewUser, Role, UserRecord};
 use gopy::config::Settings;
-use gopy::http::lang::Lang;
-use gopy::http::ClientInfo;
+use gopy::identity::{Lang, RequestMeta};
 use gopy::startup::Application;
+use gopy::units::types::NewUnit;
 
 #[derive(Parser)]
 #[command(
@@ -125,12 +125,14 @@ fn main() -> anyhow::Result<()> {
             command: UnitCommand::Add { name, parent_id },
         } => {
             let mut conn = gopy::db::connect_one(&settings.database)?;
-            let name = gopy::text::clean(&name);
-            anyhow::ensure!(!name.is_empty(), "--name must not be empty");
-            let id =
-                gopy::units::queries::create_unit(&mut conn, None, &name, parent_id, &cli_client())
-                    .map_err(|e| anyhow::anyhow!(e.describe()))?;
-            println!("{id}");
+            let unit = gopy::units::service::create(
+                &mut conn,
+                None,
+                &cli_meta(),
+                NewUnit { name, parent_id },
+            )
+            .map_err(|e| anyhow::anyhow!(e.describe()))?;
+            println!("{}", unit.id);
             Ok(())
         }
         Command::User {
@@ -145,23 +147,24 @@ fn main() -> anyhow::Result<()> {
 
 fn import_roster(settings: Settings, file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
     let data = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let rows = gopy::roster::parse(&data)
-        .map_err(|rows| anyhow::anyhow!(gopy::error::AppError::InvalidRows(rows).describe()))?;
     let mut conn = gopy::db::connect_one(&settings.database)?;
-    let bar = indicatif::ProgressBar::new(rows.len() as u64).with_style(
+    let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template(
             "{bar:40} {pos}/{len} rows ({per_sec}, {eta} left)",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let ctx = gopy::roster::import::ImportContext {
+    let meta = cli_meta();
+    let how = gopy::roster::service::Import {
         actor: None,
+        meta: &meta,
         settings: &settings,
-        client: &cli_client(),
         dry_run,
     };
-    let report = gopy::roster::import::apply(&mut conn, &rows, &ctx, &mut |n| {
-        if n % 100 == 0 || n == rows.len() {
+    let lines = data.iter().filter(|b| **b == b'\n').count();
+    bar.set_length(lines as u64);
+    let report = gopy::roster::service::import(&mut conn, &data, &how, &mut |n| {
+        if n % 100 == 0 {
             bar.set_position(n as u64);
         }
     })
@@ -192,18 +195,19 @@ fn import_roster(settings: Settings, file: &std::path::Path, dry_run: bool) -> a
     Ok(())
 }
 
-fn cli_client() -> ClientInfo {
-    ClientInfo {
-        ip: None,
-        user_agent: Some("gopy cli".into()),
-    }
+fn cli_meta() -> RequestMeta {
+    RequestMeta::local("gopy cli")
 }
 
 fn add_user(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
     let roles = args
         .role
         .iter()
-        .map(|r| Role::parse(r).with_context(|| format!("unknown role {r:?}")))
+        .map(|r| {
+            r.trim()
+                .parse::<Role>()
+                .with_context(|| format!("unknown role {r:?}"))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let password = if args.password_stdin {
         let mut line = String::new();
@@ -212,7 +216,7 @@ fn add_user(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
     } else {
         None
     };
-    let new = gopy::accounts::types::NewUser {
+    let new = NewUser {
         email: args.email,
         full_name: args.name,
         unit_id: args.unit_id,
@@ -237,14 +241,8 @@ fn add_user(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
         roles: new.roles,
         password_hash: hash,
     };
-    let id = gopy::db::write_tx(&mut conn, |conn| {
-        let id = insert_user(conn, None, &rec, &cli_client())?;
-        if rec.password_hash.is_none() {
-            service::send_activation(conn, id, &settings)?;
-        }
-        Ok::<_, gopy::error::AppError>(id)
-    })
-    .map_err(|e| anyhow::anyhow!(e.describe()))?;
+    let id = users::create(&mut conn, None, &cli_meta(), &rec, &settings)
+        .map_err(|e| anyhow::anyhow!(e.describe()))?;
     println!("{id}");
     Ok(())
 }

@@ -2,22 +2,16 @@
 
 use std::time::Duration;
 
-use diesel::prelude::*;
-
-use crate::db::schema::login_throttle;
+use crate::comments::idempotency::KEEP_HOURS;
 use crate::db::{now, Pool};
-
-/// Idempotency keys are kept this long (the promise is at least 24 h).
-pub const IDEMPOTENCY_HOURS: i64 = 48;
 
 pub fn run_once(pool: &Pool) -> anyhow::Result<(usize, usize)> {
     crate::db::run(pool, |conn| {
-        let keys = crate::comments::idempotency::purge(conn, IDEMPOTENCY_HOURS)?;
-        let throttles = diesel::delete(
-            login_throttle::table
-                .filter(login_throttle::last_failure.lt(now() - chrono::Duration::days(1))),
-        )
-        .execute(conn)?;
+        let at = now();
+        let keys =
+            crate::comments::store::purge_keys(conn, at - chrono::Duration::hours(KEEP_HOURS))?;
+        let throttles =
+            crate::accounts::store::throttle::purge(conn, at - chrono::Duration::days(1))?;
         Ok((keys, throttles))
     })
 }

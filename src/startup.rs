@@ -4,23 +4,24 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::DefaultHeaders;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
-use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::accounts::password::Hasher;
 use crate::config::Settings;
+use crate::context::Context;
 use crate::db::{self, Pool};
-use crate::error::AppError;
-use crate::http::{self, AppState};
-use crate::openapi::ApiDoc;
+use crate::http::extract::{path_error, query_error};
+use crate::http::fallback::{fallback, RouteTable};
+use crate::http::logging::RedactedSpan;
+use crate::http::{pages, routes, security};
 
 pub struct Application {
     port: u16,
     server: Server,
-    pool: Pool,
+    context: Arc<Context>,
 }
 
 impl Application {
@@ -40,58 +41,33 @@ impl Application {
         if settings.mail.send {
             crate::mail::worker::spawn(pool.clone(), settings.clone())?;
         }
-        let state = web::Data::new(AppState {
-            pool: pool.clone(),
-            hasher: Hasher::new(&settings.auth)?,
-            sessions: crate::http::session_cache::SessionCache::new(
-                settings.auth.session_cache_secs,
-            ),
-            batcher: crate::comments::batch::Batcher::start(pool.clone())?,
-            settings: settings.clone(),
-        });
+        let context = web::Data::new(Context::start(settings.clone(), pool)?);
+        let document = routes::document();
+        let table = web::Data::new(RouteTable::from_document(&document));
         let workers = settings.server.workers;
         let max_body = settings.server.max_body_bytes;
-        let openapi = ApiDoc::openapi();
+        let ctx = context.clone();
         let mut server = HttpServer::new(move || {
-            App::new()
-                .wrap(TracingLogger::default())
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("Referrer-Policy", "no-referrer")),
-                )
-                .app_data(state.clone())
-                .app_data(
-                    web::JsonConfig::default()
-                        .limit(max_body)
-                        .error_handler(http::json_error),
-                )
-                .app_data(web::QueryConfig::default().error_handler(http::query_error))
-                .app_data(web::PathConfig::default().error_handler(http::path_error))
-                .service(http::health::healthz)
-                .service(http::health::readyz)
-                .service(http::pages::activate_page)
-                .service(http::pages::reset_page)
-                // Before the /api/v1 scope, which would otherwise claim /api/v1/openapi.json.
-                .service(
-                    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()),
-                )
+            // The document's own route first: the /api/v1 scope would claim its path.
+            let docs = SwaggerUi::new("/docs/{_:.*}")
+                .external_url_unchecked("/api/v1/openapi.json", document.clone());
+            let (app, _) = routes::register(App::new().service(docs).into_utoipa_app())
+                .map(|app| {
+                    app.wrap(from_fn(security::headers))
+                        .wrap(TracingLogger::<RedactedSpan>::new())
+                        .app_data(ctx.clone())
+                        .app_data(table.clone())
+                        .app_data(web::PayloadConfig::new(max_body))
+                        .app_data(web::QueryConfig::default().error_handler(query_error))
+                        .app_data(web::PathConfig::default().error_handler(path_error))
+                })
+                .split_for_parts();
+            app.service(pages::activate_page)
+                .service(pages::reset_page)
+                .service(pages::password_script)
+                .service(pages::password_style)
                 .service(web::redirect("/docs", "/docs/"))
-                .service(
-                    web::scope("/api/v1")
-                        .configure(crate::accounts::auth_handlers::routes)
-                        .configure(crate::accounts::me_handlers::routes)
-                        .configure(crate::accounts::user_handlers::routes)
-                        .configure(crate::units::handlers::routes)
-                        .configure(crate::drafts::handlers::routes)
-                        .configure(crate::comments::handlers::routes)
-                        .configure(crate::moderation::handlers::routes)
-                        .configure(crate::feedback::handlers::routes)
-                        .configure(crate::audit::handlers::routes)
-                        .configure(crate::mail::handlers::routes)
-                        .configure(crate::roster::handlers::routes),
-                )
-                .default_service(web::to(not_found))
+                .default_service(web::to(fallback))
         })
         .listen(listener)?;
         if workers > 0 {
@@ -100,7 +76,7 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
-            pool,
+            context: context.into_inner(),
         })
     }
 
@@ -108,15 +84,16 @@ impl Application {
         self.port
     }
 
+    /// The services behind the server, for seeding and tests in the same process.
+    pub fn context(&self) -> Arc<Context> {
+        self.context.clone()
+    }
+
     pub fn pool(&self) -> &Pool {
-        &self.pool
+        &self.context.pool
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-}
-
-async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound("route"))
 }

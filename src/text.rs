@@ -4,14 +4,37 @@
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-/// Trim, NFC-normalise and drop control characters other than tab and newline (a NUL byte
-/// would be rejected by PostgreSQL; the rest have no place in a comment).
+/// Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they
+/// can make text display in another order than it is stored ("Trojan Source" spoofing).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that take no space on screen: zero-width space, joiners and marks, word
+/// joiner and invisible operators, BOM, soft hyphen, Mongolian vowel separator.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}' | '\u{034F}'
+    )
+}
+
+/// Trim, NFC-normalise, drop control characters other than tab and newline (a NUL byte
+/// would be rejected by PostgreSQL; the rest have no place in a comment) and bidi controls.
+/// Text with nothing visible in it cleans to empty, so "required" means something to read.
 pub fn clean(s: &str) -> String {
     let kept: String = s
         .nfc()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .filter(|c| (!c.is_control() || *c == '\n' || *c == '\t') && !is_bidi_control(*c))
         .collect();
-    kept.trim().to_owned()
+    let trimmed = kept.trim();
+    if trimmed
+        .chars()
+        .all(|c| c.is_whitespace() || is_invisible(c))
+    {
+        return String::new();
+    }
+    trimmed.to_owned()
 }
 
 /// `None` for an absent or blank optional field, the cleaned text otherwise.
@@ -48,11 +71,6 @@ pub fn like_pattern(needle: &str) -> String {
     out
 }
 
-/// Length in characters, as users count them.
-pub fn char_len(s: &str) -> usize {
-    s.chars().count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +86,13 @@ mod tests {
         let decomposed = "Vie\u{0302}\u{0323}t Nam\r\n\u{0}";
         assert_eq!(clean(decomposed), "Việt Nam");
         assert_eq!(clean_opt(Some("   ")), None);
+    }
+
+    #[test]
+    fn strips_bidi_controls_and_empties_invisible_text() {
+        assert_eq!(clean("ab\u{202E}cd\u{2066}e\u{2069}"), "abcde");
+        assert_eq!(clean("\u{200B}\u{200D} \u{FEFF}\u{2060}"), "");
+        assert_eq!(clean("a\u{200B}b"), "a\u{200B}b");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use zxcvbn::Score;
 use crate::text::fold;
 
 use crate::error::AppError;
-use crate::http::lang::Lang;
+use crate::identity::Lang;
 
 pub const MIN_LEN: usize = 12;
 pub const MAX_LEN: usize = 128;

@@ -1,14 +1,16 @@
-//! Brute-force protection (ASVS 6.1.1, 6.3.1): failures are counted per account (by the email
-//! typed, so unknown and real accounts behave alike) and per client address. Past a threshold
-//! the key is locked for a time that doubles with each further failure, capped at a few
-//! minutes, so an attacker can slow a person down but never lock them out for long.
+//! Brute-force protection (ASVS 6.1.1, 6.3.1): attempts are counted per account (by the email
+//! typed, so unknown and real accounts behave alike) and per client address, *before* the
+//! password is verified and atomically, so that no burst of concurrent guesses gets more
+//! verifications than the threshold. Past it the key is locked for a time that doubles with
+//! each further attempt, capped at a few minutes: an attacker can slow a person down but never
+//! lock them out for long. A successful sign-in clears the account and gives back its attempt
+//! to the address.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
 
+use crate::accounts::store::throttle::{self as store, Counter};
 use crate::config::AuthSettings;
-use crate::db::schema::login_throttle;
-use crate::db::{now, DbConn};
+use crate::db::DbConn;
 
 pub fn account_key(email_normalized: &str) -> String {
     format!("account:{email_normalized}")
@@ -18,68 +20,82 @@ pub fn ip_key(ip: &str) -> String {
     format!("ip:{ip}")
 }
 
-/// Seconds until the longest lock among `keys` ends, if any is locked.
-pub fn locked_for(conn: &mut DbConn, keys: &[String]) -> QueryResult<Option<i64>> {
-    let at = now();
-    let until: Option<NaiveDateTime> = login_throttle::table
-        .filter(login_throttle::key.eq_any(keys))
-        .filter(login_throttle::locked_until.gt(at))
-        .select(diesel::dsl::max(login_throttle::locked_until))
-        .first::<Option<NaiveDateTime>>(conn)?;
-    Ok(until.map(|u| (u - at).num_seconds().max(1)))
+/// One key and the number of attempts it allows before locking.
+pub struct Limit<'a> {
+    pub key: &'a str,
+    pub threshold: i32,
 }
 
-/// Count a failure against `key`; lock it once `threshold` is reached.
-/// Counts restart after a quiet period as long as the longest lock.
-pub fn record_failure(
+/// Seconds until the longest lock among `keys` ends, if any is locked.
+pub fn locked_for(
     conn: &mut DbConn,
-    key: &str,
-    threshold: i32,
+    keys: &[String],
+    at: NaiveDateTime,
+) -> diesel::QueryResult<Option<i64>> {
+    Ok(store::locked_until(conn, keys, at)?.map(|u| (u - at).num_seconds().max(1)))
+}
+
+/// Count an attempt against every limit, inside the caller's write transaction. `Err(secs)`
+/// when one of them is locked (nothing is counted then); the attempt that reaches a threshold
+/// is still allowed, and locks the key for the ones after it.
+pub fn begin_attempt(
+    conn: &mut DbConn,
+    limits: &[Limit<'_>],
+    at: NaiveDateTime,
     s: &AuthSettings,
-) -> QueryResult<()> {
-    let at = now();
-    let current: Option<(i32, NaiveDateTime)> = login_throttle::table
-        .find(key)
-        .select((login_throttle::failures, login_throttle::last_failure))
-        .first(conn)
-        .optional()?;
-    let failures = match current {
-        Some((n, last)) if at - last < Duration::seconds(s.lockout_max_secs) => n + 1,
-        _ => 1,
-    };
-    let locked_until = (failures >= threshold).then(|| {
+) -> diesel::QueryResult<Result<(), i64>> {
+    let mut counters = Vec::with_capacity(limits.len());
+    for limit in limits {
+        let counter = store::lock(conn, limit.key, at)?;
+        if let Some(until) = counter.locked_until.filter(|u| *u > at) {
+            return Ok(Err((until - at).num_seconds().max(1)));
+        }
+        counters.push(counter);
+    }
+    for (limit, mut counter) in limits.iter().zip(counters) {
+        // Counts restart after a quiet period as long as the longest lock.
+        let stale = at - counter.last_failure >= Duration::seconds(s.lockout_max_secs);
+        counter.failures = if stale { 1 } else { counter.failures + 1 };
+        counter.last_failure = at;
+        counter.locked_until = lock_for(counter.failures, limit.threshold, s).map(|d| at + d);
+        store::save(conn, limit.key, &counter)?;
+    }
+    Ok(Ok(()))
+}
+
+/// How long a key with `failures` attempts stays locked (none below the threshold).
+fn lock_for(failures: i32, threshold: i32, s: &AuthSettings) -> Option<Duration> {
+    (failures >= threshold).then(|| {
         let doublings = (failures - threshold).clamp(0, 20) as u32;
         let secs = s
             .lockout_base_secs
             .saturating_mul(1i64 << doublings)
             .min(s.lockout_max_secs);
-        at + Duration::seconds(secs)
-    });
-    let values = (
-        login_throttle::key.eq(key),
-        login_throttle::failures.eq(failures),
-        login_throttle::last_failure.eq(at),
-        login_throttle::locked_until.eq(locked_until),
-    );
-    // An upsert, which the portable subset lacks: each backend gets its own ON CONFLICT.
-    match conn {
-        DbConn::Pg(c) => diesel::insert_into(login_throttle::table)
-            .values(values)
-            .on_conflict(login_throttle::key)
-            .do_update()
-            .set(values)
-            .execute(c)?,
-        DbConn::Sqlite(c) => diesel::insert_into(login_throttle::table)
-            .values(values)
-            .on_conflict(login_throttle::key)
-            .do_update()
-            .set(values)
-            .execute(c)?,
-    };
+        Duration::seconds(secs)
+    })
+}
+
+/// A counted attempt turned out right: forget the account's failures, and give the attempt
+/// back to the other limits (people behind one address are not punished for signing in).
+pub fn succeeded(
+    conn: &mut DbConn,
+    account: &str,
+    others: &[Limit<'_>],
+    at: NaiveDateTime,
+    s: &AuthSettings,
+) -> diesel::QueryResult<()> {
+    store::clear(conn, &[account.to_owned()])?;
+    for limit in others {
+        let mut counter: Counter = store::lock(conn, limit.key, at)?;
+        counter.failures = (counter.failures - 1).max(0);
+        counter.locked_until =
+            lock_for(counter.failures, limit.threshold, s).and(counter.locked_until);
+        store::save(conn, limit.key, &counter)?;
+    }
     Ok(())
 }
 
-/// Forget the failures of `key` (a successful sign-in, a reset, an admin's unlock).
-pub fn clear(conn: &mut DbConn, key: &str) -> QueryResult<usize> {
-    diesel::delete(login_throttle::table.find(key)).execute(conn)
+/// Forget the attempts of these keys (a reset, an admin's unlock).
+pub fn clear(conn: &mut DbConn, keys: &[String]) -> diesel::QueryResult<usize> {
+    store::clear(conn, keys)
 }

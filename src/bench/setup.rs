@@ -9,15 +9,13 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use crate::accounts::password::{hash_with, params};
-use crate::accounts::queries::{insert_user, UserRecord};
-use crate::accounts::sessions;
-use crate::accounts::types::Role;
+use crate::accounts::service::{login, users};
+use crate::accounts::types::{Role, UserRecord};
 use crate::config::{DatabaseSettings, Settings};
 use crate::db::{self, Backend, ConnectionManager, DbConn};
-use crate::drafts::queries as drafts;
-use crate::drafts::types::{DocumentStatus, NewDocument, NewSection};
-use crate::http::auth::CurrentUser;
-use crate::http::ClientInfo;
+use crate::drafts::service as drafts;
+use crate::drafts::types::{NewDocument, NewSection};
+use crate::identity::RequestMeta;
 
 pub const BENCH_PASSWORD: &str = "đo hiệu năng gopy 2026 bench";
 
@@ -58,18 +56,6 @@ pub fn fresh_database(url: &str, out_dir: &std::path::Path) -> anyhow::Result<St
     }
 }
 
-fn actor(id: i64, roles: Vec<Role>) -> CurrentUser {
-    CurrentUser {
-        id,
-        session_id: 0,
-        email: String::new(),
-        full_name: String::new(),
-        unit_id: None,
-        unit_name: None,
-        roles,
-    }
-}
-
 /// Insert `n` approved comments on `section` of `doc` in one statement.
 fn bulk_comments(
     conn: &mut DbConn,
@@ -107,7 +93,7 @@ pub fn seed(
         connect_timeout_secs: 10,
     };
     let mut conn = db::connect_one(&db_settings)?;
-    let cli = ClientInfo::default();
+    let cli = RequestMeta::local("gopy bench");
     // Cheap hashes for the seeded clients (they get sessions directly); a real one for the login flood.
     let cheap = hash_with(
         &argon2::Params::new(8, 1, 1, None).map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -122,7 +108,7 @@ pub fn seed(
             roles,
             password_hash: Some(hash.to_owned()),
         };
-        insert_user(conn, None, &rec, &cli).map_err(|e| anyhow::anyhow!(e.describe()))
+        users::create(conn, None, &cli, &rec, settings).map_err(|e| anyhow::anyhow!(e.describe()))
     };
     let secretariat = add(
         &mut conn,
@@ -141,7 +127,7 @@ pub fn seed(
     }
     let login_email = "dangnhap@bench.gopy.vn".to_owned();
     add(&mut conn, login_email.clone(), vec![Role::Employee], &real)?;
-    let s = actor(secretariat, vec![Role::Secretariat]);
+    let s = users::actor(&mut conn, secretariat).map_err(|e| anyhow::anyhow!(e.describe()))?;
     let document = |conn: &mut DbConn, title: &str| -> anyhow::Result<(i64, Vec<i64>)> {
         let new = NewDocument {
             title: title.into(),
@@ -150,8 +136,9 @@ pub fn seed(
             opens_at: None,
             closes_at: None,
         };
-        let id = drafts::create_document(conn, secretariat, &new, &cli)
-            .map_err(|e| anyhow::anyhow!(e.describe()))?;
+        let id = drafts::create(conn, &s, &cli, new)
+            .map_err(|e| anyhow::anyhow!(e.describe()))?
+            .id;
         let mut sections = Vec::new();
         for label in ["Điều 1", "Điều 2"] {
             let sec = NewSection {
@@ -162,19 +149,12 @@ pub fn seed(
                 position: None,
             };
             sections.push(
-                drafts::add_section(conn, &s, id, &sec, &cli)
-                    .map_err(|e| anyhow::anyhow!(e.describe()))?,
+                drafts::add_section(conn, &s, &cli, id, sec)
+                    .map_err(|e| anyhow::anyhow!(e.describe()))?
+                    .id,
             );
         }
-        drafts::transition(
-            conn,
-            &s,
-            id,
-            DocumentStatus::Draft,
-            DocumentStatus::Published,
-            &cli,
-        )
-        .map_err(|e| anyhow::anyhow!(e.describe()))?;
+        drafts::publish(conn, &s, &cli, id).map_err(|e| anyhow::anyhow!(e.describe()))?;
         Ok((id, sections))
     };
     let (doc, sections) = document(&mut conn, "Dự thảo đo hiệu năng")?;
@@ -202,9 +182,7 @@ pub fn seed(
         conn.batch_execute("VACUUM ANALYZE")?;
     }
     let mut token = |id: i64| -> anyhow::Result<String> {
-        Ok(sessions::create(&mut conn, id, 24 * 60, &cli)
-            .map_err(|e| anyhow::anyhow!(e.describe()))?
-            .0)
+        Ok(login::open_session(&mut conn, id, 24 * 60, &cli)?.0)
     };
     let employee_tokens = employee_ids
         .iter()

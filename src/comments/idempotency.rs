@@ -1,15 +1,14 @@
 //! `Idempotency-Key` for comment submission: a retry with the same key from the same person
 //! returns the first result and creates nothing; the same key with another body is refused.
 
-use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::comments::types::{Comment, NewComment};
-use crate::db::schema::idempotency_keys;
-use crate::db::{now, DbConn};
 use crate::error::AppError;
 
 pub const HEADER: &str = "Idempotency-Key";
+/// Keys are kept this long (the promise is at least 24 h).
+pub const KEEP_HOURS: i64 = 48;
 
 pub enum Created {
     New(Box<Comment>),
@@ -31,13 +30,4 @@ pub fn check_key(key: &str) -> Result<(), AppError> {
 pub(crate) fn request_hash(document_id: i64, new: &NewComment) -> String {
     let canonical = serde_json::json!([document_id, new.section_id, new.body, new.proposed_text]);
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
-}
-
-/// Forget keys older than `hours` (they are kept at least 24 h).
-pub fn purge(conn: &mut DbConn, hours: i64) -> QueryResult<usize> {
-    diesel::delete(
-        idempotency_keys::table
-            .filter(idempotency_keys::created_at.lt(now() - chrono::Duration::hours(hours))),
-    )
-    .execute(conn)
 }

@@ -1,7 +1,8 @@
-//! Comments (góp ý) on a section or on a whole draft.
-pub mod batch;
-mod bulk;
+//! Comments (góp ý) on a section or on a whole draft: submitted through the group-committing
+//! writer, read by who may see them.
 pub mod handlers;
 pub mod idempotency;
-pub mod queries;
+pub mod service;
+pub mod store;
 pub mod types;
+pub mod writer;

@@ -1,34 +1,19 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::db::schema::{comments, moderation_events, sections, units, users};
 use crate::text::{clean, clean_opt};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum CommentStatus {
-    Pending,
-    Approved,
-    Rejected,
-    Flagged,
-}
-
-impl CommentStatus {
-    pub const ALL: [CommentStatus; 4] =
-        [Self::Pending, Self::Approved, Self::Rejected, Self::Flagged];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Flagged => "flagged",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+crate::text_enum! {
+    /// Where a comment stands in moderation.
+    pub enum CommentStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+        Flagged = "flagged",
     }
 }
 
@@ -56,18 +41,89 @@ pub struct Comment {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
+/// A comment joined with its author, unit and section.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = comments)]
+pub struct CommentRow {
+    pub id: i64,
+    pub document_id: i64,
+    pub section_id: Option<i64>,
+    pub author_id: i64,
+    pub unit_id: Option<i64>,
+    pub body: String,
+    pub proposed_text: Option<String>,
+    #[diesel(deserialize_as = String)]
+    pub status: CommentStatus,
+    pub receipt: String,
+    pub reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub decided_at: Option<NaiveDateTime>,
+    #[diesel(select_expression = sections::path.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<sections::path>)]
+    pub section_path: Option<String>,
+    #[diesel(select_expression = users::full_name)]
+    #[diesel(select_expression_type = users::full_name)]
+    pub author_name: String,
+    #[diesel(select_expression = units::name.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<units::name>)]
+    pub unit_name: Option<String>,
+}
+
+impl From<CommentRow> for Comment {
+    fn from(r: CommentRow) -> Self {
+        Comment {
+            id: r.id,
+            document_id: r.document_id,
+            section_id: r.section_id,
+            section_path: r.section_path,
+            author_id: r.author_id,
+            author_name: r.author_name,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            body: r.body,
+            proposed_text: r.proposed_text,
+            status: r.status,
+            receipt: r.receipt,
+            reason: r.reason,
+            created_at: r.created_at.and_utc(),
+            decided_at: r.decided_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ModerationEvent {
     pub id: i64,
-    pub action: String,
+    pub action: crate::moderation::types::Action,
     pub from_status: CommentStatus,
     pub to_status: CommentStatus,
+    /// The reason given: shown to the author for a rejection; other reasons only to
+    /// moderators and the secretariat.
     pub reason: Option<String>,
     /// Internal note; shown to moderators and the secretariat only.
     pub note: Option<String>,
     pub moderator_id: i64,
     pub moderator_name: String,
     pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = moderation_events)]
+pub struct EventRow {
+    pub id: i64,
+    #[diesel(deserialize_as = String)]
+    pub action: crate::moderation::types::Action,
+    #[diesel(deserialize_as = String)]
+    pub from_status: CommentStatus,
+    #[diesel(deserialize_as = String)]
+    pub to_status: CommentStatus,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    pub moderator_id: i64,
+    #[diesel(select_expression = users::full_name)]
+    #[diesel(select_expression_type = users::full_name)]
+    pub moderator_name: String,
+    pub created_at: NaiveDateTime,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -83,9 +139,12 @@ pub struct CommentDetail {
 pub struct NewComment {
     /// The section commented on; absent = the whole draft.
     pub section_id: Option<i64>,
+    /// Something visible: text of only spaces or invisible characters is refused.
     #[validate(length(min = 1, max = 5000, message = "must be 1–5000 characters"))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
     #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    #[schema(max_length = 20000)]
     pub proposed_text: Option<String>,
 }
 
@@ -97,46 +156,29 @@ impl NewComment {
     }
 }
 
-pub(crate) type CommentRow = (
-    (
-        i64,
-        i64,
-        Option<i64>,
-        i64,
-        Option<i64>,
-        String,
-        Option<String>,
-        String,
-        String,
-        Option<String>,
-    ),
-    (
-        NaiveDateTime,
-        Option<NaiveDateTime>,
-        Option<String>,
-        String,
-        Option<String>,
-    ),
-);
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommentQuery {
+    /// Only comments on this section.
+    pub section_id: Option<i64>,
+    /// Only comments in this state (employees see approved ones and their own).
+    pub status: Option<CommentStatus>,
+    #[param(max_length = 100)]
+    pub cursor: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+}
 
-impl From<CommentRow> for Comment {
-    fn from((a, b): CommentRow) -> Self {
-        Comment {
-            id: a.0,
-            document_id: a.1,
-            section_id: a.2,
-            author_id: a.3,
-            unit_id: a.4,
-            body: a.5,
-            proposed_text: a.6,
-            status: CommentStatus::parse(&a.7).unwrap_or(CommentStatus::Pending),
-            receipt: a.8,
-            reason: a.9,
-            created_at: b.0.and_utc(),
-            decided_at: b.1.map(|t| t.and_utc()),
-            section_path: b.2,
-            author_name: b.3,
-            unit_name: b.4,
-        }
-    }
+/// Which comments a list reads.
+pub struct CommentFilter {
+    pub document_id: Option<i64>,
+    /// Must be a section of `document_id` when both are given.
+    pub section_id: Option<i64>,
+    pub author_id: Option<i64>,
+    pub statuses: Option<Vec<CommentStatus>>,
+    /// Non-privileged viewers: approved comments plus this user's own.
+    pub approved_or_own: Option<i64>,
+    /// Nothing while `document_id` is an unpublished draft (viewers who may not see drafts).
+    pub hide_drafts: bool,
+    pub newest_first: bool,
 }

@@ -2,6 +2,7 @@
 //! picks the backend from the URL scheme, per-connection SQLite PRAGMAs, embedded migrations.
 
 pub mod schema;
+pub mod text_enum;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -25,7 +26,6 @@ pub enum DbConn {
 }
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
-pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
 
 /// A pooled connection that can be marked broken, so that r2d2 drops it instead of handing it
 /// out again (a PostgreSQL restart leaves every pooled connection dead, and nothing else tells).
@@ -54,7 +54,7 @@ impl std::ops::DerefMut for Conn {
 }
 
 /// Run `f` on a pooled connection, dropping the connection from the pool if it turned out dead.
-/// For background tasks; request handlers use `http::db`.
+/// For background tasks; services use `Context::db`.
 pub fn run<T>(
     pool: &Pool,
     f: impl FnOnce(&mut DbConn) -> diesel::QueryResult<T>,
@@ -288,4 +288,35 @@ fn in_transaction(conn: &mut SqliteConnection) -> bool {
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::{SubsecRound, Utc};
     Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// Insert many rows of one table: one multi-row statement on PostgreSQL, row by row on
+/// SQLite (in-process, where a statement costs no round trip, and multi-row VALUES is not in
+/// the multi-backend's portable subset).
+pub fn insert_rows<T, R>(conn: &mut DbConn, table: T, rows: Vec<R>) -> diesel::QueryResult<()>
+where
+    T: diesel::Table + Copy,
+    R: diesel::Insertable<T>,
+    Vec<R>: diesel::Insertable<T>,
+    diesel::query_builder::InsertStatement<T, <Vec<R> as diesel::Insertable<T>>::Values>:
+        diesel::query_dsl::methods::ExecuteDsl<PgConnection>,
+    diesel::query_builder::InsertStatement<T, <R as diesel::Insertable<T>>::Values>:
+        diesel::query_dsl::methods::ExecuteDsl<SqliteConnection>,
+{
+    use diesel::RunQueryDsl;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(table)
+            .values(rows)
+            .execute(c)
+            .map(|_| ()),
+        DbConn::Sqlite(c) => rows.into_iter().try_for_each(|row| {
+            diesel::insert_into(table)
+                .values(row)
+                .execute(c)
+                .map(|_| ())
+        }),
+    }
 }

@@ -1,53 +1,33 @@
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
-use validator::Validate;
+use actix_web::{get, post, web, HttpResponse};
 
-use crate::drafts::queries::{self, DocumentFilter};
+use crate::drafts::service;
 use crate::drafts::types::{
-    Document, DocumentDetail, DocumentStatus, NewDocument, NewSection, Section,
+    Document, DocumentDetail, DocumentSearch, NewDocument, NewSection, Section,
 };
-use crate::error::{AppError, Problem};
-use crate::http::auth::{Authorized, CurrentUser, Secretariat};
-use crate::http::{db, keyset, ClientInfo, Page, State};
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(create_document)
-        .service(add_section)
-        .service(publish)
-        .service(close)
-        .service(list_documents)
-        .service(get_document);
-}
+use crate::error::AppError;
+use crate::http::auth::{Authorized, Secretariat};
+use crate::http::extract::{Ctx, Json};
+use crate::identity::{Actor, RequestMeta};
+use crate::pagination::Page;
 
 /// Create a draft document (secretariat).
 #[utoipa::path(
     tag = "documents",
     request_body = NewDocument,
-    responses((status = 201, body = Document), (status = 422, body = Problem)),
-    security(("bearer" = []))
+    responses((status = 201, body = Document)),
+    security(("bearer" = ["secretariat"]))
 )]
 #[post("/documents")]
 pub async fn create_document(
-    state: State,
-    req: HttpRequest,
+    ctx: Ctx,
     user: Authorized<Secretariat>,
-    body: web::Json<NewDocument>,
+    meta: RequestMeta,
+    body: Json<NewDocument>,
 ) -> Result<HttpResponse, AppError> {
-    let body = body.into_inner().normalize();
-    body.validate()?;
-    if let (Some(o), Some(c)) = (body.opens_at, body.closes_at) {
-        if o >= c {
-            return Err(AppError::field("closes_at", "must be after opens_at"));
-        }
-    }
-    let client = ClientInfo::from_request(&req);
-    let user = user.user;
-    let doc = db(&state, move |conn| {
-        let id = queries::create_document(conn, user.id, &body, &client)?;
-        queries::get_document(conn, id, &user)
-    })
-    .await?;
+    let actor = user.into_actor();
+    let doc = ctx
+        .db(move |conn| service::create(conn, &actor, &meta, body.0))
+        .await?;
     Ok(HttpResponse::Created().json(doc))
 }
 
@@ -56,175 +36,102 @@ pub async fn create_document(
     tag = "documents",
     params(("id" = i64, Path, description = "Document id")),
     request_body = NewSection,
-    responses(
-        (status = 201, body = Section),
-        (status = 404, body = Problem),
-        (status = 409, description = "Document is no longer a draft", body = Problem),
-        (status = 422, body = Problem),
-    ),
-    security(("bearer" = []))
+    responses((status = 201, body = Section), (status = 409, description = "Document is no longer a draft")),
+    security(("bearer" = ["secretariat"]))
 )]
 #[post("/documents/{id}/sections")]
 pub async fn add_section(
-    state: State,
-    req: HttpRequest,
+    ctx: Ctx,
     user: Authorized<Secretariat>,
+    meta: RequestMeta,
     path: web::Path<i64>,
-    body: web::Json<NewSection>,
+    body: Json<NewSection>,
 ) -> Result<HttpResponse, AppError> {
-    let body = body.into_inner().normalize();
-    body.validate()?;
-    if body.body.is_empty() && body.label.is_none() && body.heading.is_none() {
-        return Err(AppError::field(
-            "body",
-            "a section needs a label, a heading or a body",
-        ));
-    }
-    let document_id = path.into_inner();
-    let client = ClientInfo::from_request(&req);
-    let user = user.user;
-    let section = db(&state, move |conn| {
-        let id = queries::add_section(conn, &user, document_id, &body, &client)?;
-        queries::sections_in_order(conn, document_id)?
-            .into_iter()
-            .find(|s| s.id == id)
-            .ok_or(AppError::NotFound("section"))
-    })
-    .await?;
+    let (actor, id) = (user.into_actor(), path.into_inner());
+    let section = ctx
+        .db(move |conn| service::add_section(conn, &actor, &meta, id, body.0))
+        .await?;
     Ok(HttpResponse::Created().json(section))
-}
-
-async fn transition(
-    state: State,
-    req: HttpRequest,
-    user: CurrentUser,
-    id: i64,
-    from: DocumentStatus,
-    to: DocumentStatus,
-) -> Result<web::Json<Document>, AppError> {
-    let client = ClientInfo::from_request(&req);
-    let doc = db(&state, move |conn| {
-        queries::transition(conn, &user, id, from, to, &client)
-    })
-    .await?;
-    Ok(web::Json(doc))
 }
 
 /// Open a draft for consultation (secretariat).
 #[utoipa::path(
     tag = "documents",
     params(("id" = i64, Path, description = "Document id")),
-    responses((status = 200, body = Document), (status = 404, body = Problem), (status = 409, body = Problem)),
-    security(("bearer" = []))
+    responses((status = 200, body = Document), (status = 409, description = "Not a draft")),
+    security(("bearer" = ["secretariat"]))
 )]
 #[post("/documents/{id}/publish")]
 pub async fn publish(
-    state: State,
-    req: HttpRequest,
+    ctx: Ctx,
     user: Authorized<Secretariat>,
+    meta: RequestMeta,
     path: web::Path<i64>,
 ) -> Result<web::Json<Document>, AppError> {
-    let id = path.into_inner();
-    transition(
-        state,
-        req,
-        user.user,
-        id,
-        DocumentStatus::Draft,
-        DocumentStatus::Published,
-    )
-    .await
+    let (actor, id) = (user.into_actor(), path.into_inner());
+    Ok(web::Json(
+        ctx.db(move |conn| service::publish(conn, &actor, &meta, id))
+            .await?,
+    ))
 }
 
 /// End the consultation on a published draft (secretariat).
 #[utoipa::path(
     tag = "documents",
     params(("id" = i64, Path, description = "Document id")),
-    responses((status = 200, body = Document), (status = 404, body = Problem), (status = 409, body = Problem)),
-    security(("bearer" = []))
+    responses((status = 200, body = Document), (status = 409, description = "Not published")),
+    security(("bearer" = ["secretariat"]))
 )]
 #[post("/documents/{id}/close")]
 pub async fn close(
-    state: State,
-    req: HttpRequest,
+    ctx: Ctx,
     user: Authorized<Secretariat>,
+    meta: RequestMeta,
     path: web::Path<i64>,
 ) -> Result<web::Json<Document>, AppError> {
-    let id = path.into_inner();
-    transition(
-        state,
-        req,
-        user.user,
-        id,
-        DocumentStatus::Published,
-        DocumentStatus::Closed,
-    )
-    .await
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DocumentSearch {
-    /// Only documents in this state (the secretariat may ask for `draft`).
-    pub status: Option<DocumentStatus>,
-    /// Title contains this, ignoring case and diacritics.
-    pub q: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<i64>,
+    let (actor, id) = (user.into_actor(), path.into_inner());
+    Ok(web::Json(
+        ctx.db(move |conn| service::close(conn, &actor, &meta, id))
+            .await?,
+    ))
 }
 
 /// Documents, newest first. Employees see published and closed ones only.
 #[utoipa::path(
     tag = "documents",
     params(DocumentSearch),
-    responses((status = 200, body = Page<Document>), (status = 401, body = Problem)),
+    responses((status = 200, body = Page<Document>)),
     security(("bearer" = []))
 )]
 #[get("/documents")]
 pub async fn list_documents(
-    state: State,
-    user: CurrentUser,
+    ctx: Ctx,
+    actor: Actor,
     query: web::Query<DocumentSearch>,
 ) -> Result<web::Json<Page<Document>>, AppError> {
-    let query = query.into_inner();
-    let (before, limit) = keyset(query.cursor, query.limit)?;
-    let mut statuses = vec![DocumentStatus::Published, DocumentStatus::Closed];
-    if user.sees_drafts() {
-        statuses.push(DocumentStatus::Draft);
-    }
-    if let Some(wanted) = query.status {
-        statuses.retain(|s| *s == wanted);
-    }
-    let filter = DocumentFilter {
-        statuses,
-        q: query.q,
-    };
-    let rows = db(&state, move |conn| {
-        Ok(queries::list_documents(conn, &filter, before, limit)?)
-    })
-    .await?;
-    Ok(web::Json(Page::from_rows(rows, limit, |d| d.id)))
+    let search = query.into_inner();
+    Ok(web::Json(
+        ctx.db(move |conn| service::list(conn, &actor, search))
+            .await?,
+    ))
 }
 
 /// A document with its sections in reading order.
 #[utoipa::path(
     tag = "documents",
     params(("id" = i64, Path, description = "Document id")),
-    responses((status = 200, body = DocumentDetail), (status = 404, body = Problem)),
+    responses((status = 200, body = DocumentDetail)),
     security(("bearer" = []))
 )]
 #[get("/documents/{id}")]
 pub async fn get_document(
-    state: State,
-    user: CurrentUser,
+    ctx: Ctx,
+    actor: Actor,
     path: web::Path<i64>,
 ) -> Result<web::Json<DocumentDetail>, AppError> {
     let id = path.into_inner();
-    let detail = db(&state, move |conn| {
-        let document = queries::get_document(conn, id, &user)?;
-        let sections = queries::sections_in_order(conn, id)?;
-        Ok(DocumentDetail { document, sections })
-    })
-    .await?;
-    Ok(web::Json(detail))
+    Ok(web::Json(
+        ctx.db(move |conn| service::detail(conn, id, &actor))
+            .await?,
+    ))
 }

@@ -1,4 +1,5 @@
 //! Draft documents and their sections (Phần / Chương / Mục / Điều / Khoản / Điểm).
 pub mod handlers;
-pub mod queries;
+pub mod service;
+pub mod store;
 pub mod types;

@@ -1,31 +1,18 @@
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::db::schema::{documents, sections};
 use crate::text::{clean, clean_opt};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum DocumentStatus {
-    Draft,
-    Published,
-    Closed,
-}
-
-impl DocumentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Published => "published",
-            Self::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Draft, Self::Published, Self::Closed]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+crate::text_enum! {
+    /// A draft is being prepared; published, it takes comments; closed, it is read-only.
+    pub enum DocumentStatus {
+        Draft = "draft",
+        Published = "published",
+        Closed = "closed",
     }
 }
 
@@ -44,6 +31,41 @@ pub struct Document {
     pub updated_at: DateTime<Utc>,
 }
 
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = documents)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub title: String,
+    pub code: Option<String>,
+    pub summary: Option<String>,
+    #[diesel(deserialize_as = String)]
+    pub status: DocumentStatus,
+    pub opens_at: Option<NaiveDateTime>,
+    pub closes_at: Option<NaiveDateTime>,
+    pub published_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<DocumentRow> for Document {
+    fn from(r: DocumentRow) -> Self {
+        Document {
+            id: r.id,
+            title: r.title,
+            code: r.code,
+            summary: r.summary,
+            status: r.status,
+            opens_at: r.opens_at.map(|t| t.and_utc()),
+            closes_at: r.closes_at.map(|t| t.and_utc()),
+            published_at: r.published_at.map(|t| t.and_utc()),
+            closed_at: r.closed_at.map(|t| t.and_utc()),
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Section {
     pub id: i64,
@@ -58,6 +80,33 @@ pub struct Section {
     pub depth: u32,
 }
 
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sections)]
+pub struct SectionRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub position: i32,
+    pub label: Option<String>,
+    pub heading: Option<String>,
+    pub body: String,
+    pub path: String,
+}
+
+impl SectionRow {
+    pub fn at_depth(self, depth: u32) -> Section {
+        Section {
+            id: self.id,
+            parent_id: self.parent_id,
+            position: self.position,
+            label: self.label,
+            heading: self.heading,
+            body: self.body,
+            path: self.path,
+            depth,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DocumentDetail {
     #[serde(flatten)]
@@ -70,14 +119,17 @@ pub struct DocumentDetail {
 #[serde(deny_unknown_fields)]
 pub struct NewDocument {
     #[validate(length(min = 1, max = 500, message = "must be 1–500 characters"))]
+    #[schema(min_length = 1, max_length = 500)]
     pub title: String,
     #[validate(length(max = 100, message = "must be at most 100 characters"))]
+    #[schema(max_length = 100)]
     pub code: Option<String>,
     #[validate(length(max = 10000, message = "must be at most 10000 characters"))]
+    #[schema(max_length = 10000)]
     pub summary: Option<String>,
     /// Comments are accepted from this time (UTC or with an offset).
     pub opens_at: Option<DateTime<Utc>>,
-    /// … until this time, exclusive.
+    /// … until this time, exclusive; after `opens_at`.
     pub closes_at: Option<DateTime<Utc>>,
 }
 
@@ -99,13 +151,18 @@ pub struct NewSection {
     pub parent_id: Option<i64>,
     /// "Chương II", "Điều 4", "Khoản 1" …
     #[validate(length(max = 100, message = "must be at most 100 characters"))]
+    #[schema(max_length = 100)]
     pub label: Option<String>,
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[schema(max_length = 1000)]
     pub heading: Option<String>,
+    /// The text; a section needs a label, a heading or a body.
     #[validate(length(max = 100000, message = "must be at most 100000 characters"))]
+    #[schema(max_length = 100000)]
     pub body: String,
     /// Order among siblings; defaults to after the last one.
     #[validate(range(min = 0, max = 1000000, message = "must be 0–1000000"))]
+    #[schema(minimum = 0, maximum = 1000000)]
     pub position: Option<i32>,
 }
 
@@ -118,34 +175,16 @@ impl NewSection {
     }
 }
 
-pub(crate) type DocumentRow = (
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    NaiveDateTime,
-    NaiveDateTime,
-);
-
-impl From<DocumentRow> for Document {
-    fn from(r: DocumentRow) -> Self {
-        Document {
-            id: r.0,
-            title: r.1,
-            code: r.2,
-            summary: r.3,
-            status: DocumentStatus::parse(&r.4).unwrap_or(DocumentStatus::Draft),
-            opens_at: r.5.map(|t| t.and_utc()),
-            closes_at: r.6.map(|t| t.and_utc()),
-            published_at: r.7.map(|t| t.and_utc()),
-            closed_at: r.8.map(|t| t.and_utc()),
-            created_at: r.9.and_utc(),
-            updated_at: r.10.and_utc(),
-        }
-    }
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentSearch {
+    /// Only documents in this state (the secretariat may ask for `draft`).
+    pub status: Option<DocumentStatus>,
+    /// Title contains this, ignoring case and diacritics.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    #[param(max_length = 100)]
+    pub cursor: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
 }

@@ -1,107 +1,56 @@
-//! Export rows are read in batches (keyset on comment id, group by group in reading order)
-//! and written out as they come, so memory does not grow with the number of comments.
+//! Streamed exports. An encoder owns everything a format writes — its head, its rows and its
+//! tail — and the driver feeds it batches read from a pool (keyset on comment id, group by
+//! group in reading order), so memory does not grow with the number of comments. XLSX and
+//! DOCX encoders plug in beside CSV and JSON.
 
 use std::collections::VecDeque;
 
 use bytes::Bytes;
 use chrono::{FixedOffset, NaiveDateTime};
-use diesel::prelude::*;
-use serde::Serialize;
+use futures_util::Stream;
 
-use crate::comments::types::CommentStatus;
-use crate::db::schema::{comments, sections, units, users};
-use crate::db::DbConn;
+use crate::context::blocking;
+use crate::db::Pool;
+use crate::drafts::types::Document;
 use crate::error::AppError;
+use crate::feedback::store;
+use crate::feedback::types::{ExportRow, Format};
 use crate::feedback::WHOLE_DOCUMENT;
-use crate::http::{db, AppState};
 
 /// Rows per database round trip: large enough to amortise it, small enough (~1.5 MB) that
 /// memory stays flat whatever the size of the export.
 pub const BATCH: i64 = 5000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Csv,
-    Json,
+/// What one output format writes.
+pub trait Encoder: Send {
+    fn head(&mut self) -> Result<Bytes, AppError>;
+    fn rows(&mut self, rows: &[ExportRow]) -> Result<Bytes, AppError>;
+    fn tail(&mut self) -> Result<Bytes, AppError>;
 }
 
-#[derive(Debug, Serialize)]
-pub struct ExportRow {
-    pub comment_id: i64,
-    pub receipt: String,
-    pub section_id: Option<i64>,
-    pub section_path: String,
-    pub author_name: String,
-    pub unit_name: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub decided_at: Option<NaiveDateTime>,
-    pub body: String,
-    pub proposed_text: Option<String>,
-}
+impl Format {
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Json => "application/json",
+        }
+    }
 
-type Row = (
-    i64,
-    String,
-    Option<i64>,
-    Option<String>,
-    String,
-    Option<String>,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-    String,
-    Option<String>,
-);
+    pub fn extension(self) -> &'static str {
+        self.as_str()
+    }
 
-/// Approved comments of one group (a section, or the whole draft when `section` is `None`).
-pub fn fetch_batch(
-    conn: &mut DbConn,
-    document_id: i64,
-    section: Option<i64>,
-    after: i64,
-    limit: i64,
-) -> QueryResult<Vec<ExportRow>> {
-    let mut query = comments::table
-        .inner_join(users::table.on(users::id.eq(comments::author_id)))
-        .left_join(units::table.on(units::id.nullable().eq(comments::unit_id)))
-        .left_join(sections::table.on(sections::id.nullable().eq(comments::section_id)))
-        .filter(comments::document_id.eq(document_id))
-        .filter(comments::status.eq(CommentStatus::Approved.as_str()))
-        .filter(comments::id.gt(after))
-        .order(comments::id.asc())
-        .limit(limit)
-        .select((
-            comments::id,
-            comments::receipt,
-            comments::section_id,
-            sections::path.nullable(),
-            users::full_name,
-            units::name.nullable(),
-            comments::created_at,
-            comments::decided_at,
-            comments::body,
-            comments::proposed_text,
-        ))
-        .into_boxed();
-    query = match section {
-        Some(s) => query.filter(comments::section_id.eq(s)),
-        None => query.filter(comments::section_id.is_null()),
-    };
-    Ok(query
-        .load::<Row>(conn)?
-        .into_iter()
-        .map(|r| ExportRow {
-            comment_id: r.0,
-            receipt: r.1,
-            section_id: r.2,
-            section_path: r.3.unwrap_or_else(|| WHOLE_DOCUMENT.to_owned()),
-            author_name: r.4,
-            unit_name: r.5,
-            created_at: r.6,
-            decided_at: r.7,
-            body: r.8,
-            proposed_text: r.9,
-        })
-        .collect())
+    /// The encoder of this format for `doc`, writing times at `offset`.
+    pub fn encoder(self, doc: &Document, offset: FixedOffset) -> Box<dyn Encoder> {
+        match self {
+            Format::Csv => Box::new(Csv { offset }),
+            Format::Json => Box::new(Json {
+                document_id: doc.id,
+                title: doc.title.clone(),
+                wrote_row: false,
+            }),
+        }
+    }
 }
 
 pub const CSV_HEADER: [&str; 9] = [
@@ -132,12 +81,9 @@ fn csv_writer() -> csv::Writer<Vec<u8>> {
         .from_writer(Vec::new())
 }
 
-pub fn csv_head() -> Result<Bytes, AppError> {
-    let mut w = csv_writer();
-    w.write_record(CSV_HEADER).map_err(anyhow::Error::from)?;
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    out.extend(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
-    Ok(out.into())
+fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, AppError> {
+    w.into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
 }
 
 /// `2026-11-26 12:30:05` in the display time zone, into `buf`. Written out field by field:
@@ -159,113 +105,182 @@ fn write_local(buf: &mut String, t: NaiveDateTime, offset: FixedOffset) {
     );
 }
 
-pub fn csv_rows(rows: &[ExportRow], offset: FixedOffset) -> Result<Bytes, AppError> {
-    use std::fmt::Write;
-    let (mut id, mut created, mut decided) = (String::new(), String::new(), String::new());
-    let mut w = csv_writer();
-    for r in rows {
-        id.clear();
-        let _ = write!(id, "{}", r.comment_id);
-        write_local(&mut created, r.created_at, offset);
-        match r.decided_at {
-            Some(t) => write_local(&mut decided, t, offset),
-            None => decided.clear(),
-        }
-        w.write_record([
-            id.as_str(),
-            &neutralise(&r.receipt),
-            &neutralise(&r.section_path),
-            &neutralise(&r.author_name),
-            &neutralise(r.unit_name.as_deref().unwrap_or("")),
-            &created,
-            &decided,
-            &neutralise(&r.body),
-            &neutralise(r.proposed_text.as_deref().unwrap_or("")),
-        ])
-        .map_err(anyhow::Error::from)?;
-    }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?.into())
+/// UTF-8 with BOM (Excel), RFC 4180 quoting, CRLF.
+struct Csv {
+    offset: FixedOffset,
 }
 
-pub fn json_rows(rows: &[ExportRow], first: bool) -> Result<Bytes, AppError> {
-    let mut out = Vec::with_capacity(rows.len() * 256);
-    for (i, r) in rows.iter().enumerate() {
-        if !(first && i == 0) {
-            out.push(b',');
+impl Encoder for Csv {
+    fn head(&mut self) -> Result<Bytes, AppError> {
+        let mut w = csv_writer();
+        w.write_record(CSV_HEADER).map_err(anyhow::Error::from)?;
+        let mut out = "\u{feff}".as_bytes().to_vec();
+        out.extend(finish(w)?);
+        Ok(out.into())
+    }
+
+    fn rows(&mut self, rows: &[ExportRow]) -> Result<Bytes, AppError> {
+        use std::fmt::Write;
+        let (mut id, mut created, mut decided) = (String::new(), String::new(), String::new());
+        let mut w = csv_writer();
+        for r in rows {
+            id.clear();
+            let _ = write!(id, "{}", r.comment_id);
+            write_local(&mut created, r.created_at, self.offset);
+            match r.decided_at {
+                Some(t) => write_local(&mut decided, t, self.offset),
+                None => decided.clear(),
+            }
+            w.write_record([
+                id.as_str(),
+                &neutralise(&r.receipt),
+                &neutralise(r.section_path.as_deref().unwrap_or(WHOLE_DOCUMENT)),
+                &neutralise(&r.author_name),
+                &neutralise(r.unit_name.as_deref().unwrap_or("")),
+                &created,
+                &decided,
+                &neutralise(&r.body),
+                &neutralise(r.proposed_text.as_deref().unwrap_or("")),
+            ])
+            .map_err(anyhow::Error::from)?;
         }
-        serde_json::to_writer(
-            &mut out,
-            &serde_json::json!({
-                "comment_id": r.comment_id,
-                "receipt": r.receipt,
-                "section_id": r.section_id,
-                "section_path": r.section_path,
-                "author_name": r.author_name,
-                "unit_name": r.unit_name,
-                "created_at": r.created_at.and_utc(),
-                "decided_at": r.decided_at.map(|t| t.and_utc()),
-                "body": r.body,
-                "proposed_text": r.proposed_text,
-            }),
+        Ok(finish(w)?.into())
+    }
+
+    fn tail(&mut self) -> Result<Bytes, AppError> {
+        Ok(Bytes::new())
+    }
+}
+
+/// `{"document_id":…,"title":…,"items":[…]}`, items written as they come.
+struct Json {
+    document_id: i64,
+    title: String,
+    wrote_row: bool,
+}
+
+impl Encoder for Json {
+    fn head(&mut self) -> Result<Bytes, AppError> {
+        let mut h = serde_json::to_vec(
+            &serde_json::json!({ "document_id": self.document_id, "title": self.title }),
         )
         .map_err(anyhow::Error::from)?;
+        h.pop(); // reopen the object to append the items array
+        h.extend_from_slice(br#","items":["#);
+        Ok(h.into())
     }
-    Ok(out.into())
+
+    fn rows(&mut self, rows: &[ExportRow]) -> Result<Bytes, AppError> {
+        let mut out = Vec::with_capacity(rows.len() * 256);
+        for r in rows {
+            if self.wrote_row {
+                out.push(b',');
+            }
+            self.wrote_row = true;
+            serde_json::to_writer(
+                &mut out,
+                &serde_json::json!({
+                    "comment_id": r.comment_id,
+                    "receipt": r.receipt,
+                    "section_id": r.section_id,
+                    "section_path": r.section_path.as_deref().unwrap_or(WHOLE_DOCUMENT),
+                    "author_name": r.author_name,
+                    "unit_name": r.unit_name,
+                    "created_at": r.created_at.and_utc(),
+                    "decided_at": r.decided_at.map(|t| t.and_utc()),
+                    "body": r.body,
+                    "proposed_text": r.proposed_text,
+                }),
+            )
+            .map_err(anyhow::Error::from)?;
+        }
+        Ok(out.into())
+    }
+
+    fn tail(&mut self) -> Result<Bytes, AppError> {
+        Ok(Bytes::from_static(b"]}"))
+    }
 }
 
-/// Where the export stream stands.
-pub struct ExportState {
-    pub app: actix_web::web::Data<AppState>,
-    pub document_id: i64,
-    pub format: Format,
+enum Stage {
+    Head,
+    Rows,
+    Done,
+}
+
+/// Where an export stands.
+struct Export {
+    pool: Pool,
+    document_id: i64,
+    encoder: Box<dyn Encoder>,
     /// Groups still to read: `None` = comments on the whole draft, then each section.
-    pub groups: VecDeque<Option<i64>>,
-    pub after: i64,
-    pub wrote_row: bool,
-    pub finished: bool,
+    groups: VecDeque<Option<i64>>,
+    after: i64,
+    stage: Stage,
+}
+
+/// The export of `doc`'s approved comments, grouped as `sections` (in reading order) after
+/// the comments on the whole draft.
+pub fn stream(
+    pool: Pool,
+    doc: &Document,
+    sections: Vec<i64>,
+    encoder: Box<dyn Encoder>,
+) -> impl Stream<Item = Result<Bytes, AppError>> + 'static {
+    let mut groups = VecDeque::with_capacity(sections.len() + 1);
+    groups.push_back(None);
+    groups.extend(sections.into_iter().map(Some));
+    let export = Export {
+        pool,
+        document_id: doc.id,
+        encoder,
+        groups,
+        after: 0,
+        stage: Stage::Head,
+    };
+    futures_util::stream::unfold(export, next_chunk)
 }
 
 /// The next chunk of the export, or `None` when it is complete.
-pub async fn next_chunk(mut st: ExportState) -> Option<(Result<Bytes, AppError>, ExportState)> {
-    if st.finished {
-        return None;
-    }
+async fn next_chunk(mut ex: Export) -> Option<(Result<Bytes, AppError>, Export)> {
     loop {
-        let Some(&group) = st.groups.front() else {
-            st.finished = true;
-            let tail = match st.format {
-                Format::Json => Bytes::from_static(b"]}"),
-                Format::Csv => Bytes::new(),
-            };
-            return Some((Ok(tail), st));
+        match ex.stage {
+            Stage::Done => return None,
+            Stage::Head => {
+                ex.stage = Stage::Rows;
+                let head = ex.encoder.head();
+                return Some((head, ex));
+            }
+            Stage::Rows => {}
+        }
+        let Some(&group) = ex.groups.front() else {
+            ex.stage = Stage::Done;
+            let tail = ex.encoder.tail();
+            return Some((tail, ex));
         };
-        let (document_id, after) = (st.document_id, st.after);
-        let batch = db(&st.app, move |conn| {
-            Ok(fetch_batch(conn, document_id, group, after, BATCH)?)
+        let (document_id, after) = (ex.document_id, ex.after);
+        let batch = blocking(&ex.pool, move |conn| {
+            Ok(store::export_batch(conn, document_id, group, after, BATCH)?)
         })
         .await;
         let rows = match batch {
             Ok(rows) => rows,
             Err(e) => {
-                st.finished = true;
-                return Some((Err(e), st));
+                ex.stage = Stage::Done;
+                return Some((Err(e), ex));
             }
         };
         if (rows.len() as i64) < BATCH {
-            st.groups.pop_front();
-            st.after = 0;
+            ex.groups.pop_front();
+            ex.after = 0;
         } else if let Some(last) = rows.last() {
-            st.after = last.comment_id;
+            ex.after = last.comment_id;
         }
         if rows.is_empty() {
             continue;
         }
-        let chunk = match st.format {
-            Format::Csv => csv_rows(&rows, st.app.settings.display.offset()),
-            Format::Json => json_rows(&rows, !st.wrote_row),
-        };
-        st.wrote_row = true;
-        return Some((chunk, st));
+        let chunk = ex.encoder.rows(&rows);
+        return Some((chunk, ex));
     }
 }
 

@@ -2,7 +2,9 @@
 //! per-unit summaries.
 pub mod export;
 pub mod handlers;
-pub mod summary;
+pub mod service;
+pub mod store;
+pub mod types;
 
 /// How a comment on the whole draft is labelled where a section path would stand.
 pub const WHOLE_DOCUMENT: &str = "Toàn bộ dự thảo";

@@ -2,8 +2,8 @@ use actix_web::{get, HttpResponse};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
-use crate::error::{AppError, Problem};
-use crate::http::{db, State};
+use crate::error::AppError;
+use crate::http::extract::Ctx;
 
 /// The process is up.
 #[utoipa::path(tag = "health", responses((status = 200, description = "Alive")))]
@@ -13,13 +13,10 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// The database answers.
-#[utoipa::path(
-    tag = "health",
-    responses((status = 200, description = "Ready"), (status = 503, body = Problem))
-)]
+#[utoipa::path(tag = "health", responses((status = 200, description = "Ready")))]
 #[get("/readyz")]
-pub async fn readyz(state: State) -> Result<HttpResponse, AppError> {
-    db(&state, |conn| {
+pub async fn readyz(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.db(|conn| {
         conn.batch_execute("SELECT 1").map_err(|e| {
             tracing::warn!(error = %e, "readiness check failed");
             AppError::Unavailable

@@ -2,9 +2,9 @@
 //! sends them with lettre (file transport by default, SMTP in production).
 pub mod handlers;
 pub mod notices;
-pub mod outbox;
+pub mod service;
+pub mod store;
 pub mod templates;
 pub mod transport;
+pub mod types;
 pub mod worker;
-
-pub use outbox::enqueue;

@@ -1,96 +1,92 @@
 //! The mails gopy sends, queued in the outbox inside the caller's transaction, in the
 //! recipient's language.
 
-use diesel::prelude::*;
+use diesel::QueryResult;
 
-use crate::comments::types::{Comment, CommentStatus};
-use crate::db::schema::{documents, users};
+use crate::accounts::store::users::Contact;
+use crate::accounts::types::Locale;
 use crate::db::DbConn;
-use crate::mail::outbox::{enqueue, OutgoingMail};
+use crate::mail::store::enqueue;
 use crate::mail::templates::{self, Rendered};
+use crate::mail::types::OutgoingMail;
 
 pub struct Recipient {
     pub email: String,
     pub name: String,
-    pub locale: String,
+    pub locale: Locale,
 }
 
-pub fn recipient(conn: &mut DbConn, user_id: i64) -> QueryResult<Recipient> {
-    let (email, name, locale) = users::table
-        .find(user_id)
-        .select((users::email, users::full_name, users::locale))
-        .first::<(String, String, String)>(conn)?;
-    Ok(Recipient {
-        email,
-        name,
-        locale,
-    })
+impl Recipient {
+    /// Someone whose language is not known yet (Vietnamese).
+    pub fn new(email: &str, name: &str) -> Self {
+        Self {
+            email: email.to_owned(),
+            name: name.to_owned(),
+            locale: Locale::Vi,
+        }
+    }
 }
 
-fn send(conn: &mut DbConn, to: &str, mail: Rendered) -> QueryResult<i64> {
+impl From<Contact> for Recipient {
+    fn from(c: Contact) -> Self {
+        Self {
+            email: c.email,
+            name: c.full_name,
+            locale: c.locale,
+        }
+    }
+}
+
+fn send(conn: &mut DbConn, to: &Recipient, mail: Rendered) -> QueryResult<()> {
     enqueue(
         conn,
         OutgoingMail {
-            to,
+            to: &to.email,
             subject: &mail.subject,
             text: &mail.text,
             html: Some(&mail.html),
         },
     )
+    .map(|_| ())
 }
 
-/// Tell the author that their comment was approved or rejected (with the reason).
+/// Tell an author that their comment was approved or rejected (with the reason).
 pub fn comment_decided(
     conn: &mut DbConn,
-    comment: &Comment,
-    to: CommentStatus,
+    to: &Recipient,
+    receipt: &str,
+    title: &str,
+    approved: bool,
     reason: Option<&str>,
 ) -> QueryResult<()> {
-    let r = recipient(conn, comment.author_id)?;
-    let title: String = documents::table
-        .find(comment.document_id)
-        .select(documents::title)
-        .first(conn)?;
-    let mail = templates::comment_decided(
-        &r.locale,
-        &comment.receipt,
-        &title,
-        to == CommentStatus::Approved,
-        reason,
-    );
-    send(conn, &r.email, mail).map(|_| ())
-}
-
-pub fn activation(conn: &mut DbConn, r: &Recipient, link: &str, hours: i64) -> QueryResult<()> {
     send(
         conn,
-        &r.email,
-        templates::activation(&r.locale, &r.name, link, hours),
+        to,
+        templates::comment_decided(to.locale, receipt, title, approved, reason),
     )
-    .map(|_| ())
+}
+
+pub fn activation(conn: &mut DbConn, to: &Recipient, link: &str, hours: i64) -> QueryResult<()> {
+    send(
+        conn,
+        to,
+        templates::activation(to.locale, &to.name, link, hours),
+    )
 }
 
 pub fn password_reset(
     conn: &mut DbConn,
-    user_id: i64,
+    to: &Recipient,
     link: &str,
     minutes: i64,
 ) -> QueryResult<()> {
-    let r = recipient(conn, user_id)?;
     send(
         conn,
-        &r.email,
-        templates::password_reset(&r.locale, &r.name, link, minutes),
+        to,
+        templates::password_reset(to.locale, &to.name, link, minutes),
     )
-    .map(|_| ())
 }
 
-pub fn password_changed(conn: &mut DbConn, user_id: i64) -> QueryResult<()> {
-    let r = recipient(conn, user_id)?;
-    send(
-        conn,
-        &r.email,
-        templates::password_changed(&r.locale, &r.name),
-    )
-    .map(|_| ())
+pub fn password_changed(conn: &mut DbConn, to: &Recipient) -> QueryResult<()> {
+    send(conn, to, templates::password_changed(to.locale, &to.name))
 }

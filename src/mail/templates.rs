@@ -2,6 +2,8 @@
 
 use html_escape::encode_text as esc;
 
+use crate::accounts::types::Locale;
+
 pub struct Rendered {
     pub subject: String,
     pub text: String,
@@ -30,11 +32,11 @@ fn render(subject: String, paragraphs: &[String], link: Option<&str>) -> Rendere
     }
 }
 
-fn en(locale: &str) -> bool {
-    locale == "en"
+fn en(locale: Locale) -> bool {
+    locale == Locale::En
 }
 
-pub fn activation(locale: &str, name: &str, link: &str, hours: i64) -> Rendered {
+pub fn activation(locale: Locale, name: &str, link: &str, hours: i64) -> Rendered {
     if en(locale) {
         render(
             "Activate your gopy account".into(),
@@ -56,7 +58,7 @@ pub fn activation(locale: &str, name: &str, link: &str, hours: i64) -> Rendered 
     }
 }
 
-pub fn password_reset(locale: &str, name: &str, link: &str, minutes: i64) -> Rendered {
+pub fn password_reset(locale: Locale, name: &str, link: &str, minutes: i64) -> Rendered {
     if en(locale) {
         render(
             "Reset your gopy password".into(),
@@ -78,7 +80,7 @@ pub fn password_reset(locale: &str, name: &str, link: &str, minutes: i64) -> Ren
     }
 }
 
-pub fn password_changed(locale: &str, name: &str) -> Rendered {
+pub fn password_changed(locale: Locale, name: &str) -> Rendered {
     if en(locale) {
         render(
             "Your gopy password was changed".into(),
@@ -101,7 +103,7 @@ pub fn password_changed(locale: &str, name: &str) -> Rendered {
 }
 
 pub fn comment_decided(
-    locale: &str,
+    locale: Locale,
     receipt: &str,
     title: &str,
     approved: bool,

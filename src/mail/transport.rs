@@ -3,7 +3,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 use crate::config::{MailSettings, MailTransportKind, SmtpSecurity};
-use crate::mail::outbox::OutboxRow;
+use crate::mail::types::OutboxRow;
 
 pub enum Mailer {
     File(FileTransport),

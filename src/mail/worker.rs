@@ -3,8 +3,9 @@ use std::time::Duration;
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
-use crate::mail::outbox::{self, OutboxRow};
+use crate::mail::store as outbox;
 use crate::mail::transport::Mailer;
+use crate::mail::types::OutboxRow;
 
 /// Send every due mail, one at a time, until none is due. Returns how many were sent.
 pub fn drain(pool: &Pool, mailer: &Mailer, settings: &Settings) -> anyhow::Result<usize> {

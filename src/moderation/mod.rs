@@ -1,3 +1,5 @@
 //! Moderation: the queue of pending and flagged comments, and decisions on them.
 pub mod handlers;
-pub mod queries;
+pub mod service;
+pub mod store;
+pub mod types;

@@ -1,19 +1,16 @@
-use actix_web::{post, web, HttpRequest};
+use actix_web::{post, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::http::auth::{Admin, Authorized};
-use crate::http::{db, ClientInfo, State};
-use crate::roster::import::{apply, ImportContext, Report};
+use crate::http::extract::Ctx;
+use crate::identity::RequestMeta;
+use crate::roster::service::{self, Report};
 
 /// Largest roster accepted over HTTP (a 10,000-person roster is under 1 MB).
 const MAX_ROSTER_BYTES: usize = 20 * 1024 * 1024;
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(import_roster);
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -33,16 +30,15 @@ pub struct RosterQuery {
     request_body(content = String, content_type = "text/csv"),
     responses(
         (status = 200, body = Report),
-        (status = 413, body = Problem),
-        (status = 422, description = "Bad rows: `rows` lists line, column and reason; nothing applied", body = Problem),
+        (status = 422, description = "Bad rows: `rows` lists line, column and reason; nothing applied"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[post("/admin/roster")]
 pub async fn import_roster(
-    state: State,
-    req: HttpRequest,
+    ctx: Ctx,
     admin: Authorized<Admin>,
+    meta: RequestMeta,
     query: web::Query<RosterQuery>,
     mut payload: web::Payload,
 ) -> Result<web::Json<Report>, AppError> {
@@ -54,21 +50,7 @@ pub async fn import_roster(
         }
         data.extend_from_slice(&chunk);
     }
-    let client = ClientInfo::from_request(&req);
-    let actor = admin.id;
-    let dry_run = query.dry_run;
-    let settings = state.settings.clone();
-    let report = db(&state, move |conn| {
-        let rows = crate::roster::parse(&data).map_err(AppError::InvalidRows)?;
-        let ctx = ImportContext {
-            actor: Some(actor),
-            settings: &settings,
-            client: &client,
-            dry_run,
-        };
-        apply(conn, &rows, &ctx, &mut |_| {})
-    })
-    .await?;
-    state.sessions.clear();
-    Ok(web::Json(report))
+    Ok(web::Json(
+        service::import_now(&ctx, &admin, &meta, data, query.dry_run).await?,
+    ))
 }

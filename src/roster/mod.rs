@@ -2,15 +2,14 @@
 //! Every row is checked before anything is written; one bad row and nothing is applied.
 
 pub mod handlers;
-pub mod import;
+pub mod service;
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use validator::ValidateEmail;
 
 use crate::accounts::types::Role;
+pub use crate::error::RowError;
 use crate::text::clean;
 
 pub const COLUMNS: [&str; 4] = ["email", "full_name", "unit_path", "roles"];
@@ -27,15 +26,7 @@ pub struct RosterRow {
     pub roles: Vec<Role>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-pub struct RowError {
-    /// Line in the file (the header is line 1).
-    pub line: u64,
-    pub column: String,
-    pub reason: String,
-}
-
-fn err(line: u64, column: &str, reason: impl Into<String>) -> RowError {
+pub(crate) fn err(line: u64, column: &str, reason: impl Into<String>) -> RowError {
     RowError {
         line,
         column: column.into(),
@@ -124,9 +115,9 @@ pub fn parse(data: &[u8]) -> Result<Vec<RosterRow>, Vec<RowError>> {
             .map(str::trim)
             .filter(|r| !r.is_empty())
         {
-            match Role::parse(r) {
-                Some(role) => roles.push(role),
-                None => errors.push(err(
+            match r.parse::<Role>() {
+                Ok(role) => roles.push(role),
+                Err(_) => errors.push(err(
                     line,
                     "roles",
                     format!("unknown role {r:?} (employee, moderator, secretariat, admin)"),

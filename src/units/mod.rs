@@ -1,3 +1,5 @@
 //! Units: the organisation tree (Sở → Phòng …).
 pub mod handlers;
-pub mod queries;
+pub mod service;
+pub mod store;
+pub mod types;

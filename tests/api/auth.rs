@@ -48,7 +48,7 @@ async fn people_created_without_a_password_activate_by_mail() {
     let mail = app.mail_to("hoa.le@so.gov.vn", 0).await;
     assert_eq!(mail.subject, "Kích hoạt tài khoản góp ý dự thảo");
     assert!(mail.text.contains("Kính gửi Lê Thị Hoa") && mail.text.contains("72 giờ"));
-    assert!(mail.html.contains("/activate?token="));
+    assert!(mail.html.contains("/activate#token="));
     let token = mail.token();
     assert!(token.len() >= 43, "256-bit token, base64url");
 

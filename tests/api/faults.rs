@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use gopy::accounts::queries::{insert_user, UserRecord};
-use gopy::accounts::types::Role;
+use gopy::accounts::service::users;
+use gopy::accounts::types::{Role, UserRecord};
 use gopy::db::schema::comments;
-use gopy::http::ClientInfo;
+use gopy::identity::RequestMeta;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
@@ -100,7 +100,8 @@ fn seed(url: &str, employees: usize) -> (i64, Vec<String>) {
     let hash =
         gopy::accounts::password::hash_with(&argon2::Params::new(8, 1, 1, None).unwrap(), PASSWORD)
             .unwrap();
-    let cli = ClientInfo::default();
+    let cli = RequestMeta::local("fault test");
+    let app_settings = gopy::config::Settings::built_in().unwrap();
     let mut add = |email: String, roles: Vec<Role>| {
         let rec = UserRecord {
             email,
@@ -109,22 +110,14 @@ fn seed(url: &str, employees: usize) -> (i64, Vec<String>) {
             roles,
             password_hash: Some(hash.clone()),
         };
-        insert_user(&mut conn, None, &rec, &cli).unwrap()
+        users::create(&mut conn, None, &cli, &rec, &app_settings).unwrap()
     };
     let secretariat_id = add("thuky@fault.vn".into(), vec![Role::Secretariat]);
     let emails: Vec<String> = (0..employees).map(|i| format!("nv{i}@fault.vn")).collect();
     for e in &emails {
         add(e.clone(), vec![Role::Employee]);
     }
-    let secretariat = gopy::http::auth::CurrentUser {
-        id: secretariat_id,
-        session_id: 0,
-        email: "thuky@fault.vn".into(),
-        full_name: "Thư Ký".into(),
-        unit_id: None,
-        unit_name: None,
-        roles: vec![Role::Secretariat],
-    };
+    let secretariat = users::actor(&mut conn, secretariat_id).unwrap();
     let new = gopy::drafts::types::NewDocument {
         title: "Dự thảo chịu lỗi".into(),
         code: None,
@@ -132,11 +125,10 @@ fn seed(url: &str, employees: usize) -> (i64, Vec<String>) {
         opens_at: None,
         closes_at: None,
     };
-    let doc =
-        gopy::drafts::queries::create_document(&mut conn, secretariat_id, &new, &cli).unwrap();
-    use gopy::drafts::types::DocumentStatus::{Draft, Published};
-    gopy::drafts::queries::transition(&mut conn, &secretariat, doc, Draft, Published, &cli)
-        .unwrap();
+    let doc = gopy::drafts::service::create(&mut conn, &secretariat, &cli, new)
+        .unwrap()
+        .id;
+    gopy::drafts::service::publish(&mut conn, &secretariat, &cli, doc).unwrap();
     (doc, emails)
 }
 

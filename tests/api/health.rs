@@ -94,9 +94,9 @@ async fn oversized_and_mistyped_bodies_are_4xx_problems() {
 async fn mailed_links_open_pages_that_post_to_the_api() {
     let app = spawn_app().await;
     for (path, endpoint) in [
-        ("/activate?token=abc", "/api/v1/auth/activate"),
+        ("/activate#token=abc", "/api/v1/auth/activate"),
         (
-            "/reset-password?token=abc",
+            "/reset-password#token=abc",
             "/api/v1/auth/password-reset/confirm",
         ),
     ] {

@@ -2,11 +2,11 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use gopy::accounts::password::{hash_with, params};
-use gopy::accounts::queries::{insert_user, UserRecord};
-use gopy::accounts::types::Role;
+use gopy::accounts::service::users;
+use gopy::accounts::types::{Role, UserRecord};
 use gopy::config::Settings;
 use gopy::db::Pool;
-use gopy::http::ClientInfo;
+use gopy::identity::RequestMeta;
 use gopy::startup::Application;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
@@ -25,6 +25,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub pool: Pool,
+    pub settings: Settings,
     pub mail_dir: tempfile::TempDir,
     /// Dropped last: the database outlives the server's use of it.
     pub _db: TestDb,
@@ -46,7 +47,9 @@ pub async fn spawn_app_with(tune: impl FnOnce(&mut Settings)) -> TestApp {
     settings.mail.dir = mail_dir.path().display().to_string();
     settings.mail.poll_interval_ms = 50;
     tune(&mut settings);
-    let app = Application::build(settings).await.expect("build app");
+    let app = Application::build(settings.clone())
+        .await
+        .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool().clone();
     tokio::spawn(app.run_until_stopped());
@@ -57,6 +60,7 @@ pub async fn spawn_app_with(tune: impl FnOnce(&mut Settings)) -> TestApp {
             .build()
             .expect("client"),
         pool,
+        settings,
         mail_dir,
         _db: db,
     }
@@ -108,10 +112,10 @@ impl TestApp {
             roles: roles.to_vec(),
             password_hash: Some(test_hash()),
         };
-        let pool = self.pool.clone();
+        let (pool, settings) = (self.pool.clone(), self.settings.clone());
         let id = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().expect("conn");
-            insert_user(&mut conn, None, &rec, &ClientInfo::default())
+            users::create(&mut conn, None, &RequestMeta::default(), &rec, &settings)
         })
         .await
         .expect("join")

@@ -95,7 +95,7 @@ async fn mail_waits_while_the_smtp_server_is_down_and_arrives_once_when_it_is_ba
         let mail = parse_mail(raw).expect("a parsable mail");
         assert_eq!(mail.subject, "Đặt lại mật khẩu gopy");
         assert!(mail.html.contains("<a href="));
-        assert!(mail.text.contains("/reset-password?token="));
+        assert!(mail.text.contains("/reset-password#token="));
         ids.push(mail.outbox_id);
     }
     ids.sort();
@@ -194,9 +194,9 @@ async fn concurrent_senders_never_send_the_same_mail_twice() {
         let mut conn = pool.get().unwrap();
         for i in 0..n {
             let to = format!("nguoi{i}@so.gov.vn");
-            gopy::mail::outbox::enqueue(
+            gopy::mail::store::enqueue(
                 &mut conn,
-                gopy::mail::outbox::OutgoingMail {
+                gopy::mail::types::OutgoingMail {
                     to: &to,
                     subject: "Thông báo",
                     text: "Nội dung",

@@ -9,14 +9,14 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::http::auth::CurrentUser;
+use crate::identity::Actor;
 
 /// Past this many entries the cache starts over (a bound on memory, not a tuning knob).
 const MAX_ENTRIES: usize = 50_000;
 
 pub struct SessionCache {
     ttl: Duration,
-    entries: Mutex<HashMap<String, (Instant, CurrentUser)>>,
+    entries: Mutex<HashMap<String, (Instant, Actor)>>,
 }
 
 impl SessionCache {
@@ -27,7 +27,7 @@ impl SessionCache {
         }
     }
 
-    pub fn get(&self, token_hash: &str) -> Option<CurrentUser> {
+    pub fn get(&self, token_hash: &str) -> Option<Actor> {
         if self.ttl.is_zero() {
             return None;
         }
@@ -38,7 +38,7 @@ impl SessionCache {
             .map(|(_, user)| user.clone())
     }
 
-    pub fn put(&self, token_hash: String, user: CurrentUser) {
+    pub fn put(&self, token_hash: String, user: Actor) {
         if self.ttl.is_zero() {
             return;
         }

@@ -3,26 +3,24 @@
 //! PostgreSQL), then answers each. Every comment still commits with its audit row and its
 //! idempotency key, and is acknowledged only after the commit.
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use diesel::result::DatabaseErrorKind;
+use diesel::QueryResult;
 
-use crate::comments::bulk::{insert_audit, insert_comments, insert_keys};
+use crate::audit::{AuditAction, Event};
 use crate::comments::idempotency::{request_hash, Created, HEADER};
-use crate::comments::queries::{check_open, new_receipt};
+use crate::comments::store::{self, NewCommentRow, NewKey};
 use crate::comments::types::{Comment, CommentStatus, NewComment};
-use crate::db::schema::{idempotency_keys, sections};
 use crate::db::{is_connection_lost, now, write_tx, DbConn, Pool};
-use crate::drafts::queries::{find_document, visible_to};
-use crate::drafts::types::Document;
-use crate::error::AppError;
-use crate::http::auth::CurrentUser;
-use crate::http::ClientInfo;
+use crate::drafts::service::visible_to;
+use crate::drafts::store::{self as drafts, SectionOwner};
+use crate::drafts::types::{DocumentRow, DocumentStatus};
+use crate::error::{AppError, ErrorCode};
+use crate::identity::{Actor, RequestMeta};
 
 /// Submissions taken into one transaction at most.
 const MAX_BATCH: usize = 128;
@@ -33,22 +31,23 @@ const WRITERS: usize = 2;
 const MAX_WAITING: usize = 4096;
 
 pub struct Submission {
-    pub author: CurrentUser,
+    pub author: Actor,
     pub document_id: i64,
     pub new: NewComment,
     pub key: Option<String>,
-    pub client: ClientInfo,
+    pub meta: RequestMeta,
 }
 
 type Reply = tokio::sync::oneshot::Sender<Result<Created, AppError>>;
 
+/// The comment writers: requests hand their submission over and wait for its commit.
 #[derive(Clone)]
-pub struct Batcher {
+pub struct CommentWriter {
     jobs: SyncSender<(Submission, Reply)>,
 }
 
-impl Batcher {
-    pub fn start(pool: Pool) -> anyhow::Result<Batcher> {
+impl CommentWriter {
+    pub fn start(pool: Pool) -> anyhow::Result<CommentWriter> {
         let (jobs, queue) = sync_channel(MAX_WAITING);
         let queue = Arc::new(Mutex::new(queue));
         for i in 0..WRITERS {
@@ -57,7 +56,7 @@ impl Batcher {
                 .name(format!("comment-writer-{i}"))
                 .spawn(move || writer(pool, queue))?;
         }
-        Ok(Batcher { jobs })
+        Ok(CommentWriter { jobs })
     }
 
     pub async fn submit(&self, submission: Submission) -> Result<Created, AppError> {
@@ -135,7 +134,7 @@ fn writer(pool: Pool, queue: Queue) {
 }
 
 /// Write one submission in the caller's transaction, through the same checks and inserts
-/// (the demo seed uses it; requests go through the `Batcher`).
+/// (the demo seed uses it; requests go through the `CommentWriter`).
 pub fn write_now(conn: &mut DbConn, submission: Submission) -> Result<Comment, AppError> {
     match write_batch(conn, std::slice::from_ref(&submission))?.pop() {
         Some(Ok(Created::New(comment))) => Ok(*comment),
@@ -152,67 +151,38 @@ fn write_batch(
     jobs: &[Submission],
 ) -> QueryResult<Vec<Result<Created, AppError>>> {
     let at = now();
-    let mut docs: HashMap<i64, Option<Document>> = HashMap::new();
-    let mut paths: HashMap<i64, Option<(i64, String)>> = HashMap::new();
-    let mut results: Vec<Option<Result<Created, AppError>>> = Vec::with_capacity(jobs.len());
+    // The batch's documents and sections, each read once.
+    let mut docs: HashMap<i64, Option<DocumentRow>> = HashMap::new();
     for job in jobs {
-        if let Entry::Vacant(slot) = docs.entry(job.document_id) {
-            slot.insert(find_document(conn, job.document_id)?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = docs.entry(job.document_id) {
+            slot.insert(drafts::find(conn, job.document_id)?);
         }
-        if let Some(s) = job.new.section_id {
-            if let Entry::Vacant(slot) = paths.entry(s) {
-                slot.insert(
-                    sections::table
-                        .find(s)
-                        .select((sections::document_id, sections::path))
-                        .first::<(i64, String)>(conn)
-                        .optional()?,
-                );
-            }
-        }
-        results.push(
-            check(
-                job,
-                docs.get(&job.document_id).and_then(|d| d.as_ref()),
-                &paths,
-                at,
-            )
-            .err()
-            .map(Err),
-        );
     }
+    let mut section_ids: Vec<i64> = jobs.iter().filter_map(|j| j.new.section_id).collect();
+    section_ids.sort_unstable();
+    section_ids.dedup();
+    let sections: HashMap<i64, SectionOwner> = drafts::owners(conn, &section_ids)?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut results: Vec<Option<Result<Created, AppError>>> = jobs
+        .iter()
+        .map(|job| {
+            let doc = docs.get(&job.document_id).cloned().flatten();
+            check(job, doc, &sections, at).err().map(Err)
+        })
+        .collect();
 
     // Idempotency keys seen before (a retry gets its first answer even if the window has
     // closed since), and keys repeated within this batch.
-    let keyed: Vec<(i64, String)> = jobs
+    let pairs: Vec<(i64, String)> = jobs
         .iter()
         .filter_map(|j| j.key.clone().map(|k| (j.author.id, k)))
         .collect();
-    let mut known: HashMap<(i64, String), (String, i64)> = HashMap::new();
-    if !keyed.is_empty() {
-        // One primary-key probe per key (user and key together). Asked as "any of these
-        // users and any of these keys", the database read every key those users had kept,
-        // and without fresh statistics it chose to scan the whole table.
-        let mut query = idempotency_keys::table.into_boxed();
-        for (user, key) in &keyed {
-            query = query.or_filter(
-                idempotency_keys::user_id
-                    .eq(*user)
-                    .and(idempotency_keys::key.eq(key.as_str())),
-            );
-        }
-        for (user, key, hash, comment) in query
-            .select((
-                idempotency_keys::user_id,
-                idempotency_keys::key,
-                idempotency_keys::request_hash,
-                idempotency_keys::comment_id,
-            ))
-            .load::<(i64, String, String, i64)>(conn)?
-        {
-            known.insert((user, key), (hash, comment));
-        }
-    }
+    let known: HashMap<(i64, String), (String, i64)> = store::known_keys(conn, &pairs)?
+        .into_iter()
+        .map(|k| ((k.user_id, k.key), (k.request_hash, k.comment_id)))
+        .collect();
     let hashes: Vec<String> = jobs
         .iter()
         .map(|j| request_hash(j.document_id, &j.new))
@@ -241,18 +211,60 @@ fn write_batch(
         to_write.push(i);
     }
 
-    let receipts: Vec<String> = to_write.iter().map(|_| new_receipt()).collect();
-    let ids = insert_comments(conn, jobs, &to_write, &receipts, at)?;
-    insert_audit(conn, jobs, &to_write, &ids, at)?;
-    insert_keys(conn, jobs, &to_write, &ids, &hashes, at)?;
+    let rows: Vec<NewCommentRow> = to_write
+        .iter()
+        .map(|&i| {
+            let j = &jobs[i];
+            NewCommentRow {
+                document_id: j.document_id,
+                section_id: j.new.section_id,
+                author_id: j.author.id,
+                unit_id: j.author.unit_id,
+                body: j.new.body.clone(),
+                proposed_text: j.new.proposed_text.clone(),
+                status: CommentStatus::Pending.as_str(),
+                receipt: new_receipt(),
+                created_at: at,
+                updated_at: at,
+            }
+        })
+        .collect();
+    let receipts: Vec<String> = rows.iter().map(|r| r.receipt.clone()).collect();
+    let ids = store::insert(conn, rows)?;
+    let audit_rows = to_write
+        .iter()
+        .zip(&ids)
+        .map(|(&i, id)| {
+            let j = &jobs[i];
+            let detail =
+                serde_json::json!({ "document_id": j.document_id, "section_id": j.new.section_id });
+            let event = Event::new(AuditAction::CommentCreated, Some(*id), detail);
+            crate::audit::service::row(Some(j.author.id), &j.meta, event, at)
+        })
+        .collect();
+    crate::audit::store::insert(conn, audit_rows)?;
+    let keys = to_write
+        .iter()
+        .zip(&ids)
+        .filter_map(|(&i, id)| {
+            jobs[i].key.as_ref().map(|k| NewKey {
+                user_id: jobs[i].author.id,
+                key: k.clone(),
+                request_hash: hashes[i].clone(),
+                comment_id: *id,
+                created_at: at,
+            })
+        })
+        .collect();
+    store::insert_keys(conn, keys)?;
 
     for ((&i, id), receipt) in to_write.iter().zip(&ids).zip(receipts) {
         let job = &jobs[i];
         let section_path = job
             .new
             .section_id
-            .and_then(|s| paths.get(&s).cloned().flatten())
-            .map(|(_, p)| p);
+            .and_then(|s| sections.get(&s))
+            .map(|s| s.path.clone());
         results[i] = Some(Ok(Created::New(Box::new(Comment {
             id: *id,
             document_id: job.document_id,
@@ -284,6 +296,19 @@ fn write_batch(
         .collect())
 }
 
+/// A receipt number such as `GY-7K3QM-9XA2D` (Crockford base32, ~50 random bits).
+pub fn new_receipt() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut rng = rand::thread_rng();
+    let mut part = || -> String {
+        (0..5)
+            .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+            .collect()
+    };
+    format!("GY-{}-{}", part(), part())
+}
+
 fn replay(first_hash: &str, hash: &str, comment: i64) -> Result<Created, AppError> {
     if first_hash == hash {
         Ok(Created::Replayed(comment))
@@ -295,25 +320,59 @@ fn replay(first_hash: &str, hash: &str, comment: i64) -> Result<Created, AppErro
     }
 }
 
-/// The same checks as a single submission: visible document, open window, own section.
+/// The rules of a submission: a document the author may see, open for comments now, and a
+/// section of that document.
 fn check(
     job: &Submission,
-    doc: Option<&Document>,
-    paths: &HashMap<i64, Option<(i64, String)>>,
+    doc: Option<DocumentRow>,
+    sections: &HashMap<i64, SectionOwner>,
     at: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let doc = visible_to(doc.cloned(), &job.author)?;
-    check_open(&doc, at)?;
+    let doc = visible_to(doc, &job.author)?;
+    check_open(
+        doc.status,
+        doc.opens_at.map(|t| t.naive_utc()),
+        doc.closes_at.map(|t| t.naive_utc()),
+        at,
+    )?;
     if let Some(s) = job.new.section_id {
-        match paths.get(&s) {
-            Some(Some((d, _))) if *d == job.document_id => {}
-            _ => {
-                return Err(AppError::field(
-                    "section_id",
-                    "no such section in this document",
-                ))
-            }
+        if sections
+            .get(&s)
+            .is_none_or(|o| o.document_id != job.document_id)
+        {
+            return Err(AppError::field(
+                "section_id",
+                "no such section in this document",
+            ));
         }
     }
     Ok(())
+}
+
+/// 409 unless a document in `status` with this window takes comments at `at`.
+pub fn check_open(
+    status: DocumentStatus,
+    opens_at: Option<NaiveDateTime>,
+    closes_at: Option<NaiveDateTime>,
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
+    match status {
+        DocumentStatus::Draft => Err(AppError::conflict(
+            ErrorCode::ConsultationNotOpen,
+            "the draft has not been published for consultation",
+        )),
+        DocumentStatus::Closed => Err(AppError::conflict(
+            ErrorCode::ConsultationClosed,
+            "the consultation has closed",
+        )),
+        DocumentStatus::Published if opens_at.is_some_and(|o| at < o) => Err(AppError::conflict(
+            ErrorCode::ConsultationNotStarted,
+            "the consultation has not opened yet",
+        )),
+        DocumentStatus::Published if closes_at.is_some_and(|c| at >= c) => Err(AppError::conflict(
+            ErrorCode::ConsultationClosed,
+            "the consultation has closed",
+        )),
+        DocumentStatus::Published => Ok(()),
+    }
 }

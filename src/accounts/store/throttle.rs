@@ -1,0 +1,83 @@
+//! Sign-in throttling rows: one per key (`account:EMAIL`, `ip:ADDRESS`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::login_throttle;
+use crate::db::DbConn;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = login_throttle)]
+pub struct Counter {
+    pub failures: i32,
+    pub last_failure: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+}
+
+/// The counter of `key`, locked against concurrent attempts until the transaction ends: a
+/// row lock on PostgreSQL; on SQLite the caller's `BEGIN IMMEDIATE` already serialises writers.
+/// The row is created first if missing, so there is always something to lock.
+pub fn lock(conn: &mut DbConn, key: &str, at: NaiveDateTime) -> QueryResult<Counter> {
+    let fresh = (
+        login_throttle::key.eq(key),
+        login_throttle::failures.eq(0),
+        login_throttle::last_failure.eq(at),
+        login_throttle::locked_until.eq(None::<NaiveDateTime>),
+    );
+    match conn {
+        DbConn::Pg(c) => {
+            diesel::insert_into(login_throttle::table)
+                .values(fresh)
+                .on_conflict_do_nothing()
+                .execute(c)?;
+            login_throttle::table
+                .find(key)
+                .select(Counter::as_select())
+                .for_update()
+                .first(c)
+        }
+        DbConn::Sqlite(c) => {
+            diesel::insert_into(login_throttle::table)
+                .values(fresh)
+                .on_conflict_do_nothing()
+                .execute(c)?;
+            login_throttle::table
+                .find(key)
+                .select(Counter::as_select())
+                .first(c)
+        }
+    }
+}
+
+pub fn save(conn: &mut DbConn, key: &str, counter: &Counter) -> QueryResult<usize> {
+    diesel::update(login_throttle::table.find(key))
+        .set((
+            login_throttle::failures.eq(counter.failures),
+            login_throttle::last_failure.eq(counter.last_failure),
+            login_throttle::locked_until.eq(counter.locked_until),
+        ))
+        .execute(conn)
+}
+
+/// Seconds until the longest lock among `keys` ends, if any is locked.
+pub fn locked_until(
+    conn: &mut DbConn,
+    keys: &[String],
+    at: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    login_throttle::table
+        .filter(login_throttle::key.eq_any(keys))
+        .filter(login_throttle::locked_until.gt(at))
+        .select(diesel::dsl::max(login_throttle::locked_until))
+        .first::<Option<NaiveDateTime>>(conn)
+}
+
+pub fn clear(conn: &mut DbConn, keys: &[String]) -> QueryResult<usize> {
+    diesel::delete(login_throttle::table.filter(login_throttle::key.eq_any(keys))).execute(conn)
+}
+
+/// Forget counters quiet since `before`.
+pub fn purge(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(login_throttle::table.filter(login_throttle::last_failure.lt(before)))
+        .execute(conn)
+}

@@ -1,0 +1,169 @@
+//! Who may see which comment, and submitting one.
+
+use validator::Validate;
+
+use crate::comments::idempotency::{check_key, Created};
+use crate::comments::store;
+use crate::comments::types::{
+    Comment, CommentDetail, CommentFilter, CommentQuery, CommentStatus, ModerationEvent, NewComment,
+};
+use crate::comments::writer::Submission;
+use crate::context::Context;
+use crate::db::{with_generic_plans, DbConn};
+use crate::drafts::service as drafts;
+use crate::error::AppError;
+use crate::identity::{Actor, RequestMeta};
+use crate::pagination::{Page, PageParams};
+
+/// Submit a comment: checked and written by the comment writer in a group commit with
+/// whatever else is waiting, acknowledged after its commit. `Ok((true, c))` for a new
+/// comment, `(false, c)` for a retry of an earlier request with the same key.
+pub async fn submit(
+    ctx: &Context,
+    author: &Actor,
+    meta: &RequestMeta,
+    document_id: i64,
+    new: NewComment,
+    key: Option<String>,
+) -> Result<(bool, Comment), AppError> {
+    let new = new.normalize();
+    new.validate()?;
+    if let Some(k) = &key {
+        check_key(k)?;
+    }
+    let submission = Submission {
+        author: author.clone(),
+        document_id,
+        new,
+        key,
+        meta: meta.clone(),
+    };
+    match ctx.comments.submit(submission).await? {
+        Created::New(comment) => Ok((true, *comment)),
+        Created::Replayed(id) => {
+            let viewer = author.clone();
+            Ok((
+                false,
+                ctx.db(move |conn| get_visible(conn, id, &viewer)).await?,
+            ))
+        }
+    }
+}
+
+/// A comment as `viewer` may see it: approved ones, their own, or any for moderators and the
+/// secretariat; anything else is 404 so that ids reveal nothing.
+pub fn get_visible(conn: &mut DbConn, id: i64, viewer: &Actor) -> Result<Comment, AppError> {
+    let comment: Comment = store::get(conn, id)?
+        .ok_or(AppError::NotFound("comment"))?
+        .into();
+    let visible = viewer.sees_all_comments()
+        || comment.author_id == viewer.id
+        || comment.status == CommentStatus::Approved;
+    if !visible {
+        return Err(AppError::NotFound("comment"));
+    }
+    // A comment on a draft the viewer cannot see is hidden with it.
+    drafts::get(conn, comment.document_id, viewer)?;
+    Ok(comment)
+}
+
+/// Moderation history as `viewer` may read it: moderators and the secretariat see every
+/// reason and note; others see only a rejection's reason (it is meant for the author).
+pub fn history(
+    conn: &mut DbConn,
+    comment_id: i64,
+    viewer: &Actor,
+) -> Result<Vec<ModerationEvent>, AppError> {
+    let all = viewer.sees_all_comments();
+    Ok(store::history(conn, comment_id)?
+        .into_iter()
+        .map(|r| ModerationEvent {
+            id: r.id,
+            action: r.action,
+            from_status: r.from_status,
+            to_status: r.to_status,
+            reason: r
+                .reason
+                .filter(|_| all || r.to_status == CommentStatus::Rejected),
+            note: r.note.filter(|_| all),
+            moderator_id: r.moderator_id,
+            moderator_name: r.moderator_name,
+            created_at: r.created_at.and_utc(),
+        })
+        .collect())
+}
+
+/// One comment with its moderation history.
+pub fn detail(conn: &mut DbConn, id: i64, viewer: &Actor) -> Result<CommentDetail, AppError> {
+    let comment = get_visible(conn, id, viewer)?;
+    let history = history(conn, id, viewer)?;
+    Ok(CommentDetail { comment, history })
+}
+
+/// Comments on a document, oldest first: approved ones plus the viewer's own; moderators
+/// and the secretariat see every state.
+pub fn for_document(
+    conn: &mut DbConn,
+    viewer: &Actor,
+    document_id: i64,
+    query: CommentQuery,
+) -> Result<Page<Comment>, AppError> {
+    let page = PageParams {
+        cursor: query.cursor,
+        limit: query.limit,
+    }
+    .keyset()?;
+    let filter = CommentFilter {
+        document_id: Some(document_id),
+        section_id: query.section_id,
+        author_id: None,
+        statuses: query.status.map(|s| vec![s]),
+        approved_or_own: (!viewer.sees_all_comments()).then_some(viewer.id),
+        hide_drafts: !viewer.sees_drafts(),
+        newest_first: false,
+    };
+    // One round trip: the query itself yields nothing for a hidden document or a section of
+    // another one; only an empty page needs to find out which answer it is. Without a status
+    // filter the query walks a (section or document, id) index whatever the values, so its
+    // generic plan is safe to reuse; a rare status needs a custom one.
+    let rows = if filter.statuses.is_none() {
+        with_generic_plans(conn, |conn| store::list(conn, &filter, page))?
+    } else {
+        store::list(conn, &filter, page)?
+    };
+    if rows.is_empty() {
+        drafts::get(conn, document_id, viewer)?;
+        if let Some(section) = filter.section_id {
+            drafts::require_section(conn, document_id, section)?;
+        }
+    }
+    Ok(Page::from_rows(
+        rows.into_iter().map(Comment::from).collect(),
+        page.limit,
+        |c| c.id,
+    ))
+}
+
+/// Your own comments in every state, newest first.
+pub fn mine(
+    conn: &mut DbConn,
+    viewer: &Actor,
+    page: PageParams,
+) -> Result<Page<Comment>, AppError> {
+    let page = page.keyset()?;
+    let filter = CommentFilter {
+        document_id: None,
+        section_id: None,
+        author_id: Some(viewer.id),
+        statuses: None,
+        approved_or_own: None,
+        hide_drafts: false,
+        newest_first: true,
+    };
+    let rows = store::list(conn, &filter, page)?;
+    Ok(Page::from_rows(
+        rows.into_iter().map(Comment::from).collect(),
+        page.limit,
+        |c| c.id,
+    ))
+}

@@ -1,0 +1,210 @@
+//! Comments' SQL: the joined comment row, lists, inserts of a batch, idempotency keys.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::exists;
+use diesel::prelude::*;
+
+use crate::comments::types::{CommentFilter, CommentRow, CommentStatus, EventRow};
+use crate::db::schema::{
+    comments, documents, idempotency_keys, moderation_events, sections, users,
+};
+use crate::db::{insert_rows, DbConn};
+use crate::drafts::types::DocumentStatus;
+use crate::pagination::Keyset;
+
+/// Comments joined with their author, unit and section, selecting a `CommentRow`.
+macro_rules! comment_query {
+    () => {
+        $crate::db::schema::comments::table
+            .inner_join(
+                $crate::db::schema::users::table
+                    .on($crate::db::schema::users::id.eq($crate::db::schema::comments::author_id)),
+            )
+            .left_join(
+                $crate::db::schema::units::table.on($crate::db::schema::units::id
+                    .nullable()
+                    .eq($crate::db::schema::comments::unit_id)),
+            )
+            .left_join(
+                $crate::db::schema::sections::table.on($crate::db::schema::sections::id
+                    .nullable()
+                    .eq($crate::db::schema::comments::section_id)),
+            )
+            .select($crate::comments::types::CommentRow::as_select())
+    };
+}
+pub(crate) use comment_query;
+
+pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<CommentRow>> {
+    comment_query!()
+        .filter(comments::id.eq(id))
+        .first(conn)
+        .optional()
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    filter: &CommentFilter,
+    page: Keyset,
+) -> QueryResult<Vec<CommentRow>> {
+    let mut query = comment_query!().limit(page.limit + 1).into_boxed();
+    match (filter.document_id, filter.section_id) {
+        // A section belongs to one document: filtering the comments on both only misleads
+        // the planner into sorting the whole section. Which document it belongs to is a
+        // one-time condition instead, answered before any comment is read.
+        (Some(d), Some(s)) => {
+            let owner = diesel::alias!(sections as section_owner);
+            query = query.filter(comments::section_id.eq(s)).filter(exists(
+                owner
+                    .filter(owner.field(sections::id).eq(s))
+                    .filter(owner.field(sections::document_id).eq(d)),
+            ))
+        }
+        (None, Some(s)) => query = query.filter(comments::section_id.eq(s)),
+        (Some(d), None) => query = query.filter(comments::document_id.eq(d)),
+        (None, None) => {}
+    }
+    if let (Some(d), true) = (filter.document_id, filter.hide_drafts) {
+        query = query.filter(exists(
+            documents::table
+                .filter(documents::id.eq(d))
+                .filter(documents::status.ne(DocumentStatus::Draft.as_str())),
+        ));
+    }
+    if let Some(a) = filter.author_id {
+        query = query.filter(comments::author_id.eq(a));
+    }
+    if let Some(statuses) = &filter.statuses {
+        query = query.filter(
+            comments::status.eq_any(statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+        );
+    }
+    if let Some(me) = filter.approved_or_own {
+        query = query.filter(
+            comments::status
+                .eq(CommentStatus::Approved.as_str())
+                .or(comments::author_id.eq(me)),
+        );
+    }
+    query = if filter.newest_first {
+        let q = query.order(comments::id.desc());
+        match page.after {
+            Some(a) => q.filter(comments::id.lt(a)),
+            None => q,
+        }
+    } else {
+        let q = query.order(comments::id.asc());
+        match page.after {
+            Some(a) => q.filter(comments::id.gt(a)),
+            None => q,
+        }
+    };
+    query.load(conn)
+}
+
+/// Moderation history of a comment, oldest first.
+pub fn history(conn: &mut DbConn, comment_id: i64) -> QueryResult<Vec<EventRow>> {
+    moderation_events::table
+        .inner_join(users::table.on(users::id.eq(moderation_events::moderator_id)))
+        .filter(moderation_events::comment_id.eq(comment_id))
+        .order(moderation_events::id.asc())
+        .select(EventRow::as_select())
+        .load(conn)
+}
+
+/// A comment as written.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = comments)]
+pub struct NewCommentRow {
+    pub document_id: i64,
+    pub section_id: Option<i64>,
+    pub author_id: i64,
+    pub unit_id: Option<i64>,
+    pub body: String,
+    pub proposed_text: Option<String>,
+    pub status: &'static str,
+    pub receipt: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Insert comments and return their ids in order: one statement on PostgreSQL (ids matched
+/// back by receipt, which is unique, not by position), row by row on SQLite.
+pub fn insert(conn: &mut DbConn, rows: Vec<NewCommentRow>) -> QueryResult<Vec<i64>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    match conn {
+        DbConn::Pg(c) => {
+            let receipts: Vec<String> = rows.iter().map(|r| r.receipt.clone()).collect();
+            let back: HashMap<String, i64> = diesel::insert_into(comments::table)
+                .values(&rows)
+                .returning((comments::receipt, comments::id))
+                .get_results::<(String, i64)>(c)?
+                .into_iter()
+                .collect();
+            receipts
+                .iter()
+                .map(|r| back.get(r).copied().ok_or(diesel::result::Error::NotFound))
+                .collect()
+        }
+        DbConn::Sqlite(c) => rows
+            .into_iter()
+            .map(|row| {
+                diesel::insert_into(comments::table)
+                    .values(row)
+                    .returning(comments::id)
+                    .get_result(c)
+            })
+            .collect(),
+    }
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+pub struct NewKey {
+    pub user_id: i64,
+    pub key: String,
+    pub request_hash: String,
+    pub comment_id: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = idempotency_keys)]
+pub struct KnownKey {
+    pub user_id: i64,
+    pub key: String,
+    pub request_hash: String,
+    pub comment_id: i64,
+}
+
+/// The keys among these (user, key) pairs that were used before: one primary-key probe per
+/// pair in one statement. (Asked as "any of these users and any of these keys", the database
+/// read every key those users had kept, and without fresh statistics it scanned the table.)
+pub fn known_keys(conn: &mut DbConn, pairs: &[(i64, String)]) -> QueryResult<Vec<KnownKey>> {
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = idempotency_keys::table.into_boxed();
+    for (user, key) in pairs {
+        query = query.or_filter(
+            idempotency_keys::user_id
+                .eq(*user)
+                .and(idempotency_keys::key.eq(key.as_str())),
+        );
+    }
+    query.select(KnownKey::as_select()).load(conn)
+}
+
+pub fn insert_keys(conn: &mut DbConn, rows: Vec<NewKey>) -> QueryResult<()> {
+    insert_rows(conn, idempotency_keys::table, rows)
+}
+
+/// Forget keys created before `before`.
+pub fn purge_keys(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before)))
+        .execute(conn)
+}

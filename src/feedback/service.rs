@@ -1,0 +1,100 @@
+//! What the secretariat reads out of a consultation: exports and counts.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use futures_util::Stream;
+
+use crate::context::Context;
+use crate::db::DbConn;
+use crate::drafts::service as drafts;
+use crate::drafts::types::Document;
+use crate::error::AppError;
+use crate::feedback::types::{Counts, Format, SectionSummary, Summary, UnitSummary};
+use crate::feedback::{export, store, WHOLE_DOCUMENT};
+use crate::identity::Actor;
+
+/// An export ready to stream: the document it is of, and its bytes.
+pub struct Download<S> {
+    pub document: Document,
+    pub format: Format,
+    pub body: S,
+}
+
+/// Export the approved comments of a document, grouped by section in reading order.
+pub async fn export(
+    ctx: &Context,
+    viewer: &Actor,
+    document_id: i64,
+    format: Format,
+) -> Result<Download<impl Stream<Item = Result<Bytes, AppError>> + 'static>, AppError> {
+    let viewer = viewer.clone();
+    let (document, sections) = ctx
+        .db(move |conn| {
+            let doc = drafts::get(conn, document_id, &viewer)?;
+            let ids = drafts::sections_in_order(conn, document_id)?
+                .into_iter()
+                .map(|s| s.id)
+                .collect();
+            Ok((doc, ids))
+        })
+        .await?;
+    let encoder = format.encoder(&document, ctx.settings.display.offset());
+    let body = export::stream(ctx.pool.clone(), &document, sections, encoder);
+    Ok(Download {
+        document,
+        format,
+        body,
+    })
+}
+
+/// Counts per section (the whole draft first, then every section in reading order, zeros
+/// included) and per unit that commented.
+pub fn summary(conn: &mut DbConn, viewer: &Actor, document_id: i64) -> Result<Summary, AppError> {
+    drafts::get(conn, document_id, viewer)?;
+    let mut totals = Counts::default();
+    let mut section_counts: HashMap<Option<i64>, Counts> = HashMap::new();
+    for g in store::count_by_section(conn, document_id)? {
+        totals.add(g.status, g.n);
+        section_counts.entry(g.key).or_default().add(g.status, g.n);
+    }
+    let mut sections = vec![SectionSummary {
+        section_id: None,
+        path: WHOLE_DOCUMENT.to_owned(),
+        counts: section_counts.remove(&None).unwrap_or_default(),
+    }];
+    for s in drafts::sections_in_order(conn, document_id)? {
+        sections.push(SectionSummary {
+            section_id: Some(s.id),
+            counts: section_counts.remove(&Some(s.id)).unwrap_or_default(),
+            path: s.path,
+        });
+    }
+    let mut unit_counts: HashMap<Option<i64>, Counts> = HashMap::new();
+    for g in store::count_by_unit(conn, document_id)? {
+        unit_counts.entry(g.key).or_default().add(g.status, g.n);
+    }
+    let ids: Vec<i64> = unit_counts.keys().flatten().copied().collect();
+    let names = crate::units::store::names(conn, &ids)?;
+    let mut units: Vec<UnitSummary> = unit_counts
+        .into_iter()
+        .map(|(unit_id, counts)| UnitSummary {
+            unit_id,
+            unit_name: unit_id.and_then(|id| names.get(&id).cloned()),
+            counts,
+        })
+        .collect();
+    units.sort_by(|a, b| {
+        (a.unit_name.is_none(), &a.unit_name, a.unit_id).cmp(&(
+            b.unit_name.is_none(),
+            &b.unit_name,
+            b.unit_id,
+        ))
+    });
+    Ok(Summary {
+        document_id,
+        totals,
+        sections,
+        units,
+    })
+}

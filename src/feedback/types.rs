@@ -1,0 +1,105 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::comments::types::CommentStatus;
+use crate::db::schema::{comments, sections, units, users};
+
+crate::text_enum! {
+    /// An export's file format.
+    pub enum Format {
+        /// UTF-8 with BOM, RFC 4180, CRLF: opens in Excel.
+        Csv = "csv",
+        /// `{document_id, title, items: [...]}`.
+        Json = "json",
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedbackQuery {
+    /// `csv` (default) or `json`.
+    pub format: Option<Format>,
+}
+
+/// One approved comment as exported.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = comments)]
+pub struct ExportRow {
+    #[diesel(select_expression = comments::id)]
+    pub comment_id: i64,
+    pub receipt: String,
+    pub section_id: Option<i64>,
+    #[diesel(select_expression = sections::path.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<sections::path>)]
+    pub section_path: Option<String>,
+    #[diesel(select_expression = users::full_name)]
+    #[diesel(select_expression_type = users::full_name)]
+    pub author_name: String,
+    #[diesel(select_expression = units::name.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<units::name>)]
+    pub unit_name: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub decided_at: Option<NaiveDateTime>,
+    pub body: String,
+    pub proposed_text: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct Counts {
+    pub pending: i64,
+    pub approved: i64,
+    pub rejected: i64,
+    pub flagged: i64,
+    pub total: i64,
+}
+
+impl Counts {
+    pub fn add(&mut self, status: CommentStatus, n: i64) {
+        match status {
+            CommentStatus::Pending => self.pending += n,
+            CommentStatus::Approved => self.approved += n,
+            CommentStatus::Rejected => self.rejected += n,
+            CommentStatus::Flagged => self.flagged += n,
+        }
+        self.total += n;
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SectionSummary {
+    /// Absent for comments on the whole draft.
+    pub section_id: Option<i64>,
+    pub path: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UnitSummary {
+    /// Absent for authors without a unit.
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Summary {
+    pub document_id: i64,
+    pub totals: Counts,
+    /// The whole draft first, then every section in reading order (zeros included).
+    pub sections: Vec<SectionSummary>,
+    /// Units that commented, by name.
+    pub units: Vec<UnitSummary>,
+}
+
+/// A count of comments in one status, grouped by a key (section or unit).
+#[derive(Debug, Queryable)]
+pub struct GroupCount {
+    pub key: Option<i64>,
+    #[diesel(deserialize_as = String)]
+    pub status: CommentStatus,
+    pub n: i64,
+}

@@ -1,0 +1,52 @@
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::comments::types::CommentStatus;
+
+crate::text_enum! {
+    /// A moderator's decision.
+    pub enum Action {
+        Approve = "approve",
+        Reject = "reject",
+        Flag = "flag",
+    }
+}
+
+impl Action {
+    /// The state machine: pending → approved | rejected | flagged; flagged → approved | rejected.
+    pub fn apply(self, from: CommentStatus) -> Option<CommentStatus> {
+        use CommentStatus::*;
+        match (self, from) {
+            (Action::Approve, Pending | Flagged) => Some(Approved),
+            (Action::Reject, Pending | Flagged) => Some(Rejected),
+            (Action::Flag, Pending) => Some(Flagged),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModerationRequest {
+    pub action: Action,
+    /// Required to reject; a rejection's reason is shown to the author, other reasons only to
+    /// moderators and the secretariat.
+    #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+    /// Internal note for other moderators and the secretariat.
+    #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    pub document_id: Option<i64>,
+    #[param(max_length = 100)]
+    pub cursor: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+}
