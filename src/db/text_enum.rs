@@ -14,18 +14,38 @@ pub struct UnknownValue {
 #[macro_export]
 macro_rules! text_enum {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $doc:literal])*
         $vis:vis enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
+            $( $(#[doc = $vdoc:literal])* $variant:ident = $text:literal ),+ $(,)?
         }
     ) => {
-        $(#[$meta])*
+        $(#[doc = $doc])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            serde::Serialize, serde::Deserialize,
         )]
         $vis enum $name {
-            $( $(#[$vmeta])* #[serde(rename = $text)] $variant ),+
+            $( $(#[doc = $vdoc])* #[serde(rename = $text)] $variant ),+
+        }
+
+        // Written by hand rather than derived: utoipa does not see a `serde(rename)` whose
+        // string comes from a macro, and would document the Rust names instead.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+                let description = concat!($($doc, "\n"),*).trim();
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::String))
+                    .enum_values(Some([$($text),+]))
+                    .description((!description.is_empty()).then_some(description))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
         }
 
         impl $name {
@@ -73,6 +93,7 @@ macro_rules! text_enum {
 #[cfg(test)]
 mod tests {
     crate::text_enum! {
+        /// A colour.
         enum Colour { Red = "red", Green = "green" }
     }
 
@@ -84,5 +105,12 @@ mod tests {
         let err = Colour::try_from("blue".to_owned()).unwrap_err();
         assert_eq!(err.to_string(), "unknown Colour \"blue\" in the database");
         assert_eq!(serde_json::to_string(&Colour::Green).unwrap(), "\"green\"");
+    }
+
+    #[test]
+    fn the_schema_lists_the_stored_spellings() {
+        let schema = serde_json::to_value(<Colour as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(schema["enum"], serde_json::json!(["red", "green"]));
+        assert_eq!(schema["description"], "A colour.");
     }
 }

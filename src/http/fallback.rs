@@ -43,10 +43,10 @@ impl RouteTable {
         let mut found: Vec<String> = Vec::new();
         for (segments, methods) in &self.routes {
             let same = segments.len() == parts.len()
-                && segments
-                    .iter()
-                    .zip(&parts)
-                    .all(|(s, p)| s.as_deref().is_none_or(|s| s == *p) && !p.is_empty());
+                && segments.iter().zip(&parts).all(|(s, p)| match s {
+                    Some(s) => s == p,
+                    None => !p.is_empty(),
+                });
             if same {
                 found.extend(methods.iter().cloned());
             }

@@ -25,6 +25,9 @@ impl RootSpanBuilder for RedactedSpan {
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        if let Ok(res) = outcome {
+            span.in_scope(|| tracing::debug!(status = res.status().as_u16(), "request served"));
+        }
         DefaultRootSpanBuilder::on_request_end(span, outcome);
     }
 }

@@ -76,6 +76,11 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// The one way tests make requests: `app.call(Method::POST, path).auth(t).json(&b).send()`.
+    pub fn call(&self, method: Method, path: &str) -> Call {
+        Call(self.client.request(method, self.url(path)))
+    }
+
     pub async fn request(
         &self,
         method: Method,
@@ -83,14 +88,14 @@ impl TestApp {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Response {
-        let mut req = self.client.request(method, self.url(path));
+        let mut call = self.call(method, path);
         if let Some(t) = token {
-            req = req.bearer_auth(t);
+            call = call.auth(t);
         }
         if let Some(b) = body {
-            req = req.json(b);
+            call = call.json(b);
         }
-        req.send().await.expect("request failed")
+        call.send().await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Response {
@@ -265,6 +270,32 @@ impl TestApp {
     }
 }
 
+/// A request being built; see `TestApp::call`.
+pub struct Call(reqwest::RequestBuilder);
+
+impl Call {
+    pub fn auth(self, token: &str) -> Self {
+        Call(self.0.bearer_auth(token))
+    }
+
+    pub fn json(self, body: &Value) -> Self {
+        Call(self.0.json(body))
+    }
+
+    pub fn header(self, name: &str, value: &str) -> Self {
+        Call(self.0.header(name, value))
+    }
+
+    /// A raw body with its content type.
+    pub fn body(self, content_type: &str, body: impl Into<reqwest::Body>) -> Self {
+        Call(self.0.header("content-type", content_type).body(body))
+    }
+
+    pub async fn send(self) -> Response {
+        self.0.send().await.expect("request failed")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Mail {
     pub outbox_id: i64,
@@ -351,4 +382,24 @@ pub async fn json_of(res: Response, status: StatusCode) -> Value {
     let body: Value = res.json().await.unwrap_or(Value::Null);
     assert_eq!(got, status, "unexpected status; body: {body}");
     body
+}
+
+/// Wait until `check` finds what background work (the mail worker, a spawned task) was
+/// expected to produce, for at most 10 s; fail naming `what` otherwise.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

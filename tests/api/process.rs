@@ -43,6 +43,8 @@ pub struct Server {
     pub child: Child,
     pub base: String,
     pub stdout: Vec<String>,
+    /// What the server writes to stderr after it reported its port.
+    log: std::sync::mpsc::Receiver<String>,
 }
 
 impl Server {
@@ -109,7 +111,14 @@ impl Server {
             child,
             base: format!("http://127.0.0.1:{port}"),
             stdout,
+            log: rx,
         }
+    }
+
+    /// Stop the server and return everything it logged after start-up.
+    pub fn stop_and_read_log(mut self) -> Vec<String> {
+        self.stop();
+        self.log.iter().collect()
     }
 
     pub fn stop(&mut self) {
