@@ -57,6 +57,21 @@ pub fn fold(s: &str) -> String {
         .join(" ")
 }
 
+/// Longest search text accepted, in characters.
+pub const MAX_SEARCH: usize = 200;
+
+/// A search box's text, checked: at most `MAX_SEARCH` characters; blank means no search.
+pub fn search_term(q: Option<&str>) -> Result<Option<&str>, crate::error::AppError> {
+    match q {
+        Some(q) if q.chars().count() > MAX_SEARCH => Err(crate::error::AppError::field(
+            "q",
+            format!("must be at most {MAX_SEARCH} characters"),
+        )),
+        Some(q) if !q.trim().is_empty() => Ok(Some(q)),
+        _ => Ok(None),
+    }
+}
+
 /// A LIKE pattern matching `needle` anywhere, with LIKE's wildcards escaped (ESCAPE '\').
 pub fn like_pattern(needle: &str) -> String {
     let mut out = String::with_capacity(needle.len() + 2);

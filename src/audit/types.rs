@@ -128,7 +128,7 @@ pub struct AuditEvent {
     pub entity: Entity,
     pub entity_id: Option<i64>,
     /// What changed (never a password or token).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub detail: Option<Value>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
@@ -158,7 +158,7 @@ pub struct AuditQuery {
     pub entity: Option<Entity>,
     pub entity_id: Option<i64>,
     pub actor_id: Option<i64>,
-    #[param(max_length = 100)]
+    #[param(pattern = r"^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

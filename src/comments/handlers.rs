@@ -45,7 +45,7 @@ pub async fn create_comment(
         None => None,
     };
     let (created, comment) =
-        service::submit(&ctx, &user, &meta, path.into_inner(), body.0, key).await?;
+        service::submit(&ctx, &user, &meta, path.into_inner(), body.parse()?, key).await?;
     Ok(if created {
         HttpResponse::Created().json(comment)
     } else {

@@ -1,7 +1,5 @@
 //! Who may see which comment, and submitting one.
 
-use validator::Validate;
-
 use crate::comments::idempotency::{check_key, Created};
 use crate::comments::store;
 use crate::comments::types::{
@@ -11,7 +9,7 @@ use crate::comments::writer::Submission;
 use crate::context::Context;
 use crate::db::{with_generic_plans, DbConn};
 use crate::drafts::service as drafts;
-use crate::error::AppError;
+use crate::error::{validated, AppError};
 use crate::identity::{Actor, RequestMeta};
 use crate::pagination::{Page, PageParams};
 
@@ -26,8 +24,7 @@ pub async fn submit(
     new: NewComment,
     key: Option<String>,
 ) -> Result<(bool, Comment), AppError> {
-    let new = new.normalize();
-    new.validate()?;
+    let new = validated(new, NewComment::normalize)?;
     if let Some(k) = &key {
         check_key(k)?;
     }

@@ -163,7 +163,7 @@ pub struct CommentQuery {
     pub section_id: Option<i64>,
     /// Only comments in this state (employees see approved ones and their own).
     pub status: Option<CommentStatus>,
-    #[param(max_length = 100)]
+    #[param(pattern = r"^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

@@ -26,7 +26,7 @@ pub async fn create_document(
 ) -> Result<HttpResponse, AppError> {
     let actor = user.into_actor();
     let doc = ctx
-        .db(move |conn| service::create(conn, &actor, &meta, body.0))
+        .db(move |conn| service::create(conn, &actor, &meta, body.parse()?))
         .await?;
     Ok(HttpResponse::Created().json(doc))
 }
@@ -49,7 +49,7 @@ pub async fn add_section(
 ) -> Result<HttpResponse, AppError> {
     let (actor, id) = (user.into_actor(), path.into_inner());
     let section = ctx
-        .db(move |conn| service::add_section(conn, &actor, &meta, id, body.0))
+        .db(move |conn| service::add_section(conn, &actor, &meta, id, body.parse()?))
         .await?;
     Ok(HttpResponse::Created().json(section))
 }

@@ -2,8 +2,6 @@
 
 use std::collections::HashMap;
 
-use validator::Validate;
-
 use crate::audit::{self, AuditAction, Event};
 use crate::db::{now, write_tx, DbConn};
 use crate::drafts::store;
@@ -11,7 +9,7 @@ use crate::drafts::types::{
     Document, DocumentDetail, DocumentRow, DocumentSearch, DocumentStatus, NewDocument, NewSection,
     Section, SectionRow,
 };
-use crate::error::{AppError, ErrorCode};
+use crate::error::{validated, AppError, ErrorCode};
 use crate::identity::{Actor, RequestMeta};
 use crate::pagination::{Page, PageParams};
 
@@ -41,8 +39,7 @@ pub fn create(
     meta: &RequestMeta,
     new: NewDocument,
 ) -> Result<Document, AppError> {
-    let new = new.normalize();
-    new.validate()?;
+    let new = validated(new, NewDocument::normalize)?;
     if let (Some(o), Some(c)) = (new.opens_at, new.closes_at) {
         if o >= c {
             return Err(AppError::field("closes_at", "must be after opens_at"));
@@ -146,7 +143,8 @@ pub fn list(
     if let Some(wanted) = search.status {
         statuses.retain(|s| *s == wanted);
     }
-    let rows = store::list(conn, &statuses, search.q.as_deref(), page)?;
+    let q = crate::text::search_term(search.q.as_deref())?;
+    let rows = store::list(conn, &statuses, q, page)?;
     Ok(Page::from_rows(
         rows.into_iter().map(Document::from).collect(),
         page.limit,
@@ -193,8 +191,7 @@ pub fn add_section(
     document_id: i64,
     new: NewSection,
 ) -> Result<Section, AppError> {
-    let new = new.normalize();
-    new.validate()?;
+    let new = validated(new, NewSection::normalize)?;
     if new.body.is_empty() && new.label.is_none() && new.heading.is_none() {
         return Err(AppError::field(
             "body",

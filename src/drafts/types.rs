@@ -183,7 +183,7 @@ pub struct DocumentSearch {
     /// Title contains this, ignoring case and diacritics.
     #[param(max_length = 200)]
     pub q: Option<String>,
-    #[param(max_length = 100)]
+    #[param(pattern = r"^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

@@ -71,11 +71,23 @@ pub fn meta(req: &HttpRequest) -> RequestMeta {
     }
 }
 
-/// A JSON object body. Unlike `web::Json` it refuses an array where an object is expected
-/// (serde would read a struct from a sequence), and names the field a 422 is about.
-pub struct Json<T>(pub T);
+/// A JSON object body, read by the extractor and parsed by the handler (`body.parse()?`)
+/// once the caller is authorised, so that nobody learns what a body must look like before
+/// proving who they are. Unlike `web::Json` it refuses an array where an object is expected
+/// (serde reads a struct from a sequence), names the field a 422 is about, and takes a whole
+/// number written as `325.0` where an integer is expected (JSON Schema calls it an integer).
+pub struct Json<T> {
+    body: Result<web::Bytes, AppError>,
+    _type: std::marker::PhantomData<T>,
+}
 
-impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+impl<T: DeserializeOwned> Json<T> {
+    pub fn parse(self) -> Result<T, AppError> {
+        parse(&self.body?)
+    }
+}
+
+impl<T: 'static> FromRequest for Json<T> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
@@ -88,20 +100,27 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             .is_some_and(|m| {
                 m.subtype() == actix_web::mime::JSON || m.suffix() == Some(actix_web::mime::JSON)
             });
-        let body = web::Bytes::from_request(req, payload);
+        let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            if !json {
-                return Err(AppError::BadRequest(
+            let body = match bytes.await {
+                _ if !json => Err(AppError::BadRequest(
                     "Content-Type must be application/json".into(),
-                ));
-            }
-            let bytes = body
-                .await
-                .map_err(|e| match e.as_response_error().status_code() {
-                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
-                    _ => AppError::BadRequest(format!("the body could not be read: {e}")),
-                })?;
-            parse(&bytes).map(Json)
+                )),
+                Ok(bytes) => Ok(bytes),
+                Err(e)
+                    if e.as_response_error().status_code()
+                        == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE =>
+                {
+                    Err(AppError::PayloadTooLarge)
+                }
+                Err(e) => Err(AppError::BadRequest(format!(
+                    "the body could not be read: {e}"
+                ))),
+            };
+            Ok(Json {
+                body,
+                _type: std::marker::PhantomData,
+            })
         })
     }
 }
@@ -119,29 +138,53 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                 .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
             Ok(v)
         }
+        // The slow path, taken only by bodies that failed: whole numbers written as floats.
         Err(err) if err.inner().is_data() => {
-            let message = err.inner().to_string();
-            let path = err.path().to_string();
-            let field = match path.as_str() {
-                "." | "" => message
-                    .split('`')
-                    .nth(1)
-                    .filter(|_| {
-                        message.starts_with("missing field") || message.starts_with("unknown field")
-                    })
-                    .unwrap_or("$")
-                    .to_owned(),
-                p => p.to_owned(),
-            };
-            let mut errors = FieldErrors::new();
-            errors.insert(field, vec![message]);
-            Err(AppError::Validation(errors))
+            let mut value: serde_json::Value = serde_json::from_slice(bytes)
+                .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+            integral_floats_to_integers(&mut value);
+            serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+                let message = e.inner().to_string();
+                invalid_field(&e.path().to_string(), &message)
+            })
         }
         Err(err) => Err(AppError::BadRequest(format!(
             "malformed JSON: {}",
             err.inner()
         ))),
     }
+}
+
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
+    }
+}
+
+/// A 422 naming `path` (or, for a missing or unknown field at the top, the field itself).
+fn invalid_field(path: &str, message: &str) -> AppError {
+    let field = match path {
+        "." | "" => message
+            .split('`')
+            .nth(1)
+            .filter(|_| {
+                message.starts_with("missing field") || message.starts_with("unknown field")
+            })
+            .unwrap_or("$")
+            .to_owned(),
+        p => p.to_owned(),
+    };
+    let mut errors = FieldErrors::new();
+    errors.insert(field, vec![message.to_owned()]);
+    AppError::Validation(errors)
 }
 
 /// Query parameters of the wrong shape are a 422 naming the query.

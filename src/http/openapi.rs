@@ -18,7 +18,7 @@ use crate::http::problem::{Problem, PROBLEM_JSON};
             `application/problem+json` with a stable `code` (see the `ErrorCode` schema). Operations \
             whose bearer requirement names roles answer 403 to anyone without one of them.",
     ),
-    components(schemas(Problem, ErrorCode, RowError)),
+    components(schemas(Problem, ErrorCode, RowError, crate::feedback::types::Format)),
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Liveness and readiness"),

@@ -83,7 +83,7 @@ impl From<ViewRow> for OutboxView {
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     pub status: Option<OutboxStatus>,
-    #[param(max_length = 100)]
+    #[param(pattern = r"^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

@@ -51,7 +51,7 @@ pub async fn moderate(
 ) -> Result<web::Json<Comment>, AppError> {
     let (actor, id) = (user.into_actor(), path.into_inner());
     Ok(web::Json(
-        ctx.db(move |conn| service::decide(conn, &actor, &meta, id, body.0))
+        ctx.db(move |conn| service::decide(conn, &actor, &meta, id, body.parse()?))
             .await?,
     ))
 }

@@ -1,15 +1,13 @@
 //! Decisions on comments: the state machine, the event, the audit row and the author's
 //! notice commit together.
 
-use validator::Validate;
-
 use crate::accounts::store::users::contact;
 use crate::audit::{self, AuditAction, Event};
 use crate::comments::service::get_visible;
 use crate::comments::types::{Comment, CommentStatus};
 use crate::db::{now, write_tx, DbConn};
 use crate::drafts::store as drafts;
-use crate::error::{AppError, ErrorCode};
+use crate::error::{validated, AppError, ErrorCode};
 use crate::identity::{Actor, RequestMeta};
 use crate::mail::notices::{self, Recipient};
 use crate::moderation::store::{self, NewEvent};
@@ -41,12 +39,11 @@ pub fn decide(
     comment_id: i64,
     req: ModerationRequest,
 ) -> Result<Comment, AppError> {
-    let req = ModerationRequest {
-        reason: clean_opt(req.reason.as_deref()),
-        note: clean_opt(req.note.as_deref()),
-        ..req
-    };
-    req.validate()?;
+    let req = validated(req, |r| ModerationRequest {
+        reason: clean_opt(r.reason.as_deref()),
+        note: clean_opt(r.note.as_deref()),
+        ..r
+    })?;
     if req.action == Action::Reject && req.reason.is_none() {
         return Err(AppError::field(
             "reason",

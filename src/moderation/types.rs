@@ -45,7 +45,7 @@ pub struct ModerationRequest {
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     pub document_id: Option<i64>,
-    #[param(max_length = 100)]
+    #[param(pattern = r"^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

@@ -24,7 +24,7 @@ pub async fn create_unit(
 ) -> Result<HttpResponse, AppError> {
     let actor = admin.into_actor();
     let unit = ctx
-        .db(move |conn| service::create(conn, Some(&actor), &meta, body.0))
+        .db(move |conn| service::create(conn, Some(&actor), &meta, body.parse()?))
         .await?;
     Ok(HttpResponse::Created().json(unit))
 }
@@ -67,7 +67,7 @@ pub async fn update_unit(
 ) -> Result<web::Json<Unit>, AppError> {
     let (actor, id) = (admin.into_actor(), path.into_inner());
     let unit = ctx
-        .db(move |conn| service::update(conn, &actor, &meta, id, body.0))
+        .db(move |conn| service::update(conn, &actor, &meta, id, body.parse()?))
         .await?;
     Ok(web::Json(unit))
 }

@@ -1,10 +1,8 @@
 //! The unit tree: sibling names are unique, and a unit never moves under itself.
 
-use validator::Validate;
-
 use crate::audit::{self, AuditAction, Event};
 use crate::db::{now, write_tx, DbConn};
-use crate::error::{AppError, ErrorCode};
+use crate::error::{validated, AppError, ErrorCode};
 use crate::identity::{actor_id, Actor, RequestMeta};
 use crate::pagination::{Page, PageParams};
 use crate::units::store;
@@ -46,11 +44,10 @@ pub fn create(
     meta: &RequestMeta,
     new: NewUnit,
 ) -> Result<Unit, AppError> {
-    let new = NewUnit {
-        name: crate::text::clean(&new.name),
-        ..new
-    };
-    new.validate()?;
+    let new = validated(new, |n| NewUnit {
+        name: crate::text::clean(&n.name),
+        ..n
+    })?;
     write_tx(conn, |conn| {
         if let Some(parent) = new.parent_id {
             require_unit(conn, parent, "parent_id")?;
@@ -103,11 +100,10 @@ pub fn update(
     id: i64,
     patch: UnitPatch,
 ) -> Result<Unit, AppError> {
-    let patch = UnitPatch {
-        name: patch.name.map(|n| crate::text::clean(&n)),
-        ..patch
-    };
-    patch.validate()?;
+    let patch = validated(patch, |p| UnitPatch {
+        name: p.name.map(|n| crate::text::clean(&n)),
+        ..p
+    })?;
     write_tx(conn, |conn| {
         let before = get(conn, id)?;
         let parent = patch.parent_id.unwrap_or(before.parent_id);

@@ -25,7 +25,9 @@ pub async fn login(
     meta: RequestMeta,
     body: Json<LoginRequest>,
 ) -> Result<web::Json<LoginResponse>, AppError> {
-    Ok(web::Json(login_service::login(&ctx, &meta, body.0).await?))
+    Ok(web::Json(
+        login_service::login(&ctx, &meta, body.parse()?).await?,
+    ))
 }
 
 /// End the current session.
@@ -57,7 +59,7 @@ pub async fn activate(
     meta: RequestMeta,
     body: Json<TokenPassword>,
 ) -> Result<HttpResponse, AppError> {
-    passwords::set_with_token(&ctx, &meta, body.0, Purpose::Activation).await?;
+    passwords::set_with_token(&ctx, &meta, body.parse()?, Purpose::Activation).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -70,7 +72,7 @@ pub async fn request_reset(
     meta: RequestMeta,
     body: Json<ResetRequest>,
 ) -> Result<HttpResponse, AppError> {
-    passwords::request_reset(&ctx.into_inner(), &meta, body.0)?;
+    passwords::request_reset(&ctx.into_inner(), &meta, body.parse()?)?;
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -82,6 +84,6 @@ pub async fn confirm_reset(
     meta: RequestMeta,
     body: Json<TokenPassword>,
 ) -> Result<HttpResponse, AppError> {
-    passwords::set_with_token(&ctx, &meta, body.0, Purpose::Reset).await?;
+    passwords::set_with_token(&ctx, &meta, body.parse()?, Purpose::Reset).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -74,6 +74,6 @@ pub async fn change_password(
     meta: RequestMeta,
     body: Json<PasswordChange>,
 ) -> Result<HttpResponse, AppError> {
-    passwords::change(&ctx, &actor, &meta, body.0).await?;
+    passwords::change(&ctx, &actor, &meta, body.parse()?).await?;
     Ok(HttpResponse::NoContent().finish())
 }

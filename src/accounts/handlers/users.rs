@@ -25,7 +25,7 @@ pub async fn create_user(
     meta: RequestMeta,
     body: Json<NewUser>,
 ) -> Result<HttpResponse, AppError> {
-    let user = users::create_checked(&ctx, &admin, &meta, body.0).await?;
+    let user = users::create_checked(&ctx, &admin, &meta, body.parse()?).await?;
     Ok(HttpResponse::Created().json(user))
 }
 
@@ -35,7 +35,7 @@ pub struct UserSearch {
     /// Name or email contains this, ignoring case and diacritics ("nguyen van" finds "Nguyễn Văn").
     #[param(max_length = 200)]
     pub q: Option<String>,
-    #[param(max_length = 100)]
+    #[param(pattern = r"^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
@@ -83,7 +83,7 @@ pub async fn update_user(
     body: Json<UserPatch>,
 ) -> Result<web::Json<UserView>, AppError> {
     Ok(web::Json(
-        users::update_now(&ctx, &admin, &meta, path.into_inner(), body.0).await?,
+        users::update_now(&ctx, &admin, &meta, path.into_inner(), body.parse()?).await?,
     ))
 }
 

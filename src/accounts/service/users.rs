@@ -1,7 +1,5 @@
 //! The accounts admins keep: create, change, unlock; and the signed-in person's own view.
 
-use validator::Validate;
-
 use crate::accounts::policy;
 use crate::accounts::store::{sessions as session_store, users as store};
 use crate::accounts::throttle;
@@ -10,7 +8,7 @@ use crate::audit::{self, AuditAction, Event};
 use crate::config::Settings;
 use crate::context::Context;
 use crate::db::{now, write_tx, DbConn};
-use crate::error::{AppError, ErrorCode};
+use crate::error::{validated, AppError, ErrorCode};
 use crate::identity::{actor_id, Actor, RequestMeta};
 use crate::mail::notices::Recipient;
 use crate::pagination::{Page, PageParams};
@@ -27,7 +25,7 @@ pub fn list(
     page: PageParams,
 ) -> Result<Page<UserView>, AppError> {
     let page = page.keyset()?;
-    let rows = store::list(conn, q, page)?;
+    let rows = store::list(conn, crate::text::search_term(q)?, page)?;
     Ok(Page::from_rows(rows, page.limit, |u| u.id))
 }
 
@@ -85,8 +83,7 @@ pub async fn create_checked(
     meta: &RequestMeta,
     body: NewUser,
 ) -> Result<UserView, AppError> {
-    let body = body.normalize();
-    body.validate()?;
+    let body = validated(body, NewUser::normalize)?;
     let password_hash = match &body.password {
         Some(p) => {
             policy::check(p, &[&body.email, &body.full_name], "password", meta.lang)?;
@@ -118,8 +115,7 @@ pub fn update(
     id: i64,
     patch: UserPatch,
 ) -> Result<UserView, AppError> {
-    let patch = patch.normalize();
-    patch.validate()?;
+    let patch = validated(patch, UserPatch::normalize)?;
     if actor.id == id
         && (patch.active == Some(false)
             || patch
