@@ -1,27 +1,45 @@
+//! Signing in and out, and the units and accounts admins keep.
+
 use gopy::accounts::types::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{json_of, problem, spawn_app, PASSWORD};
+use crate::helpers::{ids, json_of, problem, spawn_app, TestApp, PASSWORD};
+
+async fn login(app: &TestApp, body: Value) -> reqwest::Response {
+    app.call(Method::POST, "/api/v1/auth/login")
+        .json(&body)
+        .send()
+        .await
+}
 
 #[tokio::test]
-async fn login_me_logout_round_trip() {
+async fn the_email_is_matched_ignoring_case() {
     let app = spawn_app().await;
     let user = app.user("Nguyễn Thị Ánh", &[Role::Employee], None).await;
-
-    // Email is matched ignoring case.
     let token = app.login(&user.email.to_uppercase(), PASSWORD).await;
     let me = json_of(app.get("/api/v1/me", &token).await, StatusCode::OK).await;
     assert_eq!(me["full_name"], "Nguyễn Thị Ánh");
     assert_eq!(me["roles"], json!(["employee"]));
+}
 
+#[tokio::test]
+async fn signing_out_ends_that_session_only() {
+    let app = spawn_app().await;
+    let user = app.user("Nguyễn Thị Ánh", &[Role::Employee], None).await;
+    let token = app.login(&user.email, PASSWORD).await;
     let res = app
-        .request(Method::POST, "/api/v1/auth/logout", Some(&token), None)
+        .call(Method::POST, "/api/v1/auth/logout")
+        .auth(&token)
+        .send()
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = app.get("/api/v1/me", &token).await;
-    problem(res, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    // The other session is untouched.
+    problem(
+        app.get("/api/v1/me", &token).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
     assert_eq!(
         app.get("/api/v1/me", &user.token).await.status(),
         StatusCode::OK
@@ -29,73 +47,78 @@ async fn login_me_logout_round_trip() {
 }
 
 #[tokio::test]
-async fn bad_logins_are_indistinguishable_and_bad_tokens_rejected() {
+async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
     let app = spawn_app().await;
     let user = app.user("Trần Văn Bình", &[Role::Employee], None).await;
-    let login = |email: String, password: &'static str| {
-        let app = &app;
-        async move {
-            app.request(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(&json!({ "email": email, "password": password })),
-            )
-            .await
-        }
-    };
-    let wrong_password = problem(
-        login(user.email.clone(), "sai-mat-khau-hoan-toan").await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
+    let wrong = login(
+        &app,
+        json!({ "email": user.email, "password": "sai-mat-khau-hoan-toan" }),
     )
     .await;
-    let unknown_email = problem(
-        login(
-            "khong.ton.tai@test.gopy.vn".into(),
-            "sai-mat-khau-hoan-toan",
-        )
-        .await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
+    let wrong = problem(wrong, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    let unknown = login(
+        &app,
+        json!({ "email": "khong.ton.tai@test.gopy.vn", "password": "sai-mat-khau-hoan-toan" }),
     )
     .await;
-    assert_eq!(wrong_password, unknown_email);
-
-    let res = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(&json!({ "email": user.email })),
-        )
-        .await;
-    let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert!(body["errors"]["password"].is_array(), "{body}");
-
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .header("content-type", "application/json")
-        .body("{\"email\": ")
-        .send()
-        .await
-        .unwrap();
-    problem(res, StatusCode::BAD_REQUEST, "bad_request").await;
-
-    let res = app.request(Method::GET, "/api/v1/me", None, None).await;
-    problem(res, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let res = app.get("/api/v1/me", "not-a-real-token").await;
-    problem(res, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let unknown = problem(unknown, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    assert_eq!(wrong, unknown);
 }
 
 #[tokio::test]
-async fn admin_sets_up_units_and_people() {
+async fn a_sign_in_without_a_password_names_the_field() {
+    let app = spawn_app().await;
+    let res = login(&app, json!({ "email": "ai.do@test.gopy.vn" })).await;
+    let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(body["errors"]["password"].is_array(), "{body}");
+}
+
+#[tokio::test]
+async fn malformed_json_is_400() {
+    let app = spawn_app().await;
+    let res = app
+        .call(Method::POST, "/api/v1/auth/login")
+        .body("application/json", "{\"email\": ")
+        .send()
+        .await;
+    problem(res, StatusCode::BAD_REQUEST, "bad_request").await;
+}
+
+#[tokio::test]
+async fn a_missing_or_unknown_token_is_401() {
+    let app = spawn_app().await;
+    problem(
+        app.call(Method::GET, "/api/v1/me").send().await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    problem(
+        app.get("/api/v1/me", "not-a-real-token").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn units_form_a_tree_listed_by_id() {
     let app = spawn_app().await;
     let admin = app.user("Quản Trị Viên", &[Role::Admin], None).await;
-
     let so = app.unit(&admin, "Sở Nội vụ", None).await;
     let vp = app.unit(&admin, "Văn phòng Sở", Some(so)).await;
+    let units = json_of(app.get("/api/v1/units", &admin.token).await, StatusCode::OK).await;
+    assert_eq!(ids(&units), [so, vp]);
+    assert_eq!(units["items"][1]["parent_id"], so);
+    assert_eq!(units["items"][1]["name"], "Văn phòng Sở");
+}
+
+#[tokio::test]
+async fn sibling_units_have_different_names() {
+    let app = spawn_app().await;
+    let admin = app.user("Quản Trị Viên", &[Role::Admin], None).await;
+    let so = app.unit(&admin, "Sở Nội vụ", None).await;
+    app.unit(&admin, "Văn phòng Sở", Some(so)).await;
     let res = app
         .post(
             "/api/v1/units",
@@ -104,6 +127,12 @@ async fn admin_sets_up_units_and_people() {
         )
         .await;
     problem(res, StatusCode::CONFLICT, "unit_exists").await;
+}
+
+#[tokio::test]
+async fn a_unit_needs_a_name_and_an_existing_parent() {
+    let app = spawn_app().await;
+    let admin = app.user("Quản Trị Viên", &[Role::Admin], None).await;
     let res = app
         .post(
             "/api/v1/units",
@@ -117,84 +146,101 @@ async fn admin_sets_up_units_and_people() {
         .post("/api/v1/units", &admin.token, &json!({ "name": "   " }))
         .await;
     problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+}
 
-    let units = json_of(app.get("/api/v1/units", &admin.token).await, StatusCode::OK).await;
-    let names: Vec<&str> = units["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["Sở Nội vụ", "Văn phòng Sở"]);
-    assert_eq!(units["items"][1]["parent_id"], so);
+const HOA: &str = "sông Hồng chảy qua ba tỉnh 2026";
 
-    let res = app
-        .post(
-            "/api/v1/users",
-            &admin.token,
-            &json!({
-                "email": "Le.Thi.Hoa@SoNoiVu.gov.vn",
-                "full_name": "Lê Thị Hoa",
-                "unit_id": vp,
-                "roles": ["employee", "moderator"],
-                "password": "sông Hồng chảy qua ba tỉnh 2026",
-            }),
-        )
-        .await;
-    let created = json_of(res, StatusCode::CREATED).await;
-    assert_eq!(created["unit_name"], "Văn phòng Sở");
+async fn create_hoa(app: &TestApp, admin: &crate::helpers::TestUser, unit: Option<i64>) -> Value {
+    let body = json!({
+        "email": "Le.Thi.Hoa@SoNoiVu.gov.vn",
+        "full_name": "Lê Thị Hoa",
+        "unit_id": unit,
+        "roles": ["moderator", "employee"],
+        "password": HOA,
+    });
+    json_of(
+        app.post("/api/v1/users", &admin.token, &body).await,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_admin_creates_an_account_that_can_sign_in() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let created = create_hoa(&app, &w.admin, Some(w.unit)).await;
+    assert_eq!(created["unit_name"], "Phòng Tổ chức cán bộ");
     assert_eq!(created["roles"], json!(["employee", "moderator"]));
     assert!(created.get("password").is_none() && created.get("password_hash").is_none());
-    // The new person can sign in; the email is unique ignoring case.
-    app.login(
-        "le.thi.hoa@sonoivu.gov.vn",
-        "sông Hồng chảy qua ba tỉnh 2026",
+    app.login("le.thi.hoa@sonoivu.gov.vn", HOA).await;
+}
+
+#[tokio::test]
+async fn an_email_is_taken_whatever_its_case() {
+    let app = spawn_app().await;
+    let admin = app.user("Quản Trị Viên", &[Role::Admin], None).await;
+    create_hoa(&app, &admin, None).await;
+    let body = json!({ "email": "LE.THI.HOA@sonoivu.gov.vn", "full_name": "X", "roles": ["employee"], "password": "mat-khau-du-dai-123" });
+    problem(
+        app.post("/api/v1/users", &admin.token, &body).await,
+        StatusCode::CONFLICT,
+        "email_taken",
     )
     .await;
-    let res = app
-        .post(
-            "/api/v1/users",
-            &admin.token,
-            &json!({ "email": "LE.THI.HOA@sonoivu.gov.vn", "full_name": "X", "roles": ["employee"], "password": "mat-khau-du-dai-123" }),
-        )
-        .await;
-    problem(res, StatusCode::CONFLICT, "email_taken").await;
+}
 
-    let res = app
-        .post(
-            "/api/v1/users",
-            &admin.token,
-            &json!({ "email": "not-an-email", "full_name": "", "roles": [], "password": "short" }),
-        )
-        .await;
+#[tokio::test]
+async fn a_bad_account_names_every_bad_field() {
+    let app = spawn_app().await;
+    let admin = app.user("Quản Trị Viên", &[Role::Admin], None).await;
+    let body =
+        json!({ "email": "not-an-email", "full_name": "", "roles": [], "password": "short" });
+    let res = app.post("/api/v1/users", &admin.token, &body).await;
     let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     for field in ["email", "full_name", "roles"] {
         assert!(body["errors"][field].is_array(), "{field} in {body}");
     }
-    let res = app
-        .post(
-            "/api/v1/users",
-            &admin.token,
-            &json!({ "email": "a@b.vn", "full_name": "A", "roles": ["superuser"], "password": "mat-khau-du-dai-123" }),
-        )
-        .await;
-    problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+}
 
-    // Search ignores diacritics and case; pagination walks every user exactly once.
+#[tokio::test]
+async fn an_unknown_role_is_refused() {
+    let app = spawn_app().await;
+    let admin = app.user("Quản Trị Viên", &[Role::Admin], None).await;
+    let body = json!({ "email": "a@b.vn", "full_name": "A", "roles": ["superuser"], "password": "mat-khau-du-dai-123" });
+    problem(
+        app.post("/api/v1/users", &admin.token, &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_account_search_ignores_diacritics_and_case() {
+    let app = spawn_app().await;
+    let admin = app.user("Quản Trị Viên", &[Role::Admin], None).await;
+    let hoa = create_hoa(&app, &admin, None).await;
     let found = json_of(
-        app.get("/api/v1/users?q=le%20thi%20hoa", &admin.token)
+        app.get("/api/v1/users?q=LE%20thi%20hoa", &admin.token)
             .await,
         StatusCode::OK,
     )
     .await;
-    assert_eq!(found["items"].as_array().unwrap().len(), 1);
-    assert_eq!(found["items"][0]["full_name"], "Lê Thị Hoa");
+    assert_eq!(ids(&found), [hoa["id"].as_i64().expect("id")]);
+}
+
+#[tokio::test]
+async fn the_account_list_walks_everyone_once() {
+    let app = spawn_app().await;
+    let admin = app.user("Quản Trị Viên", &[Role::Admin], None).await;
+    let hoa = create_hoa(&app, &admin, None).await;
     let first = json_of(
         app.get("/api/v1/users?limit=1", &admin.token).await,
         StatusCode::OK,
     )
     .await;
-    assert_eq!(first["items"].as_array().unwrap().len(), 1);
+    assert_eq!(ids(&first), [admin.id]);
     let cursor = first["next_cursor"].as_str().expect("a second page");
     let second = json_of(
         app.get(
@@ -205,18 +251,26 @@ async fn admin_sets_up_units_and_people() {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(second["items"][0]["email"], "Le.Thi.Hoa@SoNoiVu.gov.vn");
+    assert_eq!(ids(&second), [hoa["id"].as_i64().expect("id")]);
     assert!(second["next_cursor"].is_null());
-    let res = app.get("/api/v1/users?cursor=garbage", &admin.token).await;
-    problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    let res = app.get("/api/v1/users?limit=0", &admin.token).await;
-    problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 }
 
 #[tokio::test]
-async fn only_admins_manage_units_and_accounts() {
+async fn a_foreign_cursor_or_an_out_of_range_limit_is_422() {
     let app = spawn_app().await;
-    let employee = app
+    let admin = app.user("Quản Trị Viên", &[Role::Admin], None).await;
+    for query in ["cursor=garbage", "limit=0", "limit=201"] {
+        let res = app
+            .get(&format!("/api/v1/users?{query}"), &admin.token)
+            .await;
+        problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    }
+}
+
+#[tokio::test]
+async fn only_admins_manage_units_and_accounts_and_refused_requests_change_nothing() {
+    let app = spawn_app().await;
+    let everyone_else = app
         .user(
             "Phạm Văn Công",
             &[Role::Employee, Role::Moderator, Role::Secretariat],
@@ -231,24 +285,23 @@ async fn only_admins_manage_units_and_accounts() {
         ),
     ] {
         problem(
-            app.post(path, &employee.token, &body).await,
+            app.post(path, &everyone_else.token, &body).await,
             StatusCode::FORBIDDEN,
             "forbidden",
         )
         .await;
         problem(
-            app.get(path, &employee.token).await,
+            app.get(path, &everyone_else.token).await,
             StatusCode::FORBIDDEN,
             "forbidden",
         )
         .await;
-        let res = app.request(Method::POST, path, None, Some(&body)).await;
-        problem(res, StatusCode::UNAUTHORIZED, "unauthorized").await;
+        let anonymous = app.call(Method::POST, path).json(&body).send().await;
+        problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
     }
-    // Nothing was created by the refused requests.
     let admin = app.user("Quản Trị", &[Role::Admin], None).await;
-    let users: Value = json_of(app.get("/api/v1/users", &admin.token).await, StatusCode::OK).await;
-    assert_eq!(users["items"].as_array().unwrap().len(), 2);
-    let units: Value = json_of(app.get("/api/v1/units", &admin.token).await, StatusCode::OK).await;
-    assert!(units["items"].as_array().unwrap().is_empty());
+    let users = json_of(app.get("/api/v1/users", &admin.token).await, StatusCode::OK).await;
+    assert_eq!(ids(&users), [everyone_else.id, admin.id]);
+    let units = json_of(app.get("/api/v1/units", &admin.token).await, StatusCode::OK).await;
+    assert!(ids(&units).is_empty());
 }

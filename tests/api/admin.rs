@@ -1,97 +1,164 @@
-//! Admins change units and accounts; every change is audited.
+//! Admins change units and accounts; every change is audited and applies at once.
 
 use gopy::accounts::types::Role;
-use reqwest::{Method, StatusCode};
-use serde_json::json;
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{json, Value};
 
-use crate::helpers::{json_of, problem, spawn_app, PASSWORD};
+use crate::helpers::{json_of, problem, spawn_app, TestApp, TestUser, PASSWORD};
+
+async fn patch(app: &TestApp, admin: &TestUser, path: &str, body: Value) -> Response {
+    app.call(Method::PATCH, path)
+        .auth(&admin.token)
+        .json(&body)
+        .send()
+        .await
+}
+
+/// Sở Nội vụ › Phòng Tổ chức › Tổ Biên chế, and Sở Nội vụ › Văn phòng.
+async fn tree(app: &TestApp, admin: &TestUser) -> (i64, i64, i64, i64) {
+    let so = app.unit(admin, "Sở Nội vụ", None).await;
+    let phong = app.unit(admin, "Phòng Tổ chức", Some(so)).await;
+    let to = app.unit(admin, "Tổ Biên chế", Some(phong)).await;
+    let other = app.unit(admin, "Văn phòng", Some(so)).await;
+    (so, phong, to, other)
+}
+
+fn actions(audit: &Value) -> Vec<&str> {
+    audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect()
+}
 
 #[tokio::test]
-async fn units_are_renamed_moved_without_cycles_and_deactivated() {
+async fn a_unit_is_renamed() {
     let app = spawn_app().await;
     let admin = app.user("Quản Trị", &[Role::Admin], None).await;
-    let so = app.unit(&admin, "Sở Nội vụ", None).await;
-    let phong = app.unit(&admin, "Phòng Tổ chức", Some(so)).await;
-    let to = app.unit(&admin, "Tổ Biên chế", Some(phong)).await;
-    let other = app.unit(&admin, "Văn phòng", Some(so)).await;
-
-    let renamed = json_of(
-        app.request(
-            Method::PATCH,
-            &format!("/api/v1/units/{phong}"),
-            Some(&admin.token),
-            Some(&json!({ "name": "Phòng Tổ chức - Biên chế" })),
-        )
-        .await,
-        StatusCode::OK,
+    let (_, phong, _, _) = tree(&app, &admin).await;
+    let res = patch(
+        &app,
+        &admin,
+        &format!("/api/v1/units/{phong}"),
+        json!({ "name": "Phòng Tổ chức - Biên chế" }),
     )
     .await;
-    assert_eq!(renamed["name"], "Phòng Tổ chức - Biên chế");
-    // Under itself or its own descendant: a cycle.
+    assert_eq!(
+        json_of(res, StatusCode::OK).await["name"],
+        "Phòng Tổ chức - Biên chế"
+    );
+}
+
+#[tokio::test]
+async fn a_unit_never_moves_under_itself_or_its_own_sub_units() {
+    let app = spawn_app().await;
+    let admin = app.user("Quản Trị", &[Role::Admin], None).await;
+    let (_, phong, to, _) = tree(&app, &admin).await;
     for parent in [phong, to] {
-        let res = app
-            .request(
-                Method::PATCH,
-                &format!("/api/v1/units/{phong}"),
-                Some(&admin.token),
-                Some(&json!({ "parent_id": parent })),
-            )
-            .await;
-        problem(res, StatusCode::CONFLICT, "unit_cycle").await;
-    }
-    let res = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/units/{to}"),
-            Some(&admin.token),
-            Some(&json!({ "name": "Văn phòng", "parent_id": so })),
+        let res = patch(
+            &app,
+            &admin,
+            &format!("/api/v1/units/{phong}"),
+            json!({ "parent_id": parent }),
         )
         .await;
+        problem(res, StatusCode::CONFLICT, "unit_cycle").await;
+    }
+}
+
+#[tokio::test]
+async fn a_unit_cannot_move_beside_a_sibling_of_the_same_name() {
+    let app = spawn_app().await;
+    let admin = app.user("Quản Trị", &[Role::Admin], None).await;
+    let (so, _, to, _) = tree(&app, &admin).await;
+    let res = patch(
+        &app,
+        &admin,
+        &format!("/api/v1/units/{to}"),
+        json!({ "name": "Văn phòng", "parent_id": so }),
+    )
+    .await;
     problem(res, StatusCode::CONFLICT, "unit_exists").await;
+}
+
+#[tokio::test]
+async fn a_unit_moves_to_the_top_and_is_deactivated() {
+    let app = spawn_app().await;
+    let admin = app.user("Quản Trị", &[Role::Admin], None).await;
+    let (_, _, to, other) = tree(&app, &admin).await;
     let moved = json_of(
-        app.request(
-            Method::PATCH,
+        patch(
+            &app,
+            &admin,
             &format!("/api/v1/units/{to}"),
-            Some(&admin.token),
-            Some(&json!({ "parent_id": other })),
+            json!({ "parent_id": other }),
         )
         .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(moved["parent_id"], other);
-    let top = json_of(
-        app.request(
-            Method::PATCH,
+    let top = patch(
+        &app,
+        &admin,
+        &format!("/api/v1/units/{to}"),
+        json!({ "parent_id": null, "active": false }),
+    )
+    .await;
+    let top = json_of(top, StatusCode::OK).await;
+    assert!(top["parent_id"].is_null());
+    assert_eq!(top["active"], false);
+}
+
+#[tokio::test]
+async fn an_unknown_unit_is_404_and_a_blank_name_422() {
+    let app = spawn_app().await;
+    let admin = app.user("Quản Trị", &[Role::Admin], None).await;
+    let (_, _, to, _) = tree(&app, &admin).await;
+    problem(
+        patch(&app, &admin, "/api/v1/units/99999", json!({ "name": "X" })).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let res = patch(
+        &app,
+        &admin,
+        &format!("/api/v1/units/{to}"),
+        json!({ "name": "" }),
+    )
+    .await;
+    problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+}
+
+#[tokio::test]
+async fn unit_changes_are_audited_newest_first() {
+    let app = spawn_app().await;
+    let admin = app.user("Quản Trị", &[Role::Admin], None).await;
+    let (_, _, to, other) = tree(&app, &admin).await;
+    json_of(
+        patch(
+            &app,
+            &admin,
             &format!("/api/v1/units/{to}"),
-            Some(&admin.token),
-            Some(&json!({ "parent_id": null, "active": false })),
+            json!({ "parent_id": other }),
         )
         .await,
         StatusCode::OK,
     )
     .await;
-    assert!(top["parent_id"].is_null());
-    assert_eq!(top["active"], false);
-    let res = app
-        .request(
-            Method::PATCH,
-            "/api/v1/units/99999",
-            Some(&admin.token),
-            Some(&json!({ "name": "X" })),
-        )
-        .await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
-    let res = app
-        .request(
-            Method::PATCH,
+    json_of(
+        patch(
+            &app,
+            &admin,
             &format!("/api/v1/units/{to}"),
-            Some(&admin.token),
-            Some(&json!({ "name": "" })),
+            json!({ "active": false }),
         )
-        .await;
-    problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     let audit = json_of(
         app.get(
             &format!("/api/v1/admin/audit?entity=unit&entity_id={to}"),
@@ -101,168 +168,219 @@ async fn units_are_renamed_moved_without_cycles_and_deactivated() {
         StatusCode::OK,
     )
     .await;
-    let actions: Vec<&str> = audit["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
-    assert_eq!(actions, ["unit.update", "unit.update", "unit.create"]);
+    assert_eq!(
+        actions(&audit),
+        ["unit.update", "unit.update", "unit.create"]
+    );
     assert_eq!(audit["items"][0]["detail"]["to"]["active"], false);
 }
 
 #[tokio::test]
-async fn roles_units_and_deactivation_take_effect_at_once() {
+async fn new_roles_apply_to_a_session_at_once() {
     let app = spawn_app().await;
-    let admin = app.user("Quản Trị", &[Role::Admin], None).await;
-    let unit = app.unit(&admin, "Thanh tra Sở", None).await;
-    let user = app.user("Cao Thị Hằng", &[Role::Employee], None).await;
-    let path = format!("/api/v1/users/{}", user.id);
-
+    let w = app.world().await;
+    let queue = "/api/v1/moderation/queue";
     problem(
-        app.get("/api/v1/moderation/queue", &user.token).await,
+        app.get(queue, &w.employee.token).await,
         StatusCode::FORBIDDEN,
         "forbidden",
     )
     .await;
+    let path = format!("/api/v1/users/{}", w.employee.id);
     let changed = json_of(
-        app.request(Method::PATCH, &path, Some(&admin.token), Some(&json!({ "roles": ["moderator", "employee"], "unit_id": unit, "full_name": "Cao Thị Thu Hằng", "locale": "en" }))).await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(changed["roles"], json!(["employee", "moderator"]));
-    assert_eq!(changed["unit_name"], "Thanh tra Sở");
-    // Mail now comes in English.
-    app.request(
-        Method::POST,
-        "/api/v1/auth/password-reset",
-        None,
-        Some(&json!({ "email": user.email })),
-    )
-    .await;
-    let mail = app.mail_to(&user.email, 0).await;
-    assert_eq!(mail.subject, "Reset your gopy password");
-    assert!(mail.text.starts_with("Hello Cao Thị Thu Hằng,"));
-    // The same session now has the new role.
-    assert_eq!(
-        app.get("/api/v1/moderation/queue", &user.token)
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    let cleared = json_of(
-        app.request(
-            Method::PATCH,
+        patch(
+            &app,
+            &w.admin,
             &path,
-            Some(&admin.token),
-            Some(&json!({ "unit_id": null })),
+            json!({ "roles": ["moderator", "employee"] }),
         )
         .await,
         StatusCode::OK,
     )
     .await;
-    assert!(cleared["unit_id"].is_null());
-    assert_eq!(cleared["full_name"], "Cao Thị Thu Hằng");
+    assert_eq!(changed["roles"], json!(["employee", "moderator"]));
+    assert_eq!(
+        app.get(queue, &w.employee.token).await.status(),
+        StatusCode::OK
+    );
+}
 
+#[tokio::test]
+async fn name_and_unit_change_and_the_unit_can_be_cleared() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let path = format!("/api/v1/users/{}", w.other_employee.id);
+    let changed = patch(
+        &app,
+        &w.admin,
+        &path,
+        json!({ "unit_id": w.unit, "full_name": "Phạm Văn Khác Hẳn" }),
+    )
+    .await;
+    let changed = json_of(changed, StatusCode::OK).await;
+    assert_eq!(changed["unit_name"], "Phòng Tổ chức cán bộ");
+    let cleared = json_of(
+        patch(&app, &w.admin, &path, json!({ "unit_id": null })).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(cleared["unit_id"].is_null());
+    assert_eq!(cleared["full_name"], "Phạm Văn Khác Hẳn");
+}
+
+#[tokio::test]
+async fn mail_comes_in_the_language_an_admin_sets() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let path = format!("/api/v1/users/{}", w.employee.id);
+    json_of(
+        patch(&app, &w.admin, &path, json!({ "locale": "en" })).await,
+        StatusCode::OK,
+    )
+    .await;
+    let res = app
+        .call(Method::POST, "/api/v1/auth/password-reset")
+        .json(&json!({ "email": w.employee.email }))
+        .send()
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let mail = app.mail_to(&w.employee.email, 0).await;
+    assert_eq!(mail.subject, "Reset your gopy password");
+    assert!(mail.text.starts_with("Hello Ngô Thị Mai,"), "{}", mail.text);
+}
+
+#[tokio::test]
+async fn a_bad_change_to_an_account_is_422() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let path = format!("/api/v1/users/{}", w.employee.id);
     for bad in [
         json!({ "roles": [] }),
         json!({ "locale": "fr" }),
         json!({ "unit_id": 9999 }),
         json!({ "password": "x" }),
     ] {
-        let res = app
-            .request(Method::PATCH, &path, Some(&admin.token), Some(&bad))
-            .await;
-        problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    }
-
-    // Deactivation ends the sessions and blocks sign-in; reactivation allows it again.
-    let res = app
-        .request(
-            Method::PATCH,
-            &path,
-            Some(&admin.token),
-            Some(&json!({ "active": false })),
+        problem(
+            patch(&app, &w.admin, &path, bad).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
         )
         .await;
+    }
+}
+
+#[tokio::test]
+async fn deactivation_ends_sessions_and_blocks_sign_in() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let path = format!("/api/v1/users/{}", w.employee.id);
+    let res = patch(&app, &w.admin, &path, json!({ "active": false })).await;
     assert_eq!(json_of(res, StatusCode::OK).await["active"], false);
     problem(
-        app.get("/api/v1/me", &user.token).await,
+        app.get("/api/v1/me", &w.employee.token).await,
         StatusCode::UNAUTHORIZED,
         "unauthorized",
     )
     .await;
     let res = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(&json!({ "email": user.email, "password": PASSWORD })),
-        )
+        .call(Method::POST, "/api/v1/auth/login")
+        .json(&json!({ "email": w.employee.email, "password": PASSWORD }))
+        .send()
         .await;
     problem(res, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
-    app.request(
-        Method::PATCH,
-        &path,
-        Some(&admin.token),
-        Some(&json!({ "active": true })),
+}
+
+#[tokio::test]
+async fn reactivation_allows_sign_in_again() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let path = format!("/api/v1/users/{}", w.employee.id);
+    json_of(
+        patch(&app, &w.admin, &path, json!({ "active": false })).await,
+        StatusCode::OK,
     )
     .await;
-    let fresh = app.login(&user.email, PASSWORD).await;
+    json_of(
+        patch(&app, &w.admin, &path, json!({ "active": true })).await,
+        StatusCode::OK,
+    )
+    .await;
+    app.login(&w.employee.email, PASSWORD).await;
+}
 
-    // Admins cannot lock themselves out.
-    let me = format!("/api/v1/users/{}", admin.id);
+#[tokio::test]
+async fn admins_cannot_lock_themselves_out() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let me = format!("/api/v1/users/{}", w.admin.id);
     for body in [json!({ "active": false }), json!({ "roles": ["employee"] })] {
-        let res = app
-            .request(Method::PATCH, &me, Some(&admin.token), Some(&body))
-            .await;
-        problem(res, StatusCode::CONFLICT, "cannot_change_own_access").await;
-    }
-    problem(
-        app.request(
-            Method::PATCH,
-            &path,
-            Some(&fresh),
-            Some(&json!({ "roles": ["admin"] })),
+        problem(
+            patch(&app, &w.admin, &me, body).await,
+            StatusCode::CONFLICT,
+            "cannot_change_own_access",
         )
-        .await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
+        .await;
+    }
+}
 
-    let audit = json_of(
-        app.get(
-            &format!("/api/v1/admin/audit?entity=user&entity_id={}", user.id),
-            &admin.token,
+#[tokio::test]
+async fn nobody_but_an_admin_changes_an_account() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let path = format!("/api/v1/users/{}", w.employee.id);
+    let res = patch(&app, &w.employee, &path, json!({ "roles": ["admin"] })).await;
+    problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+}
+
+#[tokio::test]
+async fn account_changes_are_audited_with_who_and_what() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let path = format!("/api/v1/users/{}", w.employee.id);
+    json_of(
+        patch(
+            &app,
+            &w.admin,
+            &path,
+            json!({ "roles": ["moderator", "employee"], "full_name": "Ngô Thị Mai Anh" }),
         )
         .await,
         StatusCode::OK,
     )
     .await;
-    let actions: Vec<&str> = audit["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    json_of(
+        patch(&app, &w.admin, &path, json!({ "active": false })).await,
+        StatusCode::OK,
+    )
+    .await;
+    json_of(
+        patch(&app, &w.admin, &path, json!({ "active": true })).await,
+        StatusCode::OK,
+    )
+    .await;
+    let audit = format!(
+        "/api/v1/admin/audit?entity=user&entity_id={}",
+        w.employee.id
+    );
+    let audit = json_of(app.get(&audit, &w.admin.token).await, StatusCode::OK).await;
+    let seen = actions(&audit);
     for a in [
         "user.roles_changed",
         "user.updated",
         "user.deactivated",
         "user.reactivated",
     ] {
-        assert!(actions.contains(&a), "{a} in {actions:?}");
+        assert!(seen.contains(&a), "{a} in {seen:?}");
     }
-    let roles_event = audit["items"]
+    let roles = audit["items"]
         .as_array()
-        .unwrap()
+        .expect("items")
         .iter()
         .find(|e| e["action"] == "user.roles_changed")
-        .unwrap();
+        .expect("roles event");
     assert_eq!(
-        roles_event["detail"],
+        roles["detail"],
         json!({ "from": ["employee"], "to": ["employee", "moderator"] })
     );
-    assert_eq!(roles_event["actor_id"], admin.id);
+    assert_eq!(roles["actor_id"], w.admin.id);
 }

@@ -1,315 +1,380 @@
-use gopy::accounts::types::Role;
-use reqwest::StatusCode;
-use serde_json::{json, Value};
+//! Employees comment on sections and whole drafts; who sees which comment; what is refused.
 
-use crate::helpers::{json_of, problem, spawn_app};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{ids, json_of, problem, spawn_app};
 
 #[tokio::test]
-async fn employees_comment_on_sections_and_whole_drafts() {
+async fn a_comment_is_stored_trimmed_and_nfc_normalised() {
     let app = spawn_app().await;
-    let admin = app.user("Quản Trị", &[Role::Admin], None).await;
-    let unit = app.unit(&admin, "Phòng Công chức, viên chức", None).await;
-    let secretariat = app.user("Thư Ký", &[Role::Secretariat], None).await;
-    let an = app.user("Võ Thị An", &[Role::Employee], Some(unit)).await;
-    let binh = app.user("Hoàng Văn Bình", &[Role::Employee], None).await;
-    let moderator = app.user("Kiểm Duyệt", &[Role::Moderator], None).await;
-    let (doc, sections) = app.published_document(&secretariat).await;
-
-    // Sent decomposed (NFD) with stray spaces: stored trimmed and NFC.
+    let w = app.world().await;
+    // Sent decomposed (NFD) with stray spaces.
     let nfd = "  Đề nghị bổ sung cụm từ \u{201c}viên chức\u{201d} vào Điều 1.\nXin cảm ơn.  ";
     let nfd: String = unicode_normalization::UnicodeNormalization::nfd(nfd).collect();
     let created = app
-        .comment(&an, doc, json!({ "section_id": sections[0], "body": nfd, "proposed_text": "Luật này quy định về cán bộ, công chức, viên chức." }))
+        .comment(
+            &w.employee,
+            w.doc,
+            json!({ "section_id": w.sections[0], "body": nfd }),
+        )
         .await;
-    assert_eq!(created["status"], "pending");
     assert_eq!(
         created["body"],
         "Đề nghị bổ sung cụm từ \u{201c}viên chức\u{201d} vào Điều 1.\nXin cảm ơn."
     );
+}
+
+#[tokio::test]
+async fn a_comment_on_a_section_is_pending_with_its_path_unit_and_receipt() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let proposed = "Luật này quy định về cán bộ, công chức, viên chức.";
+    let body = json!({ "section_id": w.sections[0], "body": "Đề nghị bổ sung.", "proposed_text": proposed });
+    let created = app.comment(&w.employee, w.doc, body).await;
+    assert_eq!(created["status"], "pending");
     assert_eq!(created["section_path"], "Điều 1");
-    assert_eq!(created["unit_id"], unit);
-    assert_eq!(created["unit_name"], "Phòng Công chức, viên chức");
-    let receipt = created["receipt"].as_str().unwrap();
+    assert_eq!(created["unit_id"], w.unit);
+    assert_eq!(created["unit_name"], "Phòng Tổ chức cán bộ");
+    assert_eq!(created["proposed_text"], proposed);
+    let receipt = created["receipt"].as_str().expect("receipt");
     assert!(
         receipt.starts_with("GY-") && receipt.len() == 14,
         "{receipt}"
     );
-
-    let whole = app
-        .comment(
-            &binh,
-            doc,
-            json!({ "body": "Góp ý chung cho toàn bộ dự thảo." }),
-        )
-        .await;
-    assert!(whole["section_id"].is_null());
-    assert!(whole["unit_id"].is_null());
-
-    // Pending comments are visible to their authors and to moderators only.
-    let path = format!("/api/v1/documents/{doc}/comments");
-    let seen = |v: &Value| -> Vec<i64> {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["id"].as_i64().unwrap())
-            .collect()
-    };
-    let by_an = json_of(app.get(&path, &an.token).await, StatusCode::OK).await;
-    assert_eq!(seen(&by_an), [created["id"].as_i64().unwrap()]);
-    let by_mod = json_of(app.get(&path, &moderator.token).await, StatusCode::OK).await;
-    assert_eq!(seen(&by_mod).len(), 2);
-    problem(
-        app.get(&format!("/api/v1/comments/{}", created["id"]), &binh.token)
-            .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-
-    let res = app
-        .moderate(
-            &moderator,
-            created["id"].as_i64().unwrap(),
-            &json!({ "action": "approve" }),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let by_binh = json_of(app.get(&path, &binh.token).await, StatusCode::OK).await;
-    assert_eq!(
-        seen(&by_binh),
-        [
-            created["id"].as_i64().unwrap(),
-            whole["id"].as_i64().unwrap()
-        ]
-    );
-    let only_s1 = json_of(
-        app.get(&format!("{path}?section_id={}", sections[0]), &binh.token)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(seen(&only_s1), [created["id"].as_i64().unwrap()]);
-    let pending_only = json_of(
-        app.get(&format!("{path}?status=pending"), &moderator.token)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(seen(&pending_only), [whole["id"].as_i64().unwrap()]);
-
-    let mine = json_of(
-        app.get("/api/v1/me/comments", &an.token).await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(mine["items"][0]["status"], "approved");
-    assert_eq!(
-        mine["items"][0]["proposed_text"],
-        "Luật này quy định về cán bộ, công chức, viên chức."
-    );
 }
 
 #[tokio::test]
-async fn comments_are_refused_outside_the_window_and_for_bad_input() {
+async fn a_comment_on_the_whole_draft_has_no_section() {
     let app = spawn_app().await;
-    let secretariat = app.user("Thư Ký", &[Role::Secretariat], None).await;
-    let employee = app.user("Nhân Viên", &[Role::Employee], None).await;
-    let moderator = app.user("Kiểm Duyệt", &[Role::Moderator], None).await;
-    let (doc, sections) = app.published_document(&secretariat).await;
-    let path = format!("/api/v1/documents/{doc}/comments");
-
-    let body = problem(
-        app.post(&path, &employee.token, &json!({ "body": "   " }))
-            .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
-    assert!(body["errors"]["body"].is_array());
-    // 5000 characters (not bytes) is the limit: Vietnamese letters are multi-byte.
-    let ok = "ệ".repeat(5000);
-    app.comment(&employee, doc, json!({ "body": ok })).await;
-    let too_long = "ệ".repeat(5001);
-    problem(
-        app.post(&path, &employee.token, &json!({ "body": too_long }))
-            .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
-    problem(
-        app.post(&path, &employee.token, &json!({ "body": 42 }))
-            .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
-    problem(
-        app.post(&path, &employee.token, &json!({ "body": "x", "extra": 1 }))
-            .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
-    // A NUL byte never reaches the database.
-    let stored = app
-        .comment(&employee, doc, json!({ "body": "a\u{0}b" }))
+    let w = app.world().await;
+    let whole = app
+        .comment(&w.other_employee, w.doc, json!({ "body": "Góp ý chung." }))
         .await;
-    assert_eq!(stored["body"], "ab");
+    assert!(whole["section_id"].is_null() && whole["section_path"].is_null());
+    assert!(whole["unit_id"].is_null());
+}
 
-    // A section of another document.
-    let (other, other_sections) = app.published_document(&secretariat).await;
-    assert_ne!(other, doc);
-    let body = problem(
-        app.post(
-            &path,
-            &employee.token,
-            &json!({ "section_id": other_sections[0], "body": "x" }),
-        )
-        .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
-    assert!(body["errors"]["section_id"].is_array());
-    // Listing by a section of another document is refused, not answered with its comments
-    // (it has an approved one, which its own document does list).
-    let elsewhere = app
-        .comment(
-            &employee,
-            other,
-            json!({ "section_id": other_sections[0], "body": "Góp ý ở dự thảo khác" }),
-        )
+#[tokio::test]
+async fn a_pending_comment_is_listed_to_its_author_and_moderators_only() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let mine = app.comment_id(&w.employee, w.doc, "Của tôi").await;
+    let theirs = app
+        .comment_id(&w.other_employee, w.doc, "Của người khác")
         .await;
-    let elsewhere = elsewhere["id"].as_i64().unwrap();
+    let path = format!("/api/v1/documents/{}/comments", w.doc);
+    let by_author = json_of(app.get(&path, &w.employee.token).await, StatusCode::OK).await;
+    assert_eq!(ids(&by_author), [mine]);
+    let by_moderator = json_of(app.get(&path, &w.moderator.token).await, StatusCode::OK).await;
+    assert_eq!(ids(&by_moderator), [mine, theirs]);
+}
+
+#[tokio::test]
+async fn someone_elses_pending_comment_is_404() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let theirs = app
+        .comment_id(&w.other_employee, w.doc, "Của người khác")
+        .await;
     let res = app
-        .moderate(&moderator, elsewhere, &json!({ "action": "approve" }))
+        .get(&format!("/api/v1/comments/{theirs}"), &w.employee.token)
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let listed = json_of(
-        app.get(
-            &format!(
-                "/api/v1/documents/{other}/comments?section_id={}",
-                other_sections[0]
-            ),
-            &employee.token,
+    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn an_approved_comment_is_listed_to_everyone() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let theirs = app
+        .comment_id(&w.other_employee, w.doc, "Của người khác")
+        .await;
+    app.decide(&w.moderator, theirs, json!({ "action": "approve" }))
+        .await;
+    let path = format!("/api/v1/documents/{}/comments", w.doc);
+    let by_employee = json_of(app.get(&path, &w.employee.token).await, StatusCode::OK).await;
+    assert_eq!(ids(&by_employee), [theirs]);
+}
+
+#[tokio::test]
+async fn comments_are_listed_by_section() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let on_s1 = app
+        .comment(
+            &w.employee,
+            w.doc,
+            json!({ "section_id": w.sections[0], "body": "Điều 1" }),
         )
-        .await,
+        .await;
+    app.comment(
+        &w.employee,
+        w.doc,
+        json!({ "section_id": w.sections[1], "body": "Điều 2" }),
+    )
+    .await;
+    let path = format!(
+        "/api/v1/documents/{}/comments?section_id={}",
+        w.doc, w.sections[0]
+    );
+    let page = json_of(app.get(&path, &w.employee.token).await, StatusCode::OK).await;
+    assert_eq!(ids(&page), [on_s1["id"].as_i64().expect("id")]);
+}
+
+#[tokio::test]
+async fn moderators_list_comments_by_status() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let approved = app.comment_id(&w.employee, w.doc, "Sẽ được duyệt").await;
+    let pending = app.comment_id(&w.employee, w.doc, "Còn chờ").await;
+    app.decide(&w.moderator, approved, json!({ "action": "approve" }))
+        .await;
+    let path = format!("/api/v1/documents/{}/comments?status=pending", w.doc);
+    let page = json_of(app.get(&path, &w.moderator.token).await, StatusCode::OK).await;
+    assert_eq!(ids(&page), [pending]);
+}
+
+#[tokio::test]
+async fn my_comments_show_their_status_newest_first() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let first = app.comment_id(&w.employee, w.doc, "Thứ nhất").await;
+    let second = app.comment_id(&w.employee, w.doc, "Thứ hai").await;
+    app.decide(&w.moderator, first, json!({ "action": "approve" }))
+        .await;
+    let mine = json_of(
+        app.get("/api/v1/me/comments", &w.employee.token).await,
         StatusCode::OK,
     )
     .await;
-    assert_eq!(listed["items"][0]["id"], elsewhere);
-    problem(
-        app.get(
-            &format!("{path}?section_id={}", other_sections[0]),
-            &employee.token,
+    assert_eq!(ids(&mine), [second, first]);
+    assert_eq!(mine["items"][1]["status"], "approved");
+}
+
+#[tokio::test]
+async fn a_blank_comment_is_refused() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let res = app
+        .post(
+            &format!("/api/v1/documents/{}/comments", w.doc),
+            &w.employee.token,
+            &json!({ "body": "   " }),
         )
-        .await,
+        .await;
+    let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(body["errors"]["body"].is_array());
+}
+
+#[tokio::test]
+async fn the_length_limit_counts_characters_not_bytes() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    // Vietnamese letters are multi-byte: 5000 of them fit, 5001 do not.
+    app.comment(&w.employee, w.doc, json!({ "body": "ệ".repeat(5000) }))
+        .await;
+    let path = format!("/api/v1/documents/{}/comments", w.doc);
+    let res = app
+        .post(
+            &path,
+            &w.employee.token,
+            &json!({ "body": "ệ".repeat(5001) }),
+        )
+        .await;
+    problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+}
+
+#[tokio::test]
+async fn a_body_of_the_wrong_shape_is_422() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let path = format!("/api/v1/documents/{}/comments", w.doc);
+    for bad in [json!({ "body": 42 }), json!({ "body": "x", "extra": 1 })] {
+        problem(
+            app.post(&path, &w.employee.token, &bad).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_nul_byte_never_reaches_the_database() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let stored = app
+        .comment(&w.employee, w.doc, json!({ "body": "a\u{0}b" }))
+        .await;
+    assert_eq!(stored["body"], "ab");
+}
+
+#[tokio::test]
+async fn a_section_of_another_document_is_refused() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let (_, elsewhere) = app.published_document(&w.secretariat).await;
+    let path = format!("/api/v1/documents/{}/comments", w.doc);
+    let res = app
+        .post(
+            &path,
+            &w.employee.token,
+            &json!({ "section_id": elsewhere[0], "body": "x" }),
+        )
+        .await;
+    let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(body["errors"]["section_id"].is_array());
+}
+
+#[tokio::test]
+async fn listing_by_a_section_of_another_document_is_refused() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let (other, elsewhere) = app.published_document(&w.secretariat).await;
+    // The other section has an approved comment, which its own document does list.
+    let there = app
+        .comment(
+            &w.employee,
+            other,
+            json!({ "section_id": elsewhere[0], "body": "Ở dự thảo khác" }),
+        )
+        .await;
+    let there = there["id"].as_i64().expect("id");
+    app.decide(&w.moderator, there, json!({ "action": "approve" }))
+        .await;
+    let own = format!(
+        "/api/v1/documents/{other}/comments?section_id={}",
+        elsewhere[0]
+    );
+    assert_eq!(
+        ids(&json_of(app.get(&own, &w.employee.token).await, StatusCode::OK).await),
+        [there]
+    );
+    let wrong = format!(
+        "/api/v1/documents/{}/comments?section_id={}",
+        w.doc, elsewhere[0]
+    );
+    problem(
+        app.get(&wrong, &w.employee.token).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
     .await;
-    problem(
-        app.post(
+}
+
+#[tokio::test]
+async fn commenting_on_an_unknown_document_is_404() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let res = app
+        .post(
             "/api/v1/documents/777777/comments",
-            &employee.token,
+            &w.employee.token,
             &json!({ "body": "x" }),
         )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-
-    // Only employees comment.
-    problem(
-        app.post(&path, &moderator.token, &json!({ "body": "x" }))
-            .await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
-    problem(
-        app.post(&path, &secretariat.token, &json!({ "body": "x" }))
-            .await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
-
-    // A draft is invisible; a window not yet open or already over is a 409.
-    let draft = app
-        .document(&secretariat, json!({ "title": "Chưa công bố" }))
         .await;
-    problem(
-        app.post(
+    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn only_employees_comment() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let moderator_only = app
+        .user(
+            "Chỉ Kiểm Duyệt",
+            &[gopy::accounts::types::Role::Moderator],
+            None,
+        )
+        .await;
+    let path = format!("/api/v1/documents/{}/comments", w.doc);
+    for who in [&moderator_only, &w.secretariat, &w.admin] {
+        problem(
+            app.post(&path, &who.token, &json!({ "body": "x" })).await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn an_unpublished_draft_cannot_be_commented_on_or_seen() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let draft = app
+        .document(&w.secretariat, json!({ "title": "Chưa công bố" }))
+        .await;
+    let res = app
+        .post(
             &format!("/api/v1/documents/{draft}/comments"),
-            &employee.token,
+            &w.employee.token,
             &json!({ "body": "x" }),
         )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+        .await;
+    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn a_window_not_yet_open_refuses_comments() {
+    let app = spawn_app().await;
+    let w = app.world().await;
     let future = app
         .document(
-            &secretariat,
+            &w.secretariat,
             json!({ "title": "Sắp mở", "opens_at": "2099-01-01T00:00:00Z" }),
         )
         .await;
-    app.publish(&secretariat, future).await;
-    problem(
-        app.post(
+    app.publish(&w.secretariat, future).await;
+    let res = app
+        .post(
             &format!("/api/v1/documents/{future}/comments"),
-            &employee.token,
+            &w.employee.token,
             &json!({ "body": "x" }),
         )
-        .await,
-        StatusCode::CONFLICT,
-        "consultation_not_started",
-    )
-    .await;
+        .await;
+    problem(res, StatusCode::CONFLICT, "consultation_not_started").await;
+}
+
+#[tokio::test]
+async fn a_window_that_is_over_refuses_comments() {
+    let app = spawn_app().await;
+    let w = app.world().await;
     let past = app
         .document(
-            &secretariat,
+            &w.secretariat,
             json!({ "title": "Đã hết hạn", "closes_at": "2020-01-01T00:00:00Z" }),
         )
         .await;
-    app.publish(&secretariat, past).await;
-    problem(
-        app.post(
+    app.publish(&w.secretariat, past).await;
+    let res = app
+        .post(
             &format!("/api/v1/documents/{past}/comments"),
-            &employee.token,
+            &w.employee.token,
             &json!({ "body": "x" }),
         )
-        .await,
-        StatusCode::CONFLICT,
-        "consultation_closed",
-    )
-    .await;
-    app.post(
-        &format!("/api/v1/documents/{doc}/close"),
-        &secretariat.token,
-        &json!({}),
-    )
-    .await;
-    problem(
-        app.post(
-            &path,
-            &employee.token,
-            &json!({ "section_id": sections[1], "body": "Muộn" }),
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "consultation_closed",
-    )
-    .await;
+        .await;
+    problem(res, StatusCode::CONFLICT, "consultation_closed").await;
+}
 
-    // Exactly the two accepted comments exist.
-    let all = json_of(app.get(&path, &moderator.token).await, StatusCode::OK).await;
-    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+#[tokio::test]
+async fn a_closed_consultation_refuses_comments_and_keeps_those_it_had() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let before = app.comment_id(&w.employee, w.doc, "Kịp hạn").await;
+    app.close(&w.secretariat, w.doc).await;
+    let path = format!("/api/v1/documents/{}/comments", w.doc);
+    let res = app
+        .post(
+            &path,
+            &w.employee.token,
+            &json!({ "section_id": w.sections[1], "body": "Muộn" }),
+        )
+        .await;
+    problem(res, StatusCode::CONFLICT, "consultation_closed").await;
+    let all = json_of(app.get(&path, &w.moderator.token).await, StatusCode::OK).await;
+    assert_eq!(ids(&all), [before]);
 }
 
 /// The page query's PostgreSQL plan setting holds inside `with_generic_plans` only, and is put

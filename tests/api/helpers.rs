@@ -1,3 +1,5 @@
+//! Starting gopy for a test, and the one way tests talk to it.
+
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -35,7 +37,9 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
-/// Start gopy with settings adjusted by `tune` (lower thresholds, shorter timeouts …).
+/// Start gopy with settings adjusted by `tune` (lower thresholds, shorter timeouts …). Mail is
+/// not sent in the background unless `tune` turns `mail.send` on: tests deliver what the
+/// outbox holds when they want it (`TestApp::mails`), so no test waits on a timer.
 pub async fn spawn_app_with(tune: impl FnOnce(&mut Settings)) -> TestApp {
     let db = TestDb::new();
     let mail_dir = tempfile::tempdir().expect("tempdir");
@@ -45,6 +49,7 @@ pub async fn spawn_app_with(tune: impl FnOnce(&mut Settings)) -> TestApp {
     settings.database.url = db.url().to_owned();
     settings.database.pool_size = 4;
     settings.mail.dir = mail_dir.path().display().to_string();
+    settings.mail.send = false;
     settings.mail.poll_interval_ms = 50;
     tune(&mut settings);
     let app = Application::build(settings.clone())
@@ -81,29 +86,17 @@ impl TestApp {
         Call(self.client.request(method, self.url(path)))
     }
 
-    pub async fn request(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&Value>,
-    ) -> Response {
-        let mut call = self.call(method, path);
-        if let Some(t) = token {
-            call = call.auth(t);
-        }
-        if let Some(b) = body {
-            call = call.json(b);
-        }
-        call.send().await
-    }
-
+    /// `GET path` as the holder of `token`.
     pub async fn get(&self, path: &str, token: &str) -> Response {
-        self.request(Method::GET, path, Some(token), None).await
+        self.call(Method::GET, path).auth(token).send().await
     }
 
+    /// `POST path` with a JSON body as the holder of `token`.
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.request(Method::POST, path, Some(token), Some(body))
+        self.call(Method::POST, path)
+            .auth(token)
+            .json(body)
+            .send()
             .await
     }
 
@@ -131,127 +124,12 @@ impl TestApp {
 
     pub async fn login(&self, email: &str, password: &str) -> String {
         let res = self
-            .request(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(&json!({ "email": email, "password": password })),
-            )
+            .call(Method::POST, "/api/v1/auth/login")
+            .json(&json!({ "email": email, "password": password }))
+            .send()
             .await;
-        assert_eq!(res.status(), StatusCode::OK, "login of {email}");
-        let body: Value = res.json().await.expect("json");
+        let body = json_of(res, StatusCode::OK).await;
         body["token"].as_str().expect("token").to_owned()
-    }
-
-    pub async fn unit(&self, admin: &TestUser, name: &str, parent: Option<i64>) -> i64 {
-        let res = self
-            .post(
-                "/api/v1/units",
-                &admin.token,
-                &json!({ "name": name, "parent_id": parent }),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED);
-        res.json::<Value>().await.expect("json")["id"]
-            .as_i64()
-            .expect("id")
-    }
-
-    /// A published document with two sections; returns (document id, [section ids]).
-    pub async fn published_document(&self, secretariat: &TestUser) -> (i64, Vec<i64>) {
-        let doc = self
-            .document(
-                secretariat,
-                json!({ "title": "Dự thảo Luật Cán bộ, công chức (sửa đổi)" }),
-            )
-            .await;
-        let s1 = self.section(secretariat, doc, json!({ "label": "Điều 1", "heading": "Phạm vi điều chỉnh", "body": "Luật này quy định về cán bộ, công chức." })).await;
-        let s2 = self.section(secretariat, doc, json!({ "label": "Điều 2", "heading": "Đối tượng áp dụng", "body": "Cán bộ, công chức và cơ quan, tổ chức có liên quan." })).await;
-        self.publish(secretariat, doc).await;
-        (doc, vec![s1, s2])
-    }
-
-    pub async fn publish(&self, secretariat: &TestUser, doc: i64) {
-        let res = self
-            .post(
-                &format!("/api/v1/documents/{doc}/publish"),
-                &secretariat.token,
-                &json!({}),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::OK);
-    }
-
-    pub async fn document(&self, secretariat: &TestUser, body: Value) -> i64 {
-        let res = self
-            .post("/api/v1/documents", &secretariat.token, &body)
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED);
-        res.json::<Value>().await.expect("json")["id"]
-            .as_i64()
-            .expect("id")
-    }
-
-    pub async fn section(&self, secretariat: &TestUser, doc: i64, body: Value) -> i64 {
-        let res = self
-            .post(
-                &format!("/api/v1/documents/{doc}/sections"),
-                &secretariat.token,
-                &body,
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED);
-        res.json::<Value>().await.expect("json")["id"]
-            .as_i64()
-            .expect("id")
-    }
-
-    pub async fn comment(&self, employee: &TestUser, doc: i64, body: Value) -> Value {
-        let res = self
-            .post(
-                &format!("/api/v1/documents/{doc}/comments"),
-                &employee.token,
-                &body,
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED);
-        res.json().await.expect("json")
-    }
-
-    pub async fn moderate(&self, moderator: &TestUser, comment: i64, body: &Value) -> Response {
-        self.post(
-            &format!("/api/v1/comments/{comment}/moderation"),
-            &moderator.token,
-            body,
-        )
-        .await
-    }
-
-    /// The mails written so far (in outbox order), waiting up to 5 s for at least `n`.
-    pub async fn mails(&self, n: usize) -> Vec<Mail> {
-        for _ in 0..100 {
-            let mails = read_mails(self.mail_dir.path());
-            if mails.len() >= n {
-                return mails;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("expected {n} mails in {}", self.mail_dir.path().display());
-    }
-
-    /// The newest mail to `to`, waiting for it.
-    pub async fn mail_to(&self, to: &str, nth: usize) -> Mail {
-        for _ in 0..100 {
-            let mut mails: Vec<Mail> = read_mails(self.mail_dir.path())
-                .into_iter()
-                .filter(|m| m.to == to)
-                .collect();
-            if mails.len() > nth {
-                return mails.swap_remove(nth);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("no mail #{nth} to {to}");
     }
 
     /// Run SQL against the test database (to age a token or a session, say).
@@ -296,61 +174,6 @@ impl Call {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct Mail {
-    pub outbox_id: i64,
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-    pub raw: String,
-}
-
-impl Mail {
-    /// The token in the mailed link.
-    pub fn token(&self) -> String {
-        let start = self.text.find("token=").expect("a link with a token") + "token=".len();
-        self.text[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect()
-    }
-}
-
-pub fn read_mails(dir: &std::path::Path) -> Vec<Mail> {
-    let mut out: Vec<Mail> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.flatten()
-                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-                .filter_map(|e| std::fs::read(e.path()).ok())
-                .filter_map(|raw| parse_mail(&raw))
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort_by_key(|m| m.outbox_id);
-    out
-}
-
-pub fn parse_mail(raw: &[u8]) -> Option<Mail> {
-    let m = mail_parser::MessageParser::default().parse(raw)?;
-    let id = m.message_id()?;
-    let outbox_id = id
-        .trim_start_matches("outbox-")
-        .split('@')
-        .next()?
-        .parse()
-        .ok()?;
-    let to = m.to()?.first()?.address()?.to_string();
-    Some(Mail {
-        outbox_id,
-        to,
-        subject: m.subject()?.to_owned(),
-        text: m.body_text(0)?.into_owned(),
-        html: m.body_html(0).map(|h| h.into_owned()).unwrap_or_default(),
-        raw: String::from_utf8_lossy(raw).into_owned(),
-    })
-}
-
 /// One argon2 hash of PASSWORD for every test user (hashing is deliberately slow).
 fn test_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
@@ -377,11 +200,22 @@ pub async fn problem(res: Response, status: StatusCode, code: &str) -> Value {
     body
 }
 
+/// Assert the status and return the JSON body.
 pub async fn json_of(res: Response, status: StatusCode) -> Value {
     let got = res.status();
     let body: Value = res.json().await.unwrap_or(Value::Null);
     assert_eq!(got, status, "unexpected status; body: {body}");
     body
+}
+
+/// The ids of a page's items.
+pub fn ids(page: &Value) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["id"].as_i64().expect("id"))
+        .collect()
 }
 
 /// Wait until `check` finds what background work (the mail worker, a spawned task) was

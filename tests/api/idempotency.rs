@@ -1,5 +1,5 @@
 use gopy::accounts::types::Role;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::helpers::{json_of, problem, spawn_app, TestApp, TestUser};
@@ -11,14 +11,12 @@ async fn submit(
     key: &str,
     body: &Value,
 ) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/api/v1/documents/{doc}/comments")))
-        .bearer_auth(&user.token)
+    app.call(Method::POST, &format!("/api/v1/documents/{doc}/comments"))
+        .auth(&user.token)
         .header("Idempotency-Key", key)
         .json(body)
         .send()
         .await
-        .unwrap()
 }
 
 async fn count(app: &TestApp, moderator: &TestUser, doc: i64) -> usize {

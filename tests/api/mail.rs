@@ -1,18 +1,19 @@
 //! Mail through the outbox to a real SMTP server on loopback: nothing is lost while the server
 //! is down, and each mail arrives exactly once when it is back.
 
-use std::time::Duration;
-
 use gopy::accounts::types::Role;
 use gopy::config::{MailTransportKind, SmtpSecurity};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{json_of, parse_mail, problem, spawn_app_with, TestApp, TestUser};
+use crate::helpers::{eventually, json_of, problem, spawn_app_with, TestApp, TestUser};
+use crate::mailbox::parse_mail;
 use crate::smtp::{free_port, SmtpServer};
 
+/// gopy sending in the background through SMTP on `port`, retrying after a second.
 async fn smtp_app(port: u16, max_attempts: i32) -> TestApp {
     spawn_app_with(|s| {
+        s.mail.send = true;
         s.mail.transport = MailTransportKind::Smtp;
         s.mail.smtp_host = "127.0.0.1".into();
         s.mail.smtp_port = port;
@@ -26,12 +27,9 @@ async fn smtp_app(port: u16, max_attempts: i32) -> TestApp {
 async fn request_resets(app: &TestApp, users: &[&TestUser]) {
     for u in users {
         let res = app
-            .request(
-                Method::POST,
-                "/api/v1/auth/password-reset",
-                None,
-                Some(&json!({ "email": u.email })),
-            )
+            .call(Method::POST, "/api/v1/auth/password-reset")
+            .json(&json!({ "email": u.email }))
+            .send()
             .await;
         assert_eq!(res.status(), StatusCode::ACCEPTED);
     }
@@ -44,47 +42,52 @@ async fn outbox(app: &TestApp, admin: &TestUser, query: &str) -> Vec<Value> {
         StatusCode::OK,
     )
     .await;
-    page["items"].as_array().unwrap().clone()
+    page["items"].as_array().expect("items").clone()
 }
 
-async fn wait_for<F: Fn() -> bool>(what: &str, f: F) {
-    for _ in 0..200 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
+/// Wait until the outbox lists exactly `n` mails with `query` that all satisfy `ok`.
+async fn outbox_settles(
+    app: &TestApp,
+    admin: &TestUser,
+    query: &str,
+    n: usize,
+    ok: impl Fn(&Value) -> bool,
+) -> Vec<Value> {
+    eventually(&format!("{n} mails {query}"), || async {
+        let rows = outbox(app, admin, query).await;
+        (rows.len() == n && rows.iter().all(&ok)).then_some(rows)
+    })
+    .await
 }
 
 #[tokio::test]
-async fn mail_waits_while_the_smtp_server_is_down_and_arrives_once_when_it_is_back() {
+async fn mail_waits_while_the_smtp_server_is_down() {
     let port = free_port();
     let app = smtp_app(port, 20).await;
     let admin = app.user("Quản Trị", &[Role::Admin], None).await;
     let a = app.user("Nguyễn Thị Mai", &[Role::Employee], None).await;
     let b = app.user("Trần Văn Đông", &[Role::Employee], None).await;
     request_resets(&app, &[&a, &b]).await;
-
-    // Down: the rows stay pending and count their attempts. An attempt is counted when the
-    // row is claimed and its error recorded when the connection fails, so wait for both.
+    // An attempt is counted when the row is claimed and its error recorded when the connection
+    // fails: wait for both.
     let failed_once =
         |m: &Value| m["attempts"].as_i64().unwrap_or(0) >= 1 && m["last_error"].is_string();
-    let mut pending = Vec::new();
-    for _ in 0..200 {
-        pending = outbox(&app, &admin, "?status=pending").await;
-        if pending.len() == 2 && pending.iter().all(failed_once) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_eq!(pending.len(), 2, "{pending:?}");
-    assert!(pending.iter().all(failed_once), "{pending:?}");
+    outbox_settles(&app, &admin, "?status=pending", 2, failed_once).await;
+}
 
-    // Back: every mail arrives, exactly once.
+#[tokio::test]
+async fn mail_arrives_once_each_when_the_smtp_server_is_back() {
+    let port = free_port();
+    let app = smtp_app(port, 20).await;
+    let admin = app.user("Quản Trị", &[Role::Admin], None).await;
+    let a = app.user("Nguyễn Thị Mai", &[Role::Employee], None).await;
+    let b = app.user("Trần Văn Đông", &[Role::Employee], None).await;
+    request_resets(&app, &[&a, &b]).await;
+    let failed_once = |m: &Value| m["attempts"].as_i64().unwrap_or(0) >= 1;
+    outbox_settles(&app, &admin, "?status=pending", 2, failed_once).await;
     let server = SmtpServer::start(port);
-    wait_for("two deliveries", || server.received().len() >= 2).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Once both rows are marked sent nothing will send them again: the count is final.
+    outbox_settles(&app, &admin, "?status=sent", 2, |_| true).await;
     let received = server.received();
     assert_eq!(received.len(), 2);
     let mut ids = Vec::new();
@@ -101,39 +104,47 @@ async fn mail_waits_while_the_smtp_server_is_down_and_arrives_once_when_it_is_ba
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 2, "two different mails");
-    assert!(outbox(&app, &admin, "?status=sent").await.len() == 2);
+}
+
+/// A mail that gave up after two attempts, with its outbox id.
+async fn given_up(app: &TestApp, admin: &TestUser) -> (TestUser, i64) {
+    let a = app.user("Lê Văn Tám", &[Role::Employee], None).await;
+    request_resets(app, &[&a]).await;
+    let failed = outbox_settles(app, admin, "?status=failed", 1, |_| true).await;
+    assert_eq!(failed[0]["attempts"], 2);
+    (a, failed[0]["id"].as_i64().expect("id"))
 }
 
 #[tokio::test]
-async fn mail_gives_up_after_its_attempts_and_an_admin_can_retry_it() {
+async fn mail_gives_up_after_its_attempts() {
     let port = free_port();
     let app = smtp_app(port, 2).await;
     let admin = app.user("Quản Trị", &[Role::Admin], None).await;
-    let a = app.user("Lê Văn Tám", &[Role::Employee], None).await;
-    request_resets(&app, &[&a]).await;
-    let mut failed = Vec::new();
-    for _ in 0..200 {
-        failed = outbox(&app, &admin, "?status=failed").await;
-        if !failed.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_eq!(failed.len(), 1, "gave up");
-    assert_eq!(failed[0]["attempts"], 2);
-    let id = failed[0]["id"].as_i64().unwrap();
+    given_up(&app, &admin).await;
+}
 
-    problem(
-        app.post(
+#[tokio::test]
+async fn only_an_admin_retries_a_mail() {
+    let port = free_port();
+    let app = smtp_app(port, 2).await;
+    let admin = app.user("Quản Trị", &[Role::Admin], None).await;
+    let (a, id) = given_up(&app, &admin).await;
+    let res = app
+        .post(
             &format!("/api/v1/admin/outbox/{id}/retry"),
             &a.token,
             &json!({}),
         )
-        .await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
+        .await;
+    problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+}
+
+#[tokio::test]
+async fn a_retried_mail_is_sent_and_cannot_be_retried_again() {
+    let port = free_port();
+    let app = smtp_app(port, 2).await;
+    let admin = app.user("Quản Trị", &[Role::Admin], None).await;
+    let (_, id) = given_up(&app, &admin).await;
     let server = SmtpServer::start(port);
     let retried = json_of(
         app.post(
@@ -149,38 +160,31 @@ async fn mail_gives_up_after_its_attempts_and_an_admin_can_retry_it() {
         (retried["status"].as_str(), retried["attempts"].as_i64()),
         (Some("pending"), Some(0))
     );
-    wait_for("the retried mail", || server.received().len() == 1).await;
-    let mut sent = Vec::new();
-    for _ in 0..100 {
-        sent = outbox(&app, &admin, "?status=sent").await;
-        if !sent.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let sent = outbox_settles(&app, &admin, "?status=sent", 1, |_| true).await;
     assert_eq!(sent[0]["id"], id);
-    problem(
-        app.post(
+    assert_eq!(server.received().len(), 1);
+    let again = app
+        .post(
             &format!("/api/v1/admin/outbox/{id}/retry"),
             &admin.token,
             &json!({}),
         )
-        .await,
-        StatusCode::CONFLICT,
-        "already_sent",
-    )
-    .await;
-    problem(
-        app.post(
+        .await;
+    problem(again, StatusCode::CONFLICT, "already_sent").await;
+}
+
+#[tokio::test]
+async fn retrying_an_unknown_mail_is_404() {
+    let app = spawn_app_with(|_| {}).await;
+    let admin = app.user("Quản Trị", &[Role::Admin], None).await;
+    let res = app
+        .post(
             "/api/v1/admin/outbox/424242/retry",
             &admin.token,
             &json!({}),
         )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+        .await;
+    problem(res, StatusCode::NOT_FOUND, "not_found").await;
 }
 
 #[tokio::test]
@@ -224,7 +228,7 @@ async fn concurrent_senders_never_send_the_same_mail_twice() {
     }
     let sent: usize = senders.into_iter().map(|h| h.join().unwrap()).sum();
     assert_eq!(sent, n);
-    let mails = crate::helpers::read_mails(dir.path());
+    let mails = crate::mailbox::read_mails(dir.path());
     assert_eq!(mails.len(), n);
     let mut ids: Vec<i64> = mails.iter().map(|m| m.outbox_id).collect();
     ids.dedup();

@@ -4,6 +4,8 @@
 
 mod db;
 mod helpers;
+mod mailbox;
+mod world;
 
 mod accounts;
 mod admin;

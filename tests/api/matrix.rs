@@ -28,18 +28,19 @@ async fn send(
     body: Option<&Value>,
     csv: bool,
 ) -> u16 {
-    let mut req = app.client.request(method, app.url(path));
+    let mut call = app.call(method, path);
     if let Some(t) = token {
-        req = req.bearer_auth(t);
+        call = call.auth(t);
     }
     if csv {
-        req = req
-            .header("content-type", "text/csv")
-            .body("email,full_name,unit_path,roles\nma.tran@so.vn,Ma Trận,Sở,employee\n");
+        call = call.body(
+            "text/csv",
+            "email,full_name,unit_path,roles\nma.tran@so.vn,Ma Trận,Sở,employee\n",
+        );
     } else if let Some(b) = body {
-        req = req.json(b);
+        call = call.json(b);
     }
-    req.send().await.unwrap().status().as_u16()
+    call.send().await.status().as_u16()
 }
 
 #[tokio::test]
@@ -182,7 +183,9 @@ async fn own_objects_versus_someone_elses() {
     ] {
         let path = format!("/api/v1/me/sessions/{id}");
         assert_eq!(
-            app.request(Method::DELETE, &path, Some(&employee.token), None)
+            app.call(Method::DELETE, &path)
+                .auth(&employee.token)
+                .send()
                 .await
                 .status(),
             status

@@ -100,7 +100,7 @@ pub async fn world(app: &TestApp) -> World {
     let approved_comment = c(app
         .comment(&other_employee, published, json!({ "body": "Đã duyệt" }))
         .await);
-    app.moderate(moderator, approved_comment, &json!({ "action": "approve" }))
+    app.decide(moderator, approved_comment, json!({ "action": "approve" }))
         .await;
     let pending_comment = c(app
         .comment(&other_employee, published, json!({ "body": "Chờ duyệt" }))

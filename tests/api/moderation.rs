@@ -1,188 +1,201 @@
-use gopy::accounts::types::Role;
-use reqwest::StatusCode;
+//! Moderators work the queue: the state machine of decisions, who may decide, the history,
+//! and the author's notice.
+
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{json_of, problem, spawn_app};
+use crate::helpers::{ids, json_of, problem, spawn_app, TestApp};
+use crate::world::World;
 
-#[tokio::test]
-async fn moderators_work_the_queue() {
-    let app = spawn_app().await;
-    let secretariat = app.user("Thư Ký", &[Role::Secretariat], None).await;
-    let author = app.user("Ngô Thị Mai", &[Role::Employee], None).await;
-    let moderator = app
-        .user("Lý Văn Kiểm", &[Role::Moderator, Role::Employee], None)
-        .await;
-    let (doc, sections) = app.published_document(&secretariat).await;
-    let mut ids = Vec::new();
-    for body in ["Ý kiến một", "Ý kiến hai", "Ý kiến ba", "Ý kiến bốn"] {
-        ids.push(
-            app.comment(
-                &author,
-                doc,
-                json!({ "section_id": sections[0], "body": body }),
-            )
-            .await["id"]
-                .as_i64()
-                .unwrap(),
+/// The world plus `n` pending comments by the employee, oldest first.
+async fn with_comments(app: &TestApp, n: usize) -> (World, Vec<i64>) {
+    let w = app.world().await;
+    let mut out = Vec::new();
+    for i in 0..n {
+        out.push(
+            app.comment_id(&w.employee, w.doc, &format!("Ý kiến số {i}"))
+                .await,
         );
     }
-    let own = app
-        .comment(
-            &moderator,
-            doc,
-            json!({ "body": "Ý kiến của chính người kiểm duyệt" }),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    (w, out)
+}
 
-    let queue = json_of(
-        app.get(
-            &format!("/api/v1/moderation/queue?document_id={doc}&limit=2"),
-            &moderator.token,
-        )
-        .await,
+#[tokio::test]
+async fn the_queue_lists_undecided_comments_oldest_first_in_pages() {
+    let app = spawn_app().await;
+    let (w, c) = with_comments(&app, 3).await;
+    let path = format!("/api/v1/moderation/queue?document_id={}&limit=2", w.doc);
+    let page = json_of(app.get(&path, &w.moderator.token).await, StatusCode::OK).await;
+    assert_eq!(ids(&page), c[..2]);
+    let next = page["next_cursor"].as_str().expect("a next page");
+    let page = json_of(
+        app.get(&format!("{path}&cursor={next}"), &w.moderator.token)
+            .await,
         StatusCode::OK,
     )
     .await;
-    let first: Vec<i64> = queue["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(first, ids[..2]);
-    assert!(queue["next_cursor"].is_string());
+    assert_eq!(ids(&page), c[2..]);
+}
 
-    // Reject needs a reason; nothing changes without one.
-    let body = problem(
-        app.moderate(&moderator, ids[0], &json!({ "action": "reject" }))
-            .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
+#[tokio::test]
+async fn decided_comments_leave_the_queue_and_flagged_ones_stay() {
+    let app = spawn_app().await;
+    let (w, c) = with_comments(&app, 4).await;
+    app.decide(&w.moderator, c[0], json!({ "action": "approve" }))
+        .await;
+    app.decide(
+        &w.moderator,
+        c[1],
+        json!({ "action": "reject", "reason": "Lạc đề" }),
     )
     .await;
-    assert!(body["errors"]["reason"].is_array());
-    problem(
-        app.moderate(&moderator, ids[0], &json!({ "action": "delete" }))
+    app.decide(&w.moderator, c[2], json!({ "action": "flag" }))
+        .await;
+    let page = json_of(
+        app.get("/api/v1/moderation/queue", &w.moderator.token)
             .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
-    let rejected = json_of(
-        app.moderate(&moderator, ids[0], &json!({ "action": "reject", "reason": "Nội dung không liên quan đến dự thảo", "note": "spam lặp lại" })).await,
         StatusCode::OK,
     )
     .await;
+    assert_eq!(ids(&page), [c[2], c[3]]);
+}
+
+#[tokio::test]
+async fn a_rejection_needs_a_reason() {
+    let app = spawn_app().await;
+    let (w, c) = with_comments(&app, 1).await;
+    let res = app
+        .moderate(
+            &w.moderator,
+            c[0],
+            &json!({ "action": "reject", "reason": "   " }),
+        )
+        .await;
+    let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(body["errors"]["reason"].is_array(), "{body}");
+}
+
+#[tokio::test]
+async fn an_unknown_action_is_422() {
+    let app = spawn_app().await;
+    let (w, c) = with_comments(&app, 1).await;
+    let res = app
+        .moderate(&w.moderator, c[0], &json!({ "action": "delete" }))
+        .await;
+    let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(body["errors"]["action"].is_array(), "{body}");
+}
+
+#[tokio::test]
+async fn a_rejection_records_its_reason_on_the_comment() {
+    let app = spawn_app().await;
+    let (w, c) = with_comments(&app, 1).await;
+    let body = json!({ "action": "reject", "reason": "Nội dung không liên quan đến dự thảo", "note": "spam lặp lại" });
+    let rejected = app.decide(&w.moderator, c[0], body).await;
     assert_eq!(rejected["status"], "rejected");
     assert_eq!(rejected["reason"], "Nội dung không liên quan đến dự thảo");
-    problem(
-        app.moderate(&moderator, ids[0], &json!({ "action": "approve" }))
-            .await,
-        StatusCode::CONFLICT,
-        "invalid_transition",
-    )
-    .await;
+    assert!(rejected["decided_at"].is_string());
+}
 
-    let approved = json_of(
-        app.moderate(&moderator, ids[1], &json!({ "action": "approve" }))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    assert!(approved["decided_at"].is_string());
-    problem(
-        app.moderate(&moderator, ids[1], &json!({ "action": "flag" }))
-            .await,
-        StatusCode::CONFLICT,
-        "invalid_transition",
-    )
-    .await;
-
-    // Flag for escalation, then decide.
-    let flagged = json_of(
-        app.moderate(
-            &moderator,
-            ids[2],
-            &json!({ "action": "flag", "note": "Cần Thư ký xem" }),
+#[tokio::test]
+async fn a_decided_comment_cannot_be_decided_again() {
+    let app = spawn_app().await;
+    let (w, c) = with_comments(&app, 1).await;
+    app.decide(&w.moderator, c[0], json!({ "action": "approve" }))
+        .await;
+    for action in ["approve", "reject", "flag"] {
+        let body = json!({ "action": action, "reason": "lý do" });
+        problem(
+            app.moderate(&w.moderator, c[0], &body).await,
+            StatusCode::CONFLICT,
+            "invalid_transition",
         )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_flagged_comment_is_decided_later_but_not_flagged_twice() {
+    let app = spawn_app().await;
+    let (w, c) = with_comments(&app, 1).await;
+    let flagged = app
+        .decide(
+            &w.moderator,
+            c[0],
+            json!({ "action": "flag", "note": "Cần Thư ký xem" }),
+        )
+        .await;
     assert_eq!(flagged["status"], "flagged");
-    problem(
-        app.moderate(&moderator, ids[2], &json!({ "action": "flag" }))
-            .await,
-        StatusCode::CONFLICT,
-        "invalid_transition",
+    let again = app
+        .moderate(&w.moderator, c[0], &json!({ "action": "flag" }))
+        .await;
+    problem(again, StatusCode::CONFLICT, "invalid_transition").await;
+    let approved = app
+        .decide(&w.moderator, c[0], json!({ "action": "approve" }))
+        .await;
+    assert_eq!(approved["status"], "approved");
+}
+
+#[tokio::test]
+async fn nobody_moderates_their_own_comment() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let own = app
+        .comment_id(&w.moderator, w.doc, "Ý kiến của chính người kiểm duyệt")
+        .await;
+    let res = app
+        .moderate(&w.moderator, own, &json!({ "action": "approve" }))
+        .await;
+    problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+}
+
+#[tokio::test]
+async fn employees_and_the_secretariat_do_not_moderate() {
+    let app = spawn_app().await;
+    let (w, c) = with_comments(&app, 1).await;
+    for who in [&w.other_employee, &w.secretariat] {
+        let res = app
+            .moderate(who, c[0], &json!({ "action": "approve" }))
+            .await;
+        problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+        problem(
+            app.get("/api/v1/moderation/queue", &who.token).await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn deciding_an_unknown_comment_is_404() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let res = app
+        .moderate(&w.moderator, 987_654, &json!({ "action": "approve" }))
+        .await;
+    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn the_history_shows_each_decision_with_its_moderator_and_note() {
+    let app = spawn_app().await;
+    let (w, c) = with_comments(&app, 1).await;
+    app.decide(
+        &w.moderator,
+        c[0],
+        json!({ "action": "flag", "note": "Cần Thư ký xem" }),
     )
     .await;
-    json_of(
-        app.moderate(&moderator, ids[2], &json!({ "action": "approve" }))
+    app.decide(&w.moderator, c[0], json!({ "action": "approve" }))
+        .await;
+    let seen = json_of(
+        app.get(&format!("/api/v1/comments/{}", c[0]), &w.moderator.token)
             .await,
         StatusCode::OK,
     )
     .await;
-
-    // Nobody moderates their own comment; employees and the secretariat do not moderate.
-    problem(
-        app.moderate(&moderator, own, &json!({ "action": "approve" }))
-            .await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
-    problem(
-        app.moderate(&author, ids[3], &json!({ "action": "approve" }))
-            .await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
-    problem(
-        app.moderate(&secretariat, ids[3], &json!({ "action": "approve" }))
-            .await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
-    problem(
-        app.get("/api/v1/moderation/queue", &author.token).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
-    problem(
-        app.moderate(&moderator, 987654, &json!({ "action": "approve" }))
-            .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-
-    let queue = json_of(
-        app.get("/api/v1/moderation/queue", &moderator.token).await,
-        StatusCode::OK,
-    )
-    .await;
-    let left: Vec<i64> = queue["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(left, [ids[3], own]);
-
-    // History: moderators see notes, the author sees decisions and reasons only.
-    let for_mod = json_of(
-        app.get(&format!("/api/v1/comments/{}", ids[2]), &moderator.token)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    let history = for_mod["history"].as_array().unwrap();
+    let history = seen["history"].as_array().expect("history");
     assert_eq!(history.len(), 2);
     assert_eq!(
         (
@@ -200,38 +213,69 @@ async fn moderators_work_the_queue() {
         ),
         (Some("flagged"), Some("approved"))
     );
-    let for_author = json_of(
-        app.get(&format!("/api/v1/comments/{}", ids[0]), &author.token)
+}
+
+#[tokio::test]
+async fn the_author_sees_a_rejections_reason_but_never_the_note() {
+    let app = spawn_app().await;
+    let (w, c) = with_comments(&app, 1).await;
+    let body = json!({ "action": "reject", "reason": "Lạc đề", "note": "spam lặp lại" });
+    app.decide(&w.moderator, c[0], body).await;
+    let seen = json_of(
+        app.get(&format!("/api/v1/comments/{}", c[0]), &w.employee.token)
             .await,
         StatusCode::OK,
     )
     .await;
-    assert_eq!(
-        for_author["history"][0]["reason"],
-        "Nội dung không liên quan đến dự thảo"
-    );
-    assert!(for_author["history"][0]["note"].is_null());
+    assert_eq!(seen["history"][0]["reason"], "Lạc đề");
+    assert!(seen["history"][0]["note"].is_null());
+}
 
-    // The author is told of each decision by mail (via the outbox), in Vietnamese.
-    let mails = app.mails(3).await;
-    assert_eq!(mails.len(), 3);
-    assert!(mails.iter().all(|m| m.to == "ngo.thi.mai@test.gopy.vn"));
-    let rejected = &mails[0];
+#[tokio::test]
+async fn the_author_is_told_of_a_rejection_by_mail_in_vietnamese() {
+    let app = spawn_app().await;
+    let (w, c) = with_comments(&app, 1).await;
+    let body = json!({ "action": "reject", "reason": "Nội dung không liên quan đến dự thảo" });
+    app.decide(&w.moderator, c[0], body).await;
+    let mail = app.mail_to(&w.employee.email, 0).await;
     assert!(
-        rejected.subject.starts_with("Góp ý GY-")
-            && rejected.subject.ends_with("không được chấp nhận"),
+        mail.subject.starts_with("Góp ý GY-") && mail.subject.ends_with("không được chấp nhận"),
         "{}",
-        rejected.subject
+        mail.subject
     );
     assert!(
-        rejected.raw.contains("Subject: =?utf-8?"),
+        mail.raw.contains("Subject: =?utf-8?"),
         "encoded Vietnamese subject"
     );
-    assert!(rejected
+    assert!(mail
         .text
         .contains("Lý do: Nội dung không liên quan đến dự thảo"));
-    assert!(rejected
+    assert!(mail
         .html
         .contains("Lý do: Nội dung không liên quan đến dự thảo"));
-    assert!(mails[1].subject.ends_with("đã được duyệt"));
+}
+
+#[tokio::test]
+async fn the_author_is_told_of_an_approval_by_mail() {
+    let app = spawn_app().await;
+    let (w, c) = with_comments(&app, 1).await;
+    app.decide(&w.moderator, c[0], json!({ "action": "approve" }))
+        .await;
+    let mail = app.mail_to(&w.employee.email, 0).await;
+    assert!(mail.subject.ends_with("đã được duyệt"), "{}", mail.subject);
+}
+
+#[tokio::test]
+async fn flagging_sends_no_mail() {
+    let app = spawn_app().await;
+    let (w, c) = with_comments(&app, 1).await;
+    app.decide(&w.moderator, c[0], json!({ "action": "flag" }))
+        .await;
+    assert_eq!(app.deliver_mail().await, 0);
+    let res = app
+        .call(Method::GET, "/api/v1/moderation/queue")
+        .auth(&w.moderator.token)
+        .send()
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
 }

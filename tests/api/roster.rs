@@ -1,7 +1,7 @@
 //! Onboarding from a roster: HTTP upload and the CLI, all or nothing.
 
 use gopy::accounts::types::Role;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use crate::helpers::{json_of, problem, spawn_app, TestApp, TestUser};
@@ -9,14 +9,14 @@ use crate::helpers::{json_of, problem, spawn_app, TestApp, TestUser};
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/roster.csv");
 
 async fn upload(app: &TestApp, admin: &TestUser, csv: &str, dry_run: bool) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/api/v1/admin/roster?dry_run={dry_run}")))
-        .bearer_auth(&admin.token)
-        .header("content-type", "text/csv")
-        .body(csv.to_owned())
-        .send()
-        .await
-        .unwrap()
+    app.call(
+        Method::POST,
+        &format!("/api/v1/admin/roster?dry_run={dry_run}"),
+    )
+    .auth(&admin.token)
+    .body("text/csv", csv.to_owned())
+    .send()
+    .await
 }
 
 #[tokio::test]
