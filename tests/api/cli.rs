@@ -13,56 +13,56 @@ fn run(cmd: &mut Command, stdin: Option<&str>) -> (bool, String, String) {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .expect("gopy starts");
     if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        if let Some(mut pipe) = child.stdin.take() {
+            pipe.write_all(input.as_bytes()).expect("stdin");
+        }
     }
-    let out = child.wait_with_output().unwrap();
+    let out = child.wait_with_output().expect("gopy ends");
     (
         out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
 
-#[test]
-fn cli_adds_units_and_users_on_a_fresh_database() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    let (ok, out, err) = run(gopy(&db, dir.path()).args(["migrate"]), None);
-    assert!(ok, "{err}");
-    assert!(out.contains("up to date"));
+/// `gopy ARGS` on `db` from an empty folder: (succeeded, stdout, stderr).
+fn cli(
+    db: &TestDb,
+    dir: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> (bool, String, String) {
+    run(gopy(db, dir).args(args), stdin)
+}
 
-    let (ok, out, err) = run(
-        gopy(&db, dir.path()).args(["unit", "add", "--name", "Sở Nội vụ"]),
-        None,
-    );
+/// A fresh database with Sở Nội vụ › Văn phòng Sở added by the CLI; returns both ids.
+fn with_units(db: &TestDb, dir: &std::path::Path) -> (i64, i64) {
+    let (ok, out, err) = cli(db, dir, &["unit", "add", "--name", "Sở Nội vụ"], None);
     assert!(ok, "{err}");
-    let parent: i64 = out.trim().parse().unwrap();
-    let (ok, out, _) = run(
-        gopy(&db, dir.path()).args([
+    let parent: i64 = out.trim().parse().expect("an id");
+    let (ok, out, err) = cli(
+        db,
+        dir,
+        &[
             "unit",
             "add",
             "--name",
             "Văn phòng Sở",
             "--parent-id",
             &parent.to_string(),
-        ]),
+        ],
         None,
     );
-    assert!(ok);
-    let unit: i64 = out.trim().parse().unwrap();
-    let (ok, _, err) = run(
-        gopy(&db, dir.path()).args(["unit", "add", "--name", "X", "--parent-id", "9999"]),
-        None,
-    );
-    assert!(!ok && err.contains("parent_id"), "{err}");
+    assert!(ok, "{err}");
+    (parent, out.trim().parse().expect("an id"))
+}
 
+const ADMIN_PASSWORD: &str = "mật khẩu quản trị 2026";
+
+fn add_admin(db: &TestDb, dir: &std::path::Path, unit: i64) -> i64 {
+    let unit = unit.to_string();
     let args = [
         "user",
         "add",
@@ -73,15 +73,49 @@ fn cli_adds_units_and_users_on_a_fresh_database() {
         "--role",
         "admin,secretariat",
         "--unit-id",
+        &unit,
+        "--password-stdin",
     ];
-    let mut cmd = gopy(&db, dir.path());
-    cmd.args(args).arg(unit.to_string()).arg("--password-stdin");
-    let (ok, out, err) = run(&mut cmd, Some("mật khẩu quản trị 2026\n"));
+    let (ok, out, err) = cli(db, dir, &args, Some(&format!("{ADMIN_PASSWORD}\n")));
     assert!(ok, "{err}");
-    assert!(out.trim().parse::<i64>().is_ok());
-    // Weak input is refused and nothing is written.
-    let mut cmd = gopy(&db, dir.path());
-    cmd.args([
+    out.trim().parse().expect("an id")
+}
+
+#[test]
+fn migrate_brings_a_fresh_database_up_to_date() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ok, out, err) = cli(&db, dir.path(), &["migrate"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("up to date"), "{out}");
+}
+
+#[test]
+fn unit_add_prints_the_new_units_id() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (parent, child) = with_units(&db, dir.path());
+    assert!(child > parent);
+}
+
+#[test]
+fn unit_add_refuses_an_unknown_parent() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ok, _, err) = cli(
+        &db,
+        dir.path(),
+        &["unit", "add", "--name", "X", "--parent-id", "9999"],
+        None,
+    );
+    assert!(!ok && err.contains("parent_id"), "{err}");
+}
+
+#[test]
+fn user_add_refuses_a_weak_password() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = [
         "user",
         "add",
         "--email",
@@ -91,11 +125,16 @@ fn cli_adds_units_and_users_on_a_fresh_database() {
         "--role",
         "employee",
         "--password-stdin",
-    ]);
-    let (ok, _, err) = run(&mut cmd, Some("short\n"));
+    ];
+    let (ok, _, err) = cli(&db, dir.path(), &args, Some("short\n"));
     assert!(!ok && err.contains("password"), "{err}");
-    let mut cmd = gopy(&db, dir.path());
-    cmd.args([
+}
+
+#[test]
+fn user_add_refuses_an_unknown_role() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = [
         "user",
         "add",
         "--email",
@@ -105,32 +144,44 @@ fn cli_adds_units_and_users_on_a_fresh_database() {
         "--role",
         "boss",
         "--password-stdin",
-    ]);
-    let (ok, _, err) = run(&mut cmd, Some("mật khẩu đủ dài 2026\n"));
+    ];
+    let (ok, _, err) = cli(&db, dir.path(), &args, Some("mật khẩu đủ dài 2026\n"));
     assert!(!ok && err.contains("unknown role"), "{err}");
+}
 
-    // The service on the same database lets the new admin in.
-    let mut server = Server::start(&db, dir.path(), false);
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let client = reqwest::Client::new();
-        let login: Value = client
-            .post(format!("{}/api/v1/auth/login", server.base))
-            .json(&serde_json::json!({ "email": "admin@so.gov.vn", "password": "mật khẩu quản trị 2026" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(login["user"]["unit_name"], "Văn phòng Sở");
-        assert_eq!(login["user"]["roles"], serde_json::json!(["secretariat", "admin"]));
-        let token = login["token"].as_str().unwrap();
-        let users = client.get(format!("{}/api/v1/users", server.base)).bearer_auth(token).send().await.unwrap();
-        let users = json_of(users, StatusCode::OK).await;
-        assert_eq!(users["items"].as_array().unwrap().len(), 1);
-    });
-    server.stop();
+#[tokio::test]
+async fn an_admin_added_by_the_cli_signs_in_to_the_service() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, unit) = with_units(&db, dir.path());
+    add_admin(&db, dir.path(), unit);
+    let server = Server::start(&db, dir.path(), false);
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&serde_json::json!({ "email": "admin@so.gov.vn", "password": ADMIN_PASSWORD }))
+        .send()
+        .await
+        .expect("request");
+    let login = json_of(res, StatusCode::OK).await;
+    assert_eq!(login["user"]["unit_name"], "Văn phòng Sở");
+    assert_eq!(
+        login["user"]["roles"],
+        serde_json::json!(["secretariat", "admin"])
+    );
+    let token = login["token"].as_str().expect("token");
+    let res = client
+        .get(format!("{}/api/v1/users", server.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let users = json_of(res, StatusCode::OK).await;
+    assert_eq!(
+        users["items"].as_array().map(Vec::len),
+        Some(1),
+        "the refused additions wrote nothing"
+    );
 }
 
 #[test]

@@ -107,6 +107,7 @@ fn send_reset(
     let Some(user_id) = user_store::active_id(conn, email)? else {
         return Ok(());
     };
+    user_store::lock(conn, user_id)?;
     let at = now();
     let recent = token_store::issued_since(conn, user_id, Purpose::Reset, at - Duration::hours(1))?;
     if recent >= i64::from(settings.auth.reset_per_hour) {

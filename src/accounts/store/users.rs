@@ -247,3 +247,18 @@ pub struct Known {
 pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Known>> {
     users::table.select(Known::as_select()).load(conn)
 }
+
+/// Hold the user's row until the transaction ends, so that rules counting what was done for
+/// this person (reset mails an hour) see each other's writes: a row lock on PostgreSQL; on
+/// SQLite the caller's `BEGIN IMMEDIATE` already serialises writers.
+pub fn lock(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    match conn {
+        DbConn::Pg(c) => users::table
+            .find(id)
+            .select(users::id)
+            .for_update()
+            .first::<i64>(c)
+            .map(|_| ()),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
