@@ -58,6 +58,15 @@ pub struct CommentRow {
     pub reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub decided_at: Option<NaiveDateTime>,
+    #[diesel(embed)]
+    pub names: Names,
+}
+
+/// What a comment row is joined for: the path of its section, its author's and unit's names
+/// (comments joined with users, and left-joined with units and sections).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = comments)]
+pub struct Names {
     #[diesel(select_expression = sections::path.nullable())]
     #[diesel(select_expression_type = diesel::dsl::Nullable<sections::path>)]
     pub section_path: Option<String>,
@@ -75,11 +84,11 @@ impl From<CommentRow> for Comment {
             id: r.id,
             document_id: r.document_id,
             section_id: r.section_id,
-            section_path: r.section_path,
+            section_path: r.names.section_path,
             author_id: r.author_id,
-            author_name: r.author_name,
+            author_name: r.names.author_name,
             unit_id: r.unit_id,
-            unit_name: r.unit_name,
+            unit_name: r.names.unit_name,
             body: r.body,
             proposed_text: r.proposed_text,
             status: r.status,

@@ -18,6 +18,18 @@ use crate::config::DatabaseSettings;
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
+/// Run the same diesel statement on whichever backend `conn` is, for statements outside the
+/// multi-backend's portable subset (upserts, say): `on_each_backend!(conn, |c| stmt.execute(c))`.
+#[macro_export]
+macro_rules! on_each_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
 /// The one connection type the whole code base is written against.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::comments::types::CommentStatus;
-use crate::db::schema::{comments, sections, units, users};
+use crate::comments::types::Names;
+use crate::db::schema::comments;
 
 crate::text_enum! {
     /// An export's file format.
@@ -31,15 +32,8 @@ pub struct ExportRow {
     pub comment_id: i64,
     pub receipt: String,
     pub section_id: Option<i64>,
-    #[diesel(select_expression = sections::path.nullable())]
-    #[diesel(select_expression_type = diesel::dsl::Nullable<sections::path>)]
-    pub section_path: Option<String>,
-    #[diesel(select_expression = users::full_name)]
-    #[diesel(select_expression_type = users::full_name)]
-    pub author_name: String,
-    #[diesel(select_expression = units::name.nullable())]
-    #[diesel(select_expression_type = diesel::dsl::Nullable<units::name>)]
-    pub unit_name: Option<String>,
+    #[diesel(embed)]
+    pub names: Names,
     pub created_at: NaiveDateTime,
     pub decided_at: Option<NaiveDateTime>,
     pub body: String,

@@ -24,28 +24,20 @@ pub fn lock(conn: &mut DbConn, key: &str, at: NaiveDateTime) -> QueryResult<Coun
         login_throttle::last_failure.eq(at),
         login_throttle::locked_until.eq(None::<NaiveDateTime>),
     );
+    crate::on_each_backend!(conn, |c| diesel::insert_into(login_throttle::table)
+        .values(fresh)
+        .on_conflict_do_nothing()
+        .execute(c))?;
     match conn {
-        DbConn::Pg(c) => {
-            diesel::insert_into(login_throttle::table)
-                .values(fresh)
-                .on_conflict_do_nothing()
-                .execute(c)?;
-            login_throttle::table
-                .find(key)
-                .select(Counter::as_select())
-                .for_update()
-                .first(c)
-        }
-        DbConn::Sqlite(c) => {
-            diesel::insert_into(login_throttle::table)
-                .values(fresh)
-                .on_conflict_do_nothing()
-                .execute(c)?;
-            login_throttle::table
-                .find(key)
-                .select(Counter::as_select())
-                .first(c)
-        }
+        DbConn::Pg(c) => login_throttle::table
+            .find(key)
+            .select(Counter::as_select())
+            .for_update()
+            .first(c),
+        DbConn::Sqlite(c) => login_throttle::table
+            .find(key)
+            .select(Counter::as_select())
+            .first(c),
     }
 }
 
