@@ -3,12 +3,12 @@
 
 use diesel::prelude::*;
 
-use crate::accounts::password::{hash_with, params};
 use crate::accounts::service::users;
 use crate::accounts::types::{Role, UserRecord};
 use crate::comments::types::NewComment;
 use crate::comments::writer::{write_now, Submission};
 use crate::config::Settings;
+use crate::context::hasher::{hash_with, params};
 use crate::db::schema::users as users_table;
 use crate::db::{DbConn, Pool};
 use crate::drafts::service as drafts;

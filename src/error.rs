@@ -219,16 +219,3 @@ impl From<validator::ValidationErrors> for AppError {
         Self::Validation(out)
     }
 }
-
-/// Check input as sent, normalise it, and check it again: limits (maximum lengths) hold for
-/// what the client sent, as the document states them, and "required" holds for what is left
-/// once invisible characters and surrounding space are gone.
-pub fn validated<T: validator::Validate>(
-    raw: T,
-    normalize: impl FnOnce(T) -> T,
-) -> Result<T, AppError> {
-    raw.validate()?;
-    let clean = normalize(raw);
-    clean.validate()?;
-    Ok(clean)
-}

@@ -1,7 +1,23 @@
 //! Who is asking, as the domain sees it. The HTTP extractors build these from a bearer token
 //! and the request; the CLI and the demo seed build them directly. No service sees HTTP.
 
-use crate::accounts::types::Role;
+crate::text_enum! {
+    /// What a person may do; an account may hold several.
+    pub enum Role {
+        Employee = "employee",
+        Moderator = "moderator",
+        Secretariat = "secretariat",
+        Admin = "admin",
+    }
+}
+
+crate::text_enum! {
+    /// The language of a person's mails.
+    pub enum Locale {
+        Vi = "vi",
+        En = "en",
+    }
+}
 
 /// A person acting: the signed-in user behind a request, or one the CLI or seed acts as.
 #[derive(Debug, Clone)]

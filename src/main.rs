@@ -3,11 +3,11 @@ use std::io::BufRead;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use gopy::accounts::password::{hash_with, params};
 use gopy::accounts::policy;
 use gopy::accounts::service::users;
 use gopy::accounts::types::{NewUser, Role, UserRecord};
 use gopy::config::Settings;
+use gopy::context::hasher::{hash_with, params};
 use gopy::identity::{Lang, RequestMeta};
 use gopy::startup::Application;
 use gopy::units::types::NewUnit;

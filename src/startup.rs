@@ -10,13 +10,15 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::comments::writer::CommentWriter;
 use crate::config::Settings;
 use crate::context::Context;
 use crate::db::{self, Pool};
 use crate::http::extract::{path_error, query_error};
 use crate::http::fallback::{fallback, RouteTable};
 use crate::http::logging::RedactedSpan;
-use crate::http::{pages, routes, security};
+use crate::http::{pages, security};
+use crate::routes;
 
 pub struct Application {
     port: u16,
@@ -41,6 +43,7 @@ impl Application {
         if settings.mail.send {
             crate::mail::worker::spawn(pool.clone(), settings.clone())?;
         }
+        let writer = web::Data::new(CommentWriter::start(pool.clone())?);
         let context = web::Data::new(Context::start(settings.clone(), pool)?);
         let document = routes::document();
         let table = web::Data::new(RouteTable::from_document(&document));
@@ -56,6 +59,7 @@ impl Application {
                     app.wrap(from_fn(security::headers))
                         .wrap(TracingLogger::<RedactedSpan>::new())
                         .app_data(ctx.clone())
+                        .app_data(writer.clone())
                         .app_data(table.clone())
                         .app_data(web::PayloadConfig::new(max_body))
                         .app_data(web::QueryConfig::default().error_handler(query_error))

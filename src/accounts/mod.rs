@@ -1,9 +1,7 @@
 //! Accounts: sign-in, sessions, passwords, users and their roles.
 pub mod handlers;
-pub mod password;
 pub mod policy;
 pub mod service;
-pub mod session_cache;
 pub mod store;
 pub mod throttle;
 pub mod tokens;

@@ -2,29 +2,15 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
+
+use crate::input::double_option;
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::db::schema::{sessions, units, users};
 
-crate::text_enum! {
-    /// What a person may do; an account may hold several.
-    pub enum Role {
-        Employee = "employee",
-        Moderator = "moderator",
-        Secretariat = "secretariat",
-        Admin = "admin",
-    }
-}
-
-crate::text_enum! {
-    /// The language of a person's mails.
-    pub enum Locale {
-        Vi = "vi",
-        En = "en",
-    }
-}
+pub use crate::identity::{Locale, Role};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct UserView {
@@ -165,13 +151,6 @@ impl NewUser {
         self.roles.dedup();
         self
     }
-}
-
-/// `Some(None)` when the field is present as `null`, `None` when it is absent.
-pub fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]

@@ -170,7 +170,7 @@ pub fn sqlite_insert_loop(dir: &Path, duration: Duration) -> anyhow::Result<Stat
                 comments::document_id.eq(1i64),
                 comments::author_id.eq(1i64),
                 comments::body.eq("Góp ý đo hiệu năng: đề nghị bổ sung quy định chuyển tiếp."),
-                comments::status.eq("pending"),
+                comments::status.eq(crate::comments::types::CommentStatus::Pending.as_str()),
                 comments::receipt.eq(format!("RAW-{n}")),
                 comments::created_at.eq(at),
                 comments::updated_at.eq(at),

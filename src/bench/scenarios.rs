@@ -226,10 +226,10 @@ pub(crate) async fn export(ctx: &Arc<Ctx>) -> anyhow::Result<Vec<Outcome>> {
 /// Scenario 4: sign-ins at twice the argon2 capacity while another client reads documents.
 pub(crate) async fn login_flood(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
     let settings = Settings::built_in()?;
-    let params = crate::accounts::password::params(&settings.auth)?;
+    let params = crate::context::hasher::params(&settings.auth)?;
     let t = Instant::now();
     for _ in 0..8 {
-        crate::accounts::password::hash_with(&params, setup::BENCH_PASSWORD)?;
+        crate::context::hasher::hash_with(&params, setup::BENCH_PASSWORD)?;
     }
     let hash_secs = t.elapsed().as_secs_f64() / 8.0;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;

@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-use crate::accounts::password::{hash_with, params};
 use crate::accounts::service::{login, users};
 use crate::accounts::types::{Role, UserRecord};
 use crate::config::{DatabaseSettings, Settings};
+use crate::context::hasher::{hash_with, params};
 use crate::db::{self, Backend, ConnectionManager, DbConn};
 use crate::drafts::service as drafts;
 use crate::drafts::types::{NewDocument, NewSection};

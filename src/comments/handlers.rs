@@ -3,6 +3,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use crate::comments::idempotency::HEADER;
 use crate::comments::service;
 use crate::comments::types::{Comment, CommentDetail, CommentQuery, NewComment};
+use crate::comments::writer::CommentWriter;
 use crate::error::AppError;
 use crate::http::auth::{Authorized, Employee};
 use crate::http::extract::{Ctx, Json};
@@ -25,11 +26,12 @@ use crate::pagination::{Page, PageParams};
         (status = 409, description = "Consultation not open (not published, not started or closed)"),
         (status = 422, description = "Invalid body, or the key was used for another comment"),
     ),
-    security(("bearer" = ["employee"]))
+    security(("bearer" = []))
 )]
 #[post("/documents/{id}/comments")]
 pub async fn create_comment(
     ctx: Ctx,
+    writer: web::Data<CommentWriter>,
     req: HttpRequest,
     user: Authorized<Employee>,
     meta: RequestMeta,
@@ -44,8 +46,16 @@ pub async fn create_comment(
         ),
         None => None,
     };
-    let (created, comment) =
-        service::submit(&ctx, &user, &meta, path.into_inner(), body.parse()?, key).await?;
+    let (created, comment) = service::submit(
+        &ctx,
+        &writer,
+        &user,
+        &meta,
+        path.into_inner(),
+        body.parse()?,
+        key,
+    )
+    .await?;
     Ok(if created {
         HttpResponse::Created().json(comment)
     } else {

@@ -5,12 +5,13 @@ use crate::comments::store;
 use crate::comments::types::{
     Comment, CommentDetail, CommentFilter, CommentQuery, CommentStatus, ModerationEvent, NewComment,
 };
-use crate::comments::writer::Submission;
+use crate::comments::writer::{CommentWriter, Submission};
 use crate::context::Context;
 use crate::db::{with_generic_plans, DbConn};
 use crate::drafts::service as drafts;
-use crate::error::{validated, AppError};
+use crate::error::AppError;
 use crate::identity::{Actor, RequestMeta};
+use crate::input::validated;
 use crate::pagination::{Page, PageParams};
 
 /// Submit a comment: checked and written by the comment writer in a group commit with
@@ -18,6 +19,7 @@ use crate::pagination::{Page, PageParams};
 /// comment, `(false, c)` for a retry of an earlier request with the same key.
 pub async fn submit(
     ctx: &Context,
+    writer: &CommentWriter,
     author: &Actor,
     meta: &RequestMeta,
     document_id: i64,
@@ -35,7 +37,7 @@ pub async fn submit(
         key,
         meta: meta.clone(),
     };
-    match ctx.comments.submit(submission).await? {
+    match writer.submit(submission).await? {
         Created::New(comment) => Ok((true, *comment)),
         Created::Replayed(id) => {
             let viewer = author.clone();

@@ -17,6 +17,28 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// A moderator's decision.
+    pub enum Action {
+        Approve = "approve",
+        Reject = "reject",
+        Flag = "flag",
+    }
+}
+
+impl Action {
+    /// The state machine: pending → approved | rejected | flagged; flagged → approved | rejected.
+    pub fn apply(self, from: CommentStatus) -> Option<CommentStatus> {
+        use CommentStatus::*;
+        match (self, from) {
+            (Action::Approve, Pending | Flagged) => Some(Approved),
+            (Action::Reject, Pending | Flagged) => Some(Rejected),
+            (Action::Flag, Pending) => Some(Flagged),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Comment {
     pub id: i64,
@@ -103,7 +125,7 @@ impl From<CommentRow> for Comment {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ModerationEvent {
     pub id: i64,
-    pub action: crate::moderation::types::Action,
+    pub action: Action,
     pub from_status: CommentStatus,
     pub to_status: CommentStatus,
     /// The reason given: shown to the author for a rejection; other reasons only to
@@ -121,7 +143,7 @@ pub struct ModerationEvent {
 pub struct EventRow {
     pub id: i64,
     #[diesel(deserialize_as = String)]
-    pub action: crate::moderation::types::Action,
+    pub action: Action,
     #[diesel(deserialize_as = String)]
     pub from_status: CommentStatus,
     #[diesel(deserialize_as = String)]

@@ -15,7 +15,7 @@ use crate::pagination::Page;
     tag = "documents",
     request_body = NewDocument,
     responses((status = 201, body = Document)),
-    security(("bearer" = ["secretariat"]))
+    security(("bearer" = []))
 )]
 #[post("/documents")]
 pub async fn create_document(
@@ -37,7 +37,7 @@ pub async fn create_document(
     params(("id" = i64, Path, description = "Document id")),
     request_body = NewSection,
     responses((status = 201, body = Section), (status = 409, description = "Document is no longer a draft")),
-    security(("bearer" = ["secretariat"]))
+    security(("bearer" = []))
 )]
 #[post("/documents/{id}/sections")]
 pub async fn add_section(
@@ -59,7 +59,7 @@ pub async fn add_section(
     tag = "documents",
     params(("id" = i64, Path, description = "Document id")),
     responses((status = 200, body = Document), (status = 409, description = "Not a draft")),
-    security(("bearer" = ["secretariat"]))
+    security(("bearer" = []))
 )]
 #[post("/documents/{id}/publish")]
 pub async fn publish(
@@ -80,7 +80,7 @@ pub async fn publish(
     tag = "documents",
     params(("id" = i64, Path, description = "Document id")),
     responses((status = 200, body = Document), (status = 409, description = "Not published")),
-    security(("bearer" = ["secretariat"]))
+    security(("bearer" = []))
 )]
 #[post("/documents/{id}/close")]
 pub async fn close(

@@ -9,8 +9,9 @@ use crate::drafts::types::{
     Document, DocumentDetail, DocumentRow, DocumentSearch, DocumentStatus, NewDocument, NewSection,
     Section, SectionRow,
 };
-use crate::error::{validated, AppError, ErrorCode};
+use crate::error::{AppError, ErrorCode};
 use crate::identity::{Actor, RequestMeta};
+use crate::input::validated;
 use crate::pagination::{Page, PageParams};
 
 /// 404 for a document `viewer` may not see: drafts exist only for the secretariat.

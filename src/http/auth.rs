@@ -8,9 +8,9 @@ use std::pin::Pin;
 
 use actix_web::{dev::Payload, FromRequest, HttpRequest};
 
-use crate::accounts::types::Role;
 use crate::error::AppError;
 use crate::identity::Actor;
+use crate::identity::Role;
 
 /// Which roles may call an operation.
 pub trait Policy {

@@ -10,34 +10,9 @@ use serde::de::DeserializeOwned;
 
 use crate::context::Context;
 use crate::error::{AppError, FieldErrors};
-use crate::identity::{Actor, Lang, RequestMeta};
+use crate::identity::{Lang, RequestMeta};
 
 pub type Ctx = web::Data<Context>;
-
-fn bearer(req: &HttpRequest) -> Option<String> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
-        .then(|| token.trim().to_owned())
-}
-
-/// The signed-in person behind a valid bearer token; 401 otherwise.
-impl FromRequest for Actor {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let ctx = req.app_data::<Ctx>().cloned();
-        Box::pin(async move {
-            let token = token.ok_or(AppError::Unauthorized)?;
-            let ctx = ctx.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no context")))?;
-            crate::accounts::service::login::authenticate(&ctx, &token)
-                .await?
-                .ok_or(AppError::Unauthorized)
-        })
-    }
-}
 
 /// Address, user agent and language: `?lang=` wins, then the first `Accept-Language` tag.
 impl FromRequest for RequestMeta {

@@ -1,6 +1,7 @@
-//! Everything HTTP-shaped that is not a capability's handler: extractors that build the
-//! domain's `Actor` and `RequestMeta`, problem+json, the one route list, security headers,
-//! the fallback for unknown paths and methods, request logging, and the two link pages.
+//! Everything HTTP-shaped that is not a capability's handler: extractors, problem+json, the
+//! rules that finish the OpenAPI document, security headers, the fallback for unknown paths
+//! and methods, request logging, and the two link pages. It depends on no capability (the
+//! route list that names them all is `src/routes.rs`).
 
 pub mod auth;
 pub mod extract;
@@ -10,5 +11,4 @@ pub mod logging;
 pub mod openapi;
 pub mod pages;
 pub mod problem;
-pub mod routes;
 pub mod security;

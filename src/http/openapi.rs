@@ -1,49 +1,12 @@
-//! The OpenAPI 3.1 document. Paths come from the route list itself (`http::routes`); this
-//! module gives the document its frame and then makes it tell the whole truth about errors:
-//! every answer an operation can give besides its own is added by rule, and every error is
-//! declared as `application/problem+json`.
+//! Finishing the OpenAPI 3.1 document that `routes` builds from the route list: it must tell
+//! the whole truth about errors, so every answer an operation can give besides its own is
+//! added by rule, and every error is declared as `application/problem+json`.
 
 use serde_json::{json, Map, Value};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
 
-use crate::error::{ErrorCode, RowError};
-use crate::http::problem::{Problem, PROBLEM_JSON};
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "gopy",
-        description = "Góp ý dự thảo — staff consultation on draft documents. Errors are RFC 9457 \
-            `application/problem+json` with a stable `code` (see the `ErrorCode` schema). Operations \
-            whose bearer requirement names roles answer 403 to anyone without one of them.",
-    ),
-    components(schemas(Problem, ErrorCode, RowError, crate::feedback::types::Format)),
-    modifiers(&BearerAuth),
-    tags(
-        (name = "health", description = "Liveness and readiness"),
-        (name = "auth", description = "Sign-in, activation and password reset"),
-        (name = "me", description = "Your sessions and password"),
-        (name = "admin", description = "Units, accounts, roster, audit log and outbox"),
-        (name = "documents", description = "Draft documents and sections"),
-        (name = "comments", description = "Comments (góp ý)"),
-        (name = "moderation", description = "The moderation queue"),
-        (name = "feedback", description = "Exports and summaries for the secretariat"),
-    )
-)]
-pub struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
+use crate::error::ErrorCode;
+use crate::http::problem::PROBLEM_JSON;
+use crate::identity::Role;
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -63,10 +26,28 @@ fn generic(status: &str) -> &'static str {
     }
 }
 
-/// Finish the document built from the route list: add every generic answer each operation
-/// can give, declare all errors as problem+json, and describe each error code.
-pub fn finish(api: utoipa::openapi::OpenApi) -> Value {
+/// Finish the document built from the route list: state the roles each restricted operation
+/// needs (`roles`, by operation id), add every generic answer each operation can give, declare
+/// all errors as problem+json, and describe each error code.
+pub fn finish(api: utoipa::openapi::OpenApi, roles: &[(&str, &[Role])]) -> Value {
     let mut doc = serde_json::to_value(api).unwrap_or(Value::Null);
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            for method in METHODS {
+                let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else {
+                    continue;
+                };
+                let id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                if let Some((_, needed)) = roles.iter().find(|(name, _)| *name == id) {
+                    let names: Vec<&str> = needed.iter().map(|r| r.as_str()).collect();
+                    op.insert("security".into(), json!([{ "bearer": names }]));
+                }
+            }
+        }
+    }
     let problem = json!({ PROBLEM_JSON: { "schema": { "$ref": "#/components/schemas/Problem" } } });
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {

@@ -10,10 +10,10 @@ use crate::pagination::Page;
 
 /// Outgoing mail, newest first (admin); `status=failed` lists what gave up.
 #[utoipa::path(
-    tag = "admin",
+    tag = "administration",
     params(OutboxQuery),
     responses((status = 200, body = Page<OutboxView>)),
-    security(("bearer" = ["admin"]))
+    security(("bearer" = []))
 )]
 #[get("/admin/outbox")]
 pub async fn list_outbox(
@@ -29,10 +29,10 @@ pub async fn list_outbox(
 
 /// Send a failed (or pending) mail again, with a fresh count of attempts (admin).
 #[utoipa::path(
-    tag = "admin",
+    tag = "administration",
     params(("id" = i64, Path, description = "Outbox id")),
     responses((status = 200, body = OutboxView), (status = 409, description = "Already sent")),
-    security(("bearer" = ["admin"]))
+    security(("bearer" = []))
 )]
 #[post("/admin/outbox/{id}/retry")]
 pub async fn retry_outbox(

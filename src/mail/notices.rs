@@ -3,9 +3,8 @@
 
 use diesel::QueryResult;
 
-use crate::accounts::store::users::Contact;
-use crate::accounts::types::Locale;
 use crate::db::DbConn;
+use crate::identity::Locale;
 use crate::mail::store::enqueue;
 use crate::mail::templates::{self, Rendered};
 use crate::mail::types::OutgoingMail;
@@ -23,16 +22,6 @@ impl Recipient {
             email: email.to_owned(),
             name: name.to_owned(),
             locale: Locale::Vi,
-        }
-    }
-}
-
-impl From<Contact> for Recipient {
-    fn from(c: Contact) -> Self {
-        Self {
-            email: c.email,
-            name: c.full_name,
-            locale: c.locale,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use html_escape::encode_text as esc;
 
-use crate::accounts::types::Locale;
+use crate::identity::Locale;
 
 pub struct Rendered {
     pub subject: String,

@@ -14,7 +14,7 @@ use crate::pagination::Page;
     tag = "moderation",
     params(QueueQuery),
     responses((status = 200, body = Page<Comment>)),
-    security(("bearer" = ["moderator"]))
+    security(("bearer" = []))
 )]
 #[get("/moderation/queue")]
 pub async fn moderation_queue(
@@ -39,7 +39,7 @@ pub async fn moderation_queue(
         (status = 409, description = "Not allowed from the comment's current state"),
         (status = 422, description = "Reject without a reason"),
     ),
-    security(("bearer" = ["moderator"]))
+    security(("bearer" = []))
 )]
 #[post("/comments/{id}/moderation")]
 pub async fn moderate(

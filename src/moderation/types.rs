@@ -2,29 +2,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::comments::types::CommentStatus;
-
-crate::text_enum! {
-    /// A moderator's decision.
-    pub enum Action {
-        Approve = "approve",
-        Reject = "reject",
-        Flag = "flag",
-    }
-}
-
-impl Action {
-    /// The state machine: pending → approved | rejected | flagged; flagged → approved | rejected.
-    pub fn apply(self, from: CommentStatus) -> Option<CommentStatus> {
-        use CommentStatus::*;
-        match (self, from) {
-            (Action::Approve, Pending | Flagged) => Some(Approved),
-            (Action::Reject, Pending | Flagged) => Some(Rejected),
-            (Action::Flag, Pending) => Some(Flagged),
-            _ => None,
-        }
-    }
-}
+pub use crate::comments::types::Action;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

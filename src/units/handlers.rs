@@ -10,10 +10,10 @@ use crate::units::types::{NewUnit, Unit, UnitPatch};
 
 /// Create a unit (admin).
 #[utoipa::path(
-    tag = "admin",
+    tag = "administration",
     request_body = NewUnit,
     responses((status = 201, body = Unit), (status = 409, description = "Sibling with the same name")),
-    security(("bearer" = ["admin"]))
+    security(("bearer" = []))
 )]
 #[post("/units")]
 pub async fn create_unit(
@@ -31,10 +31,10 @@ pub async fn create_unit(
 
 /// List units (admin), paginated by id.
 #[utoipa::path(
-    tag = "admin",
+    tag = "administration",
     params(PageParams),
     responses((status = 200, body = Page<Unit>)),
-    security(("bearer" = ["admin"]))
+    security(("bearer" = []))
 )]
 #[get("/units")]
 pub async fn list_units(
@@ -51,11 +51,11 @@ pub async fn list_units(
 /// Rename, move or deactivate a unit (admin). Moving a unit under itself or its own
 /// sub-units is refused with 409.
 #[utoipa::path(
-    tag = "admin",
+    tag = "administration",
     params(("id" = i64, Path, description = "Unit id")),
     request_body = UnitPatch,
     responses((status = 200, body = Unit), (status = 409, description = "Cycle, or a sibling has the name")),
-    security(("bearer" = ["admin"]))
+    security(("bearer" = []))
 )]
 #[patch("/units/{id}")]
 pub async fn update_unit(

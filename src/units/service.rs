@@ -2,8 +2,9 @@
 
 use crate::audit::{self, AuditAction, Event};
 use crate::db::{now, write_tx, DbConn};
-use crate::error::{validated, AppError, ErrorCode};
+use crate::error::{AppError, ErrorCode};
 use crate::identity::{actor_id, Actor, RequestMeta};
+use crate::input::validated;
 use crate::pagination::{Page, PageParams};
 use crate::units::store;
 use crate::units::types::{NewUnit, Unit, UnitPatch};

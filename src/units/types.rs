@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::accounts::types::double_option;
 use crate::db::schema::units;
+use crate::input::double_option;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Unit {

@@ -314,7 +314,7 @@ async fn hashes_made_with_old_parameters_are_upgraded_at_sign_in() {
     let user = app.user("Mai Anh Đức", &[Role::Employee], None).await;
     let old = {
         let params = argon2::Params::new(8192, 1, 1, None).expect("params");
-        gopy::accounts::password::hash_with(&params, PASSWORD).expect("hash")
+        gopy::context::hasher::hash_with(&params, PASSWORD).expect("hash")
     };
     app.sql(&format!(
         "UPDATE users SET password_hash = '{old}' WHERE id = {}",

@@ -98,7 +98,7 @@ fn seed(url: &str, employees: usize) -> (i64, Vec<String>) {
     };
     let mut conn = gopy::db::connect_one(&settings).unwrap();
     let hash =
-        gopy::accounts::password::hash_with(&argon2::Params::new(8, 1, 1, None).unwrap(), PASSWORD)
+        gopy::context::hasher::hash_with(&argon2::Params::new(8, 1, 1, None).unwrap(), PASSWORD)
             .unwrap();
     let cli = RequestMeta::local("fault test");
     let app_settings = gopy::config::Settings::built_in().unwrap();

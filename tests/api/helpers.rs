@@ -3,10 +3,10 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use gopy::accounts::password::{hash_with, params};
 use gopy::accounts::service::users;
 use gopy::accounts::types::{Role, UserRecord};
 use gopy::config::Settings;
+use gopy::context::hasher::{hash_with, params};
 use gopy::db::Pool;
 use gopy::identity::RequestMeta;
 use gopy::startup::Application;

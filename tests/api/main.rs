@@ -19,6 +19,7 @@ mod faults;
 mod feedback;
 mod health;
 mod idempotency;
+mod layout;
 mod mail;
 mod matrix;
 mod matrix_table;

@@ -217,3 +217,39 @@ async fn own_objects_versus_someone_elses() {
         StatusCode::OK
     );
 }
+
+/// The roles the document names for each operation are the roles the matrix admits.
+#[tokio::test]
+async fn the_document_states_the_roles_each_operation_admits() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let spec: Value = app
+        .call(Method::GET, "/api/v1/openapi.json")
+        .send()
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let mut wrong = Vec::new();
+    for r in rows(&w, 0) {
+        let op = &spec["paths"][r.template][r.method.as_str().to_lowercase()];
+        let stated: Option<Vec<String>> = op["security"].as_array().map(|reqs| {
+            reqs.iter()
+                .flat_map(|req| req["bearer"].as_array().cloned().unwrap_or_default())
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        });
+        let expected: Option<Vec<String>> = match r.access {
+            Access::Public => None,
+            Access::SignedIn => Some(Vec::new()),
+            Access::Roles(roles) => Some(roles.iter().map(|r| r.as_str().to_owned()).collect()),
+        };
+        if stated != expected {
+            wrong.push(format!(
+                "{} {}: document {stated:?}, server {expected:?}",
+                r.method, r.template
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -13,10 +13,10 @@ use crate::pagination::{Page, PageParams};
 /// Create an account (admin). Without a password, an activation mail (valid 72 h) lets the
 /// person choose one.
 #[utoipa::path(
-    tag = "admin",
+    tag = "administration",
     request_body = NewUser,
     responses((status = 201, body = UserView), (status = 409, description = "Email already used")),
-    security(("bearer" = ["admin"]))
+    security(("bearer" = []))
 )]
 #[post("/users")]
 pub async fn create_user(
@@ -43,10 +43,10 @@ pub struct UserSearch {
 
 /// List accounts (admin), paginated.
 #[utoipa::path(
-    tag = "admin",
+    tag = "administration",
     params(UserSearch),
     responses((status = 200, body = Page<UserView>)),
-    security(("bearer" = ["admin"]))
+    security(("bearer" = []))
 )]
 #[get("/users")]
 pub async fn list_users(
@@ -68,11 +68,11 @@ pub async fn list_users(
 /// Change a person's name, unit, roles, language or active flag (admin). Deactivation ends
 /// their sessions. Admins cannot deactivate themselves or drop their own admin role.
 #[utoipa::path(
-    tag = "admin",
+    tag = "administration",
     params(("id" = i64, Path, description = "User id")),
     request_body = UserPatch,
     responses((status = 200, body = UserView), (status = 409, description = "Would lock the admin out")),
-    security(("bearer" = ["admin"]))
+    security(("bearer" = []))
 )]
 #[patch("/users/{id}")]
 pub async fn update_user(
@@ -90,10 +90,10 @@ pub async fn update_user(
 /// Lift the temporary locks that failed sign-ins put on an account and on the addresses
 /// they came from (admin).
 #[utoipa::path(
-    tag = "admin",
+    tag = "administration",
     params(("id" = i64, Path, description = "User id")),
     responses((status = 204)),
-    security(("bearer" = ["admin"]))
+    security(("bearer" = []))
 )]
 #[post("/users/{id}/unlock")]
 pub async fn unlock_user(

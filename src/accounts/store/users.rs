@@ -137,6 +137,16 @@ pub struct Contact {
     pub locale: Locale,
 }
 
+impl From<Contact> for crate::mail::notices::Recipient {
+    fn from(c: Contact) -> Self {
+        Self {
+            email: c.email,
+            name: c.full_name,
+            locale: c.locale,
+        }
+    }
+}
+
 pub fn contact(conn: &mut DbConn, id: i64) -> QueryResult<Contact> {
     users::table
         .find(id)

@@ -1,31 +1,31 @@
-//! What the services share in a running process: the pool, the settings, the argon2 threads,
-//! the session cache and the comment writer. Built once by `startup` (or a test); the HTTP
-//! layer hands it to handlers, which pass it to services. Knows nothing of HTTP.
+//! What the services share in a running process: the pool, the settings, the argon2 threads
+//! and the session cache. Built once by `startup` (or a test); the HTTP layer hands it to
+//! handlers, which pass it to services. Knows nothing of HTTP, nor of any capability.
+
+pub mod hasher;
+pub mod session_cache;
 
 use std::sync::Arc;
 
-use crate::accounts::password::Hasher;
-use crate::accounts::session_cache::SessionCache;
-use crate::comments::writer::CommentWriter;
 use crate::config::Settings;
 use crate::db::{DbConn, Pool};
 use crate::error::AppError;
+use hasher::Hasher;
+use session_cache::SessionCache;
 
 pub struct Context {
     pub pool: Pool,
     pub settings: Arc<Settings>,
     pub hasher: Hasher,
     pub sessions: SessionCache,
-    pub comments: CommentWriter,
 }
 
 impl Context {
-    /// Start the hashing threads and the comment writers on `pool`.
+    /// Start the hashing threads.
     pub fn start(settings: Arc<Settings>, pool: Pool) -> anyhow::Result<Self> {
         Ok(Self {
             hasher: Hasher::new(&settings.auth)?,
             sessions: SessionCache::new(settings.auth.session_cache_secs),
-            comments: CommentWriter::start(pool.clone())?,
             pool,
             settings,
         })

@@ -1,0 +1,136 @@
+//! The one list of routes. The served application and the OpenAPI document are both built
+//! from it (utoipa-actix-web collects each handler's `#[utoipa::path]` as it is registered),
+//! so nothing can be served undocumented or documented unserved.
+
+use actix_web::dev::{ServiceFactory, ServiceRequest};
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt, UtoipaApp};
+
+use crate::accounts::handlers::{auth, me, users};
+use crate::error::{ErrorCode, RowError};
+use crate::http::health;
+use crate::http::problem::Problem;
+use crate::identity::Role;
+use crate::{audit, comments, drafts, feedback, mail, moderation, roster, units};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "gopy",
+        description = "Góp ý dự thảo — staff consultation on draft documents. Errors are RFC 9457 \
+            `application/problem+json` with a stable `code` (see the `ErrorCode` schema). Operations \
+            whose bearer requirement names roles answer 403 to anyone without one of them.",
+    ),
+    components(schemas(Problem, ErrorCode, RowError, feedback::types::Format)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "auth", description = "Sign-in, activation and password reset"),
+        (name = "me", description = "Your sessions and password"),
+        (name = "administration", description = "Units, accounts, roster, audit log and outbox (admins)"),
+        (name = "documents", description = "Draft documents and sections"),
+        (name = "comments", description = "Comments (góp ý)"),
+        (name = "moderation", description = "The moderation queue"),
+        (name = "feedback", description = "Exports and summaries for the secretariat"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Everything under `/api/v1`.
+fn api(cfg: &mut ServiceConfig) {
+    cfg.service(auth::login)
+        .service(auth::logout)
+        .service(auth::me)
+        .service(auth::activate)
+        .service(auth::request_reset)
+        .service(auth::confirm_reset)
+        .service(me::list_sessions)
+        .service(me::revoke_all_sessions)
+        .service(me::revoke_session)
+        .service(me::change_password)
+        .service(users::create_user)
+        .service(users::list_users)
+        .service(users::update_user)
+        .service(users::unlock_user)
+        .service(units::handlers::create_unit)
+        .service(units::handlers::list_units)
+        .service(units::handlers::update_unit)
+        .service(drafts::handlers::create_document)
+        .service(drafts::handlers::add_section)
+        .service(drafts::handlers::publish)
+        .service(drafts::handlers::close)
+        .service(drafts::handlers::list_documents)
+        .service(drafts::handlers::get_document)
+        .service(comments::handlers::create_comment)
+        .service(comments::handlers::list_document_comments)
+        .service(comments::handlers::my_comments)
+        .service(comments::handlers::get_comment)
+        .service(moderation::handlers::moderation_queue)
+        .service(moderation::handlers::moderate)
+        .service(feedback::handlers::feedback)
+        .service(feedback::handlers::summary)
+        .service(audit::handlers::audit_log)
+        .service(mail::handlers::list_outbox)
+        .service(mail::handlers::retry_outbox)
+        .service(roster::handlers::import_roster);
+}
+
+/// Who may call the operations that not every signed-in person may, by operation id (the
+/// handler's name): the document states it as the bearer requirement's role list, and the
+/// authorization matrix test checks that the server admits exactly these roles.
+pub const ROLES: &[(&str, &[Role])] = &[
+    ("create_user", &[Role::Admin]),
+    ("list_users", &[Role::Admin]),
+    ("update_user", &[Role::Admin]),
+    ("unlock_user", &[Role::Admin]),
+    ("create_unit", &[Role::Admin]),
+    ("list_units", &[Role::Admin]),
+    ("update_unit", &[Role::Admin]),
+    ("audit_log", &[Role::Admin]),
+    ("list_outbox", &[Role::Admin]),
+    ("retry_outbox", &[Role::Admin]),
+    ("import_roster", &[Role::Admin]),
+    ("create_document", &[Role::Secretariat]),
+    ("add_section", &[Role::Secretariat]),
+    ("publish", &[Role::Secretariat]),
+    ("close", &[Role::Secretariat]),
+    ("feedback", &[Role::Secretariat]),
+    ("summary", &[Role::Secretariat]),
+    ("create_comment", &[Role::Employee]),
+    ("moderation_queue", &[Role::Moderator]),
+    ("moderate", &[Role::Moderator]),
+];
+
+/// Register the application's documented routes: health at the root, the API under `/api/v1`.
+pub fn register<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.openapi(ApiDoc::openapi())
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(scope::scope("/api/v1").configure(api))
+}
+
+/// The finished OpenAPI document of the routes `register` serves.
+pub fn document() -> serde_json::Value {
+    crate::http::openapi::finish(
+        register(App::new().into_utoipa_app()).split_for_parts().1,
+        ROLES,
+    )
+}
