@@ -1,14 +1,15 @@
-//! Brute-force protection (ASVS 6.1.1, 6.3.1): attempts are counted per account (by the email
-//! typed, so unknown and real accounts behave alike) and per client address, *before* the
-//! password is verified and atomically, so that no burst of concurrent guesses gets more
-//! verifications than the threshold. Past it the key is locked for a time that doubles with
-//! each further attempt, capped at a few minutes: an attacker can slow a person down but never
-//! lock them out for long. A successful sign-in clears the account and gives back its attempt
-//! to the address.
+//! Brute-force protection (ASVS 6.1.1, 6.3.1). Attempts on an account (by the email typed, so
+//! unknown and real accounts behave alike) are counted *before* the password is verified and
+//! atomically, so that no burst of concurrent guesses gets more verifications than the
+//! threshold; a successful sign-in clears them. Failures from one client address are counted
+//! after verification, so that many people signing in at once behind one NAT are never taken
+//! for an attack. Past a threshold a key is locked for a time that doubles with each further
+//! attempt, capped at a few minutes: an attacker can slow a person down but never lock them out
+//! for long.
 
 use chrono::{Duration, NaiveDateTime};
 
-use crate::accounts::store::throttle::{self as store, Counter};
+use crate::accounts::store::throttle as store;
 use crate::config::AuthSettings;
 use crate::db::DbConn;
 
@@ -44,21 +45,14 @@ pub fn begin_attempt(
     at: NaiveDateTime,
     s: &AuthSettings,
 ) -> diesel::QueryResult<Result<(), i64>> {
-    let mut counters = Vec::with_capacity(limits.len());
     for limit in limits {
         let counter = store::lock(conn, limit.key, at)?;
         if let Some(until) = counter.locked_until.filter(|u| *u > at) {
             return Ok(Err((until - at).num_seconds().max(1)));
         }
-        counters.push(counter);
     }
-    for (limit, mut counter) in limits.iter().zip(counters) {
-        // Counts restart after a quiet period as long as the longest lock.
-        let stale = at - counter.last_failure >= Duration::seconds(s.lockout_max_secs);
-        counter.failures = if stale { 1 } else { counter.failures + 1 };
-        counter.last_failure = at;
-        counter.locked_until = lock_for(counter.failures, limit.threshold, s).map(|d| at + d);
-        store::save(conn, limit.key, &counter)?;
+    for limit in limits {
+        record_failure(conn, limit, at, s)?;
     }
     Ok(Ok(()))
 }
@@ -75,23 +69,19 @@ fn lock_for(failures: i32, threshold: i32, s: &AuthSettings) -> Option<Duration>
     })
 }
 
-/// A counted attempt turned out right: forget the account's failures, and give the attempt
-/// back to the other limits (people behind one address are not punished for signing in).
-pub fn succeeded(
+/// Count a failure against `limit` (a client address), after the password was verified.
+pub fn record_failure(
     conn: &mut DbConn,
-    account: &str,
-    others: &[Limit<'_>],
+    limit: &Limit<'_>,
     at: NaiveDateTime,
     s: &AuthSettings,
 ) -> diesel::QueryResult<()> {
-    store::clear(conn, &[account.to_owned()])?;
-    for limit in others {
-        let mut counter: Counter = store::lock(conn, limit.key, at)?;
-        counter.failures = (counter.failures - 1).max(0);
-        counter.locked_until =
-            lock_for(counter.failures, limit.threshold, s).and(counter.locked_until);
-        store::save(conn, limit.key, &counter)?;
-    }
+    let mut counter = store::lock(conn, limit.key, at)?;
+    let stale = at - counter.last_failure >= Duration::seconds(s.lockout_max_secs);
+    counter.failures = if stale { 1 } else { counter.failures + 1 };
+    counter.last_failure = at;
+    counter.locked_until = lock_for(counter.failures, limit.threshold, s).map(|d| at + d);
+    store::save(conn, limit.key, &counter)?;
     Ok(())
 }
 

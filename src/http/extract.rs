@@ -25,10 +25,13 @@ impl FromRequest for RequestMeta {
 }
 
 pub fn meta(req: &HttpRequest) -> RequestMeta {
-    let query_lang =
-        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-            .ok()
-            .and_then(|q| q.get("lang").map(|l| Lang::from_tag(l)));
+    // Parsed only when asked for: this runs on every request.
+    let query = req.query_string();
+    let query_lang = query
+        .contains("lang=")
+        .then(|| web::Query::<std::collections::HashMap<String, String>>::from_query(query).ok())
+        .flatten()
+        .and_then(|q| q.get("lang").map(|l| Lang::from_tag(l)));
     let header_lang = req
         .headers()
         .get(header::ACCEPT_LANGUAGE)

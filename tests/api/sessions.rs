@@ -291,3 +291,26 @@ async fn a_revocation_made_elsewhere_applies_within_the_session_cache_time() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn many_people_signing_in_at_once_behind_one_address_are_not_locked_out() {
+    let app = spawn_app_with(|s| s.auth.ip_lockout_threshold = 3).await;
+    let mut people = Vec::new();
+    for i in 0..6 {
+        people.push(
+            app.user(&format!("Đồng Nghiệp {i}"), &[Role::Employee], None)
+                .await,
+        );
+    }
+    let statuses = futures_util::future::join_all(
+        people
+            .iter()
+            .map(|p| login_status(&app, &p.email, PASSWORD)),
+    )
+    .await;
+    assert!(
+        statuses.iter().all(|r| r.status() == StatusCode::OK),
+        "{:?}",
+        statuses.iter().map(|r| r.status()).collect::<Vec<_>>()
+    );
+}

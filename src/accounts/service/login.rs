@@ -13,8 +13,9 @@ use crate::db::{now, write_tx};
 use crate::error::AppError;
 use crate::identity::{Actor, RequestMeta};
 
-/// Sign in: the attempt is counted (per account and per address) before the password is
-/// verified, so a burst of guesses is verified at most as often as the thresholds allow.
+/// Sign in. The attempt is counted against the account before the password is verified, so a
+/// burst of guesses is verified at most as often as the threshold allows; a failure is counted
+/// against the client's address afterwards.
 pub async fn login(
     ctx: &Context,
     meta: &RequestMeta,
@@ -39,17 +40,19 @@ pub async fn login(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let at = now();
-                let mut limits = vec![Limit {
+                let address_locked = match &i {
+                    Some(ip) => throttle::locked_for(conn, std::slice::from_ref(ip), at)?,
+                    None => None,
+                };
+                let limits = [Limit {
                     key: &a,
                     threshold: s.auth.lockout_threshold,
                 }];
-                if let Some(ip) = &i {
-                    limits.push(Limit {
-                        key: ip,
-                        threshold: s.auth.ip_lockout_threshold,
-                    });
-                }
-                match throttle::begin_attempt(conn, &limits, at, &s.auth)? {
+                let counted = match address_locked {
+                    Some(secs) => Err(secs),
+                    None => throttle::begin_attempt(conn, &limits, at, &s.auth)?,
+                };
+                match counted {
                     Err(secs) => {
                         let detail = serde_json::json!({ "email": e, "retry_after": secs });
                         audit::record(
@@ -79,9 +82,17 @@ pub async fn login(
         .await?;
 
     let Some(id) = user_id.filter(|_| ok) else {
-        let m = meta.clone();
+        let (m, s) = (meta.clone(), settings.clone());
         ctx.db(move |conn| {
             write_tx(conn, |conn| {
+                let at = now();
+                if let Some(ip) = &ip {
+                    let limit = Limit {
+                        key: ip,
+                        threshold: s.auth.ip_lockout_threshold,
+                    };
+                    throttle::record_failure(conn, &limit, at, &s.auth)?;
+                }
                 let detail = serde_json::json!({ "email": email });
                 audit::record(
                     conn,
@@ -89,7 +100,7 @@ pub async fn login(
                     &m,
                     Event::new(AuditAction::LoginFailed, user_id, detail.clone()),
                 )?;
-                if throttle::locked_for(conn, &[account], now())?.is_some() {
+                if throttle::locked_for(conn, &[account], at)?.is_some() {
                     audit::record(
                         conn,
                         None,
@@ -112,19 +123,11 @@ pub async fn login(
     let m = meta.clone();
     ctx.db(move |conn| {
         let (token, expires_at) = write_tx(conn, |conn| {
-            let at = now();
-            let others: Vec<Limit> = ip
-                .iter()
-                .map(|key| Limit {
-                    key,
-                    threshold: settings.auth.ip_lockout_threshold,
-                })
-                .collect();
-            throttle::succeeded(conn, &account, &others, at, &settings.auth)?;
+            throttle::clear(conn, &[account])?;
             let (token, expires_at) =
                 open_session(conn, id, settings.auth.session_ttl_minutes, &m)?;
             if let Some(hash) = &new_hash {
-                user_store::store_hash(conn, id, hash, at)?;
+                user_store::store_hash(conn, id, hash, now())?;
             }
             let detail = serde_json::json!({ "rehashed": new_hash.is_some() });
             audit::record(
