@@ -25,6 +25,7 @@ pub mod moderation;
 pub mod pagination;
 pub mod roster;
 pub mod routes;
+pub mod search;
 pub mod startup;
 pub mod telemetry;
 pub mod text;

@@ -117,7 +117,12 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo } => serve(settings, demo),
         Command::Migrate => {
-            gopy::db::connect_one(&settings.database)?;
+            let mut conn = gopy::db::connect_one(&settings.database)?;
+            let filled = gopy::search::service::backfill(&mut conn)
+                .map_err(|e| anyhow::anyhow!(e.describe()))?;
+            if filled > 0 {
+                println!("search forms filled in for {filled} rows");
+            }
             println!("database is up to date");
             Ok(())
         }

@@ -1,6 +1,7 @@
 //! Building and running the HTTP server (one place, used by `gopy serve` and the tests).
 
 use std::net::TcpListener;
+use std::ops::DerefMut;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
@@ -31,7 +32,17 @@ impl Application {
     /// random free port (tests).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db_settings = settings.database.clone();
-        let pool = tokio::task::spawn_blocking(move || db::connect(&db_settings)).await??;
+        let pool = tokio::task::spawn_blocking(move || -> anyhow::Result<Pool> {
+            let pool = db::connect(&db_settings)?;
+            // Rows written before search existed get their search forms (once; then a no-op).
+            let filled = crate::search::service::backfill(pool.get()?.deref_mut())
+                .map_err(|e| anyhow::anyhow!(e.describe()))?;
+            if filled > 0 {
+                tracing::info!(filled, "search forms filled in");
+            }
+            Ok(pool)
+        })
+        .await??;
         Self::build_with_pool(settings, pool).await
     }
 

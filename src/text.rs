@@ -57,6 +57,34 @@ pub fn fold(s: &str) -> String {
         .join(" ")
 }
 
+/// Lowercase NFC with whitespace collapsed: the form a query typed with diacritics is matched
+/// against, so that "thể" finds "Thể" but not "thế".
+pub fn lower(s: &str) -> String {
+    s.nfc()
+        .flat_map(char::to_lowercase)
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `q` carries diacritics (or đ): then it is matched exactly, not folded.
+pub fn has_diacritics(q: &str) -> bool {
+    fold(q) != lower(q)
+}
+
+/// The two stored search forms of a text: (folded, lower). Never empty (an empty form marks a
+/// row written before search existed, which start-up fills in): nothing folds to a single space.
+pub fn search_forms<'a>(parts: impl IntoIterator<Item = &'a str>) -> (String, String) {
+    let joined = parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let or_space = |s: String| if s.is_empty() { " ".to_owned() } else { s };
+    (or_space(fold(&joined)), or_space(lower(&joined)))
+}
+
 /// Longest search text accepted, in characters.
 pub const MAX_SEARCH: usize = 200;
 
@@ -108,6 +136,20 @@ mod tests {
         assert_eq!(clean("ab\u{202E}cd\u{2066}e\u{2069}"), "abcde");
         assert_eq!(clean("\u{200B}\u{200D} \u{FEFF}\u{2060}"), "");
         assert_eq!(clean("a\u{200B}b"), "a\u{200B}b");
+    }
+
+    #[test]
+    fn tells_queries_with_diacritics_from_those_without() {
+        assert!(!has_diacritics("Quy hoach CAN BO"));
+        assert!(has_diacritics("thể"));
+        assert!(has_diacritics("đang"));
+        assert_eq!(lower("  Thể   LỆ "), "thể lệ");
+        let nfd: String = "Đảng viên".nfd().collect();
+        assert_eq!(
+            search_forms([nfd.as_str(), "", "Cán Bộ"]),
+            ("dang vien can bo".into(), "đảng viên cán bộ".into())
+        );
+        assert_eq!(search_forms([""]), (" ".into(), " ".into()));
     }
 
     #[test]

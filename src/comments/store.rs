@@ -128,6 +128,9 @@ pub struct NewCommentRow {
     pub receipt: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The body and proposed wording folded, and in lowercase NFC (`text::search_forms`).
+    pub text_search: String,
+    pub text_lower: String,
 }
 
 /// Insert comments and return their ids in order: one statement on PostgreSQL (ids matched

@@ -215,6 +215,10 @@ fn write_batch(
         .iter()
         .map(|&i| {
             let j = &jobs[i];
+            let (text_search, text_lower) = crate::text::search_forms([
+                j.new.body.as_str(),
+                j.new.proposed_text.as_deref().unwrap_or(""),
+            ]);
             NewCommentRow {
                 document_id: j.document_id,
                 section_id: j.new.section_id,
@@ -226,6 +230,8 @@ fn write_batch(
                 receipt: new_receipt(),
                 created_at: at,
                 updated_at: at,
+                text_search,
+                text_lower,
             }
         })
         .collect();

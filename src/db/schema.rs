@@ -53,6 +53,7 @@ diesel::table! {
         id -> BigInt,
         title -> Text,
         title_search -> Text,
+        title_lower -> Text,
         code -> Nullable<Text>,
         summary -> Nullable<Text>,
         status -> Text,
@@ -77,6 +78,8 @@ diesel::table! {
         body -> Text,
         path -> Text,
         created_at -> Timestamp,
+        text_search -> Text,
+        text_lower -> Text,
     }
 }
 
@@ -96,6 +99,8 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        text_search -> Text,
+        text_lower -> Text,
     }
 }
 

@@ -25,6 +25,7 @@ pub fn insert(
         .values((
             documents::title.eq(&new.title),
             documents::title_search.eq(text::fold(&new.title)),
+            documents::title_lower.eq(text::search_forms([new.title.as_str()]).1),
             documents::code.eq(new.code.as_deref()),
             documents::summary.eq(new.summary.as_deref()),
             documents::status.eq(DocumentStatus::Draft.as_str()),
@@ -162,8 +163,15 @@ pub fn insert_section(
     path: &str,
     at: NaiveDateTime,
 ) -> QueryResult<i64> {
+    let (text_search, text_lower) = text::search_forms([
+        new.label.as_deref().unwrap_or(""),
+        new.heading.as_deref().unwrap_or(""),
+        &new.body,
+    ]);
     diesel::insert_into(sections::table)
         .values((
+            sections::text_search.eq(text_search),
+            sections::text_lower.eq(text_lower),
             sections::document_id.eq(document_id),
             sections::parent_id.eq(new.parent_id),
             sections::position.eq(position),

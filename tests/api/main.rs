@@ -28,5 +28,6 @@ mod probe;
 mod process;
 mod roster;
 mod samples;
+mod search;
 mod sessions;
 mod smtp;

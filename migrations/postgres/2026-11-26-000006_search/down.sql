@@ -1,0 +1,11 @@
+DROP INDEX comments_text_lower_trgm;
+DROP INDEX comments_text_search_trgm;
+DROP INDEX sections_text_lower_trgm;
+DROP INDEX sections_text_search_trgm;
+DROP INDEX documents_title_lower_trgm;
+DROP INDEX documents_title_search_trgm;
+ALTER TABLE comments DROP COLUMN text_lower;
+ALTER TABLE comments DROP COLUMN text_search;
+ALTER TABLE sections DROP COLUMN text_lower;
+ALTER TABLE sections DROP COLUMN text_search;
+ALTER TABLE documents DROP COLUMN title_lower;
