@@ -14,7 +14,7 @@ use crate::error::{ErrorCode, RowError};
 use crate::http::health;
 use crate::http::problem::Problem;
 use crate::identity::Role;
-use crate::{audit, comments, drafts, feedback, mail, moderation, roster, units};
+use crate::{audit, comments, drafts, feedback, mail, moderation, roster, search, units};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,7 +24,7 @@ use crate::{audit, comments, drafts, feedback, mail, moderation, roster, units};
             `application/problem+json` with a stable `code` (see the `ErrorCode` schema). Operations \
             whose bearer requirement names roles answer 403 to anyone without one of them.",
     ),
-    components(schemas(Problem, ErrorCode, RowError, feedback::types::Format)),
+    components(schemas(Problem, ErrorCode, RowError, feedback::types::Format, search::types::HitKind)),
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Liveness and readiness"),
@@ -35,6 +35,7 @@ use crate::{audit, comments, drafts, feedback, mail, moderation, roster, units};
         (name = "comments", description = "Comments (góp ý)"),
         (name = "moderation", description = "The moderation queue"),
         (name = "feedback", description = "Exports and summaries for the secretariat"),
+        (name = "search", description = "Search with or without diacritics"),
     )
 )]
 pub struct ApiDoc;
@@ -87,7 +88,8 @@ fn api(cfg: &mut ServiceConfig) {
         .service(audit::handlers::audit_log)
         .service(mail::handlers::list_outbox)
         .service(mail::handlers::retry_outbox)
-        .service(roster::handlers::import_roster);
+        .service(roster::handlers::import_roster)
+        .service(search::handlers::search);
 }
 
 /// Who may call the operations that not every signed-in person may, by operation id (the

@@ -85,6 +85,80 @@ pub fn search_forms<'a>(parts: impl IntoIterator<Item = &'a str>) -> (String, St
     (or_space(fold(&joined)), or_space(lower(&joined)))
 }
 
+/// A window of `text` around the first place `word` occurs, `word` given in the form the text is
+/// searched in (folded when `folded`, lowercase otherwise); the start of `text` if it does not
+/// occur. Matching happens char by char, so the window is cut from the original text.
+pub fn snippet(text: &str, word: &str, folded: bool, around: usize) -> String {
+    let mut form = String::new();
+    let mut origin: Vec<usize> = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        let mapped: String = if folded {
+            fold_char(*c)
+        } else {
+            c.to_lowercase().collect()
+        };
+        for m in mapped.chars() {
+            form.push(m);
+            origin.push(i);
+        }
+    }
+    let at = form
+        .find(word)
+        .map(|byte| form[..byte].chars().count())
+        .and_then(|i| origin.get(i).copied())
+        .unwrap_or(0);
+    let start = at.saturating_sub(around);
+    let end = (at + word.chars().count() + around).min(chars.len());
+    let mut out: String = chars[start..end]
+        .iter()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if start > 0 {
+        out.insert(0, '…');
+    }
+    if end < chars.len() {
+        out.push('…');
+    }
+    out
+}
+
+fn fold_char(c: char) -> String {
+    std::iter::once(c)
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            other => other,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// LIKE patterns, one per word of `q`, in the form the columns are searched in: folded when
+/// `q` has no diacritics, lowercase NFC when it has (then the second value is `false`).
+pub fn word_patterns(q: &str) -> (Vec<String>, bool) {
+    let folded = !has_diacritics(q);
+    let form = if folded { fold(q) } else { lower(q) };
+    let patterns = form
+        .split_whitespace()
+        .map(|w| {
+            let mut out = String::from("%");
+            for c in w.chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            out.push('%');
+            out
+        })
+        .collect();
+    (patterns, folded)
+}
+
 /// Longest search text accepted, in characters.
 pub const MAX_SEARCH: usize = 200;
 
@@ -150,6 +224,29 @@ mod tests {
             ("dang vien can bo".into(), "đảng viên cán bộ".into())
         );
         assert_eq!(search_forms([""]), (" ".into(), " ".into()));
+    }
+
+    #[test]
+    fn snippets_are_cut_from_the_original_around_a_folded_match() {
+        let text = "Mở đầu dài dòng. Công tác quy hoạch cán bộ phải gắn với đánh giá. Kết thúc.";
+        assert_eq!(
+            snippet(text, "quy hoach", true, 8),
+            "…ông tác quy hoạch cán bộ…"
+        );
+        assert_eq!(snippet(text, "cán bộ", false, 0), "…cán bộ…");
+        assert_eq!(snippet("ngắn", "xyz", true, 10), "ngắn");
+    }
+
+    #[test]
+    fn word_patterns_fold_unless_the_query_has_diacritics() {
+        assert_eq!(
+            word_patterns("Dang  VIEN"),
+            (vec!["%dang%".into(), "%vien%".into()], true)
+        );
+        assert_eq!(
+            word_patterns("Thể 50%"),
+            (vec!["%thể%".into(), "%50\\%%".into()], false)
+        );
     }
 
     #[test]

@@ -82,3 +82,123 @@ pub fn fill_comment(conn: &mut DbConn, id: i64, folded: &str, lower: &str) -> Qu
         ))
         .execute(conn)
 }
+
+/// The statuses of documents a search may show.
+fn visible(f: &crate::search::types::Filter) -> Vec<&'static str> {
+    use crate::drafts::types::DocumentStatus as S;
+    let mut out = vec![S::Published.as_str(), S::Closed.as_str()];
+    if f.drafts {
+        out.push(S::Draft.as_str());
+    }
+    out
+}
+
+pub fn documents(
+    conn: &mut DbConn,
+    f: &crate::search::types::Filter,
+) -> QueryResult<Vec<crate::search::types::DocumentHit>> {
+    use crate::search::types::DocumentHit;
+    let mut q = documents::table
+        .filter(documents::status.eq_any(visible(f)))
+        .select(DocumentHit::as_select())
+        .order(documents::id.desc())
+        .limit(f.limit)
+        .into_boxed();
+    for p in &f.patterns {
+        q = if f.folded {
+            q.filter(documents::title_search.like(p.clone()).escape('\\'))
+        } else {
+            q.filter(documents::title_lower.like(p.clone()).escape('\\'))
+        };
+    }
+    if let Some(d) = f.document_id {
+        q = q.filter(documents::id.eq(d));
+    }
+    if let Some(t) = f.from {
+        q = q.filter(documents::created_at.ge(t));
+    }
+    if let Some(t) = f.to {
+        q = q.filter(documents::created_at.lt(t));
+    }
+    if let Some(b) = f.before {
+        q = q.filter(documents::id.lt(b));
+    }
+    q.load(conn)
+}
+
+pub fn sections(
+    conn: &mut DbConn,
+    f: &crate::search::types::Filter,
+) -> QueryResult<Vec<crate::search::types::SectionHit>> {
+    use crate::search::types::SectionHit;
+    let mut q = sections::table
+        .inner_join(documents::table)
+        .filter(documents::status.eq_any(visible(f)))
+        .select(SectionHit::as_select())
+        .order(sections::id.desc())
+        .limit(f.limit)
+        .into_boxed();
+    for p in &f.patterns {
+        q = if f.folded {
+            q.filter(sections::text_search.like(p.clone()).escape('\\'))
+        } else {
+            q.filter(sections::text_lower.like(p.clone()).escape('\\'))
+        };
+    }
+    if let Some(d) = f.document_id {
+        q = q.filter(sections::document_id.eq(d));
+    }
+    if let Some(t) = f.from {
+        q = q.filter(sections::created_at.ge(t));
+    }
+    if let Some(t) = f.to {
+        q = q.filter(sections::created_at.lt(t));
+    }
+    if let Some(b) = f.before {
+        q = q.filter(sections::id.lt(b));
+    }
+    q.load(conn)
+}
+
+pub fn comments(
+    conn: &mut DbConn,
+    f: &crate::search::types::Filter,
+) -> QueryResult<Vec<crate::search::types::CommentHit>> {
+    use crate::comments::types::CommentStatus;
+    use crate::search::types::CommentHit;
+    let mut q = comments::table
+        .inner_join(documents::table)
+        .left_join(sections::table.on(sections::id.nullable().eq(comments::section_id)))
+        .filter(documents::status.eq_any(visible(f)))
+        .select(CommentHit::as_select())
+        .order(comments::id.desc())
+        .limit(f.limit)
+        .into_boxed();
+    for p in &f.patterns {
+        q = if f.folded {
+            q.filter(comments::text_search.like(p.clone()).escape('\\'))
+        } else {
+            q.filter(comments::text_lower.like(p.clone()).escape('\\'))
+        };
+    }
+    if !f.all_comments {
+        q = q.filter(
+            comments::status
+                .eq(CommentStatus::Approved.as_str())
+                .or(comments::author_id.eq(f.own)),
+        );
+    }
+    if let Some(d) = f.document_id {
+        q = q.filter(comments::document_id.eq(d));
+    }
+    if let Some(t) = f.from {
+        q = q.filter(comments::created_at.ge(t));
+    }
+    if let Some(t) = f.to {
+        q = q.filter(comments::created_at.lt(t));
+    }
+    if let Some(b) = f.before {
+        q = q.filter(comments::id.lt(b));
+    }
+    q.load(conn)
+}

@@ -200,6 +200,14 @@ pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
         ),
         row(
             M::GET,
+            "/api/v1/search",
+            "/api/v1/search?q=du%20thao".into(),
+            SignedIn,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
             "/api/v1/me/sessions",
             "/api/v1/me/sessions".into(),
             SignedIn,

@@ -48,3 +48,165 @@ async fn rows_written_before_search_existed_are_filled_in_by_migrate() {
         "a second run has nothing to do"
     );
 }
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{json_of, problem, TestApp, TestUser};
+use crate::world::World;
+
+async fn search(app: &TestApp, who: &TestUser, query: &str) -> Value {
+    json_of(
+        app.get(&format!("/api/v1/search?{query}"), &who.token)
+            .await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// (kind, id) of each hit.
+fn hits(page: &Value) -> Vec<(String, i64)> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|h| {
+            (
+                h["kind"].as_str().unwrap_or_default().to_owned(),
+                h["id"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// The world with two approved comments on the published draft.
+async fn with_comments(app: &TestApp) -> (World, i64, i64) {
+    let w = app.world().await;
+    let a = app
+        .comment_id(
+            &w.employee,
+            w.doc,
+            "Đề nghị làm rõ công tác quy hoạch cán bộ trẻ.",
+        )
+        .await;
+    let b = app
+        .comment_id(
+            &w.employee,
+            w.doc,
+            "Cần tăng số lượng đảng viên là nữ; thể lệ bầu cử giữ nguyên.",
+        )
+        .await;
+    for id in [a, b] {
+        app.decide(&w.moderator, id, json!({ "action": "approve" }))
+            .await;
+    }
+    (w, a, b)
+}
+
+#[tokio::test]
+async fn words_typed_without_diacritics_find_text_with_them() {
+    let app = spawn_app().await;
+    let (w, a, _) = with_comments(&app).await;
+    let page = search(&app, &w.other_employee, "q=quy%20hoach%20can%20bo").await;
+    assert_eq!(hits(&page), [("comment".to_owned(), a)]);
+    assert!(
+        page["items"][0]["snippet"]
+            .as_str()
+            .is_some_and(|s| s.contains("quy hoạch cán bộ")),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn d_without_its_bar_finds_dj() {
+    let app = spawn_app().await;
+    let (w, _, b) = with_comments(&app).await;
+    let page = search(&app, &w.other_employee, "q=DANG%20VIEN").await;
+    assert_eq!(hits(&page), [("comment".to_owned(), b)]);
+}
+
+#[tokio::test]
+async fn words_typed_with_diacritics_match_exactly() {
+    let app = spawn_app().await;
+    let (w, _, b) = with_comments(&app).await;
+    assert_eq!(
+        hits(&search(&app, &w.other_employee, "q=th%E1%BB%83%20l%E1%BB%87").await),
+        [("comment".to_owned(), b)]
+    );
+    // "thế" is another word than "thể".
+    assert!(hits(&search(&app, &w.other_employee, "q=th%E1%BA%BF").await).is_empty());
+}
+
+#[tokio::test]
+async fn a_query_in_decomposed_unicode_finds_the_same() {
+    let app = spawn_app().await;
+    let (w, a, _) = with_comments(&app).await;
+    // "cán bộ" as NFD: a + U+0301, o + U+0323 + U+0302.
+    let page = search(
+        &app,
+        &w.other_employee,
+        "q=ca%CC%81n%20bo%CC%A3%CC%82&kind=comment",
+    )
+    .await;
+    assert_eq!(hits(&page), [("comment".to_owned(), a)]);
+}
+
+#[tokio::test]
+async fn sections_and_document_titles_are_found_too() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let page = search(&app, &w.employee, "q=can%20bo%20cong%20chuc").await;
+    let kinds: Vec<String> = hits(&page).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds, ["document", "section", "section"], "{page}");
+    assert_eq!(page["items"][1]["title_or_path"], "Điều 2");
+}
+
+#[tokio::test]
+async fn employees_find_no_one_elses_pending_comment_and_no_unpublished_draft() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let pending = app
+        .comment_id(
+            &w.other_employee,
+            w.doc,
+            "Ý kiến riêng chưa duyệt về biên chế",
+        )
+        .await;
+    app.document(&w.secretariat, json!({ "title": "Bản nháp về biên chế" }))
+        .await;
+    assert!(hits(&search(&app, &w.employee, "q=bien%20che").await).is_empty());
+    let seen = hits(&search(&app, &w.moderator, "q=bien%20che&kind=comment").await);
+    assert_eq!(seen, [("comment".to_owned(), pending)]);
+}
+
+#[tokio::test]
+async fn a_search_pages_through_every_kind() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let mut seen = Vec::new();
+    let mut query = "q=dieu&limit=1".to_owned();
+    loop {
+        let page = search(&app, &w.employee, &query).await;
+        seen.extend(hits(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => query = format!("q=dieu&limit=1&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            ("section".to_owned(), w.sections[1]),
+            ("section".to_owned(), w.sections[0])
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_search_needs_a_word() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let res = app.get("/api/v1/search?q=%20%20", &w.employee.token).await;
+    let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(body["errors"]["q"].is_array());
+}
