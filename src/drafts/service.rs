@@ -145,7 +145,11 @@ pub fn list(
         statuses.retain(|s| *s == wanted);
     }
     let q = crate::text::search_term(search.q.as_deref())?;
-    let rows = store::list(conn, &statuses, q, page)?;
+    let window = (
+        search.from.map(|t| t.naive_utc()),
+        search.to.map(|t| t.naive_utc()),
+    );
+    let rows = store::list(conn, &statuses, q, window, page)?;
     Ok(Page::from_rows(
         rows.into_iter().map(Document::from).collect(),
         page.limit,

@@ -75,10 +75,13 @@ pub fn touch(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<usize
 }
 
 /// Newest first, keyset on id.
+/// Documents in `statuses`, newest first, optionally by title and by creation time (`from`
+/// inclusive, `to` exclusive).
 pub fn list(
     conn: &mut DbConn,
     statuses: &[DocumentStatus],
     q: Option<&str>,
+    (from, to): (Option<NaiveDateTime>, Option<NaiveDateTime>),
     page: Keyset,
 ) -> QueryResult<Vec<DocumentRow>> {
     let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
@@ -97,6 +100,12 @@ pub fn list(
                 .like(text::like_pattern(q))
                 .escape('\\'),
         );
+    }
+    if let Some(t) = from {
+        query = query.filter(documents::created_at.ge(t));
+    }
+    if let Some(t) = to {
+        query = query.filter(documents::created_at.lt(t));
     }
     query.load(conn)
 }

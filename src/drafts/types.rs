@@ -183,6 +183,10 @@ pub struct DocumentSearch {
     /// Title contains this, ignoring case and diacritics.
     #[param(max_length = 200)]
     pub q: Option<String>,
+    /// Created at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Created before this time.
+    pub to: Option<DateTime<Utc>>,
     #[param(pattern = r"^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     #[param(minimum = 1, maximum = 200)]

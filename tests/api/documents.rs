@@ -409,3 +409,29 @@ async fn an_unknown_status_filter_is_422() {
         .await;
     problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 }
+
+#[tokio::test]
+async fn the_document_list_filters_by_creation_time() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let old = app
+        .document(&w.secretariat, json!({ "title": "Dự thảo năm trước" }))
+        .await;
+    app.sql(&format!(
+        "UPDATE documents SET created_at = '2025-03-01 00:00:00' WHERE id = {old}"
+    ))
+    .await;
+    let path = "/api/v1/documents?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00%2B07:00";
+    let page = json_of(app.get(path, &w.secretariat.token).await, StatusCode::OK).await;
+    assert_eq!(ids(&page), [old]);
+    let recent = json_of(
+        app.get(
+            "/api/v1/documents?from=2026-01-01T00:00:00Z",
+            &w.secretariat.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(ids(&recent), [w.doc]);
+}
