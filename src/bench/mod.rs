@@ -36,7 +36,7 @@ pub struct BenchArgs {
     /// Approved comments in the large export.
     #[arg(long, default_value_t = 1_000_000)]
     pub export_rows: usize,
-    /// Only these scenarios (1–5).
+    /// Only these scenarios (1–6).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<u8>,
     /// Where the JSON results go.
@@ -118,6 +118,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         if wanted(5) && backend == Backend::Sqlite {
             outcomes.push(scenarios::submit(&ctx, 5).await?);
+        }
+        if wanted(6) {
+            outcomes.push(scenarios::search(&ctx).await?);
         }
         anyhow::Ok(())
     })?;

@@ -287,3 +287,56 @@ pub(crate) async fn login_flood(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
         gopy: logins,
     })
 }
+
+/// Scenario 6: a two-word search typed without diacritics over the million comments, 8 clients.
+pub(crate) async fn search(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
+    const CLIENTS: usize = 8;
+    let d = Duration::from_secs(ctx.args.duration);
+    let c = ctx.clone();
+    let gopy = closed_loop(CLIENTS, d, move |client, _| {
+        let c = c.clone();
+        async move {
+            let s = &c.seeded;
+            let res = c
+                .http
+                .get(format!(
+                    "{}/api/v1/search?q=quy%20hoach&kind=comment&limit=50",
+                    c.server.base
+                ))
+                .bearer_auth(&s.employee_tokens[client % s.employee_tokens.len()])
+                .send()
+                .await;
+            match res {
+                Ok(r) if r.status() == reqwest::StatusCode::OK => r.bytes().await.is_ok(),
+                _ => false,
+            }
+        }
+    })
+    .await;
+    let native = if ctx.backend == Backend::Postgres {
+        let vars = [("me", ctx.seeded.employee_ids[0])];
+        let (url, dir) = (ctx.url.clone(), ctx.args.out.clone());
+        Some(
+            tokio::task::spawn_blocking(move || {
+                native::pgbench(&url, native::SEARCH_SQL, &vars, CLIENTS, d, &dir)
+            })
+            .await??,
+        )
+    } else {
+        None
+    };
+    let r = native.as_ref().map(|n| ratio(&gopy, n));
+    Ok(Outcome {
+        scenario: format!(
+            "6. search \"quy hoach\", {} comments, {CLIENTS} clients",
+            ctx.args.export_rows + 10_000
+        ),
+        goal: "≥ 0.5×, p99 ≤ 50 ms".into(),
+        met: r.is_none_or(|r| r >= 0.5) && gopy.p99_ms <= 50.0,
+        note: format!("{} errors", gopy.errors),
+        ratio: r,
+        native,
+        native_name: "pgbench SELECT",
+        gopy,
+    })
+}

@@ -56,7 +56,8 @@ pub fn fresh_database(url: &str, out_dir: &std::path::Path) -> anyhow::Result<St
     }
 }
 
-/// Insert `n` approved comments on `section` of `doc` in one statement.
+/// Insert `n` approved comments on `section` of `doc` in one statement, with their search
+/// forms; one in a hundred speaks of "quy hoạch cán bộ" (what the search scenario looks for).
 fn bulk_comments(
     conn: &mut DbConn,
     doc: i64,
@@ -65,10 +66,27 @@ fn bulk_comments(
     n: usize,
     tag: &str,
 ) -> anyhow::Result<()> {
-    let columns = "document_id, section_id, author_id, body, status, receipt, created_at, updated_at, decided_at";
+    let columns = "document_id, section_id, author_id, body, status, receipt, created_at, updated_at, decided_at, text_search, text_lower";
+    let common = "Góp ý số 0: đề nghị làm rõ phạm vi điều chỉnh, bổ sung đối tượng áp dụng.";
+    let rare = "Góp ý số 0: cần gắn công tác quy hoạch cán bộ trẻ với đào tạo, bồi dưỡng.";
+    // The number is spliced in where the template has its one digit, in every form.
+    let spliced = |text: &str| -> anyhow::Result<String> {
+        let (left, right) = text
+            .split_once('0')
+            .ok_or_else(|| anyhow::anyhow!("no digit"))?;
+        Ok(format!("'{left}' || i || '{right}'"))
+    };
+    let pick = |form: &dyn Fn(&str) -> String| -> anyhow::Result<String> {
+        let (c, r) = (spliced(&form(common))?, spliced(&form(rare))?);
+        Ok(format!("CASE WHEN i % 100 = 0 THEN {r} ELSE {c} END"))
+    };
+    let body = pick(&|t| t.to_owned())?;
+    let folded = pick(&crate::text::fold)?;
+    let lowered = pick(&crate::text::lower)?;
     let row = format!(
-        "{doc}, {section}, {author}, 'Góp ý số ' || i || ': đề nghị làm rõ phạm vi điều chỉnh, bổ sung đối tượng áp dụng.', \
-         'approved', '{tag}-' || i, '2026-11-26 01:00:00', '2026-11-26 01:00:00', '2026-11-26 02:00:00'"
+        "{doc}, {section}, {author}, {body}, '{approved}', '{tag}-' || i, '2026-11-26 01:00:00', \
+         '2026-11-26 01:00:00', '2026-11-26 02:00:00', {folded}, {lowered}",
+        approved = crate::comments::types::CommentStatus::Approved.as_str(),
     );
     let sql = match conn {
         DbConn::Pg(_) => format!("INSERT INTO comments ({columns}) SELECT {row} FROM generate_series(1, {n}) AS i"),

@@ -356,6 +356,7 @@ fn the_benchmark_runs_from_one_command() {
         "3. CSV export of 10000",
         "3. CSV export of 3000",
         "4. sign-in flood",
+        "6. search",
     ] {
         assert!(
             stdout.contains(scenario),
@@ -370,7 +371,7 @@ fn the_benchmark_runs_from_one_command() {
     let results: serde_json::Value =
         serde_json::from_slice(&std::fs::read(json.path()).unwrap()).unwrap();
     let outcomes = results["outcomes"].as_array().unwrap();
-    assert_eq!(outcomes.len(), 5);
+    assert_eq!(outcomes.len(), 6);
     assert!(outcomes
         .iter()
         .all(|o| o["gopy"]["requests"].as_u64().unwrap() > 0));
