@@ -160,9 +160,47 @@ pub fn sections(
     q.load(conn)
 }
 
+/// Comments are searched newest first: first by reading the newest ids in order within a
+/// bounded window (for a word in many comments a few thousand rows are enough), and beyond the
+/// window through the trigram index only if the window held too few (then the word is rare and
+/// the index finds its few comments cheaply). Asked in one query, PostgreSQL underestimates how
+/// many comments a word is in and reads every match to sort them (42 ms instead of 2 ms for a
+/// word in one comment in a hundred, among a million).
+const WINDOW: i64 = 20_000;
+
 pub fn comments(
     conn: &mut DbConn,
     f: &crate::search::types::Filter,
+) -> QueryResult<Vec<crate::search::types::CommentHit>> {
+    let top = match f.before {
+        Some(b) => b - 1,
+        None => comments::table
+            .select(diesel::dsl::max(comments::id))
+            .first::<Option<i64>>(conn)?
+            .unwrap_or(0),
+    };
+    let floor = top - WINDOW;
+    let mut hits = comments_between(conn, f, (floor, top + 1), false, f.limit)?;
+    if (hits.len() as i64) < f.limit && floor > 0 {
+        hits.extend(comments_between(
+            conn,
+            f,
+            (0, floor + 1),
+            true,
+            f.limit - hits.len() as i64,
+        )?);
+    }
+    Ok(hits)
+}
+
+/// Matching comments with `above < id < below`, newest first; `indexed` lets the trigram index
+/// be used, otherwise the text is tested row by row in id order.
+fn comments_between(
+    conn: &mut DbConn,
+    f: &crate::search::types::Filter,
+    (above, below): (i64, i64),
+    indexed: bool,
+    limit: i64,
 ) -> QueryResult<Vec<crate::search::types::CommentHit>> {
     use crate::comments::types::CommentStatus;
     use crate::search::types::CommentHit;
@@ -170,15 +208,26 @@ pub fn comments(
         .inner_join(documents::table)
         .left_join(sections::table.on(sections::id.nullable().eq(comments::section_id)))
         .filter(documents::status.eq_any(visible(f)))
+        .filter(comments::id.gt(above))
+        .filter(comments::id.lt(below))
         .select(CommentHit::as_select())
         .order(comments::id.desc())
-        .limit(f.limit)
+        .limit(limit)
         .into_boxed();
+    // `column || ''` is the same text, but no index matches it.
     for p in &f.patterns {
-        q = if f.folded {
-            q.filter(comments::text_search.like(p.clone()).escape('\\'))
-        } else {
-            q.filter(comments::text_lower.like(p.clone()).escape('\\'))
+        q = match (f.folded, indexed) {
+            (true, true) => q.filter(comments::text_search.like(p.clone()).escape('\\')),
+            (true, false) => q.filter(
+                comments::text_search
+                    .concat("")
+                    .like(p.clone())
+                    .escape('\\'),
+            ),
+            (false, true) => q.filter(comments::text_lower.like(p.clone()).escape('\\')),
+            (false, false) => {
+                q.filter(comments::text_lower.concat("").like(p.clone()).escape('\\'))
+            }
         };
     }
     if !f.all_comments {
@@ -196,9 +245,6 @@ pub fn comments(
     }
     if let Some(t) = f.to {
         q = q.filter(comments::created_at.lt(t));
-    }
-    if let Some(b) = f.before {
-        q = q.filter(comments::id.lt(b));
     }
     q.load(conn)
 }

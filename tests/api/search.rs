@@ -210,3 +210,25 @@ async fn a_search_needs_a_word() {
     let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert!(body["errors"]["q"].is_array());
 }
+
+#[tokio::test]
+async fn a_comment_older_than_the_newest_window_is_still_found() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let old = app
+        .comment_id(&w.employee, w.doc, "Công tác quy hoạch cán bộ trẻ")
+        .await;
+    // The next comment gets an id far past it: the newest window holds only the new one.
+    let bump = if app.db_url().starts_with("postgres") {
+        "SELECT setval(pg_get_serial_sequence('comments', 'id'), 900000)"
+    } else {
+        "UPDATE sqlite_sequence SET seq = 900000 WHERE name = 'comments'"
+    };
+    app.sql(bump).await;
+    let new = app
+        .comment_id(&w.employee, w.doc, "Một ý kiến khác hẳn")
+        .await;
+    assert!(new > 900_000, "{new}");
+    let page = search(&app, &w.employee, "q=quy%20hoach&kind=comment").await;
+    assert_eq!(hits(&page), [("comment".to_owned(), old)]);
+}
