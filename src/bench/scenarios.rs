@@ -86,20 +86,25 @@ pub(crate) async fn submit(ctx: &Arc<Ctx>, scenario: u8) -> anyhow::Result<Outco
     })
 }
 
-/// Scenario 2: a page of 50 approved comments of a section.
-pub(crate) async fn read_page(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
+/// Closed-loop GETs of `path` as employees (each client with its own token), and on PostgreSQL
+/// pgbench running `sql` with `vars` on as many clients: (gopy, the database's own).
+async fn reads(
+    ctx: &Arc<Ctx>,
+    clients: usize,
+    path: String,
+    sql: &'static str,
+    vars: Vec<(&'static str, i64)>,
+) -> anyhow::Result<(Stats, Option<Stats>)> {
     let d = Duration::from_secs(ctx.args.duration);
     let c = ctx.clone();
-    let gopy = closed_loop(ctx.args.clients, d, move |client, _| {
-        let c = c.clone();
+    let url = format!("{}{path}", ctx.server.base);
+    let gopy = closed_loop(clients, d, move |client, _| {
+        let (c, url) = (c.clone(), url.clone());
         async move {
             let s = &c.seeded;
             let res = c
                 .http
-                .get(format!(
-                    "{}/api/v1/documents/{}/comments?section_id={}&limit=50",
-                    c.server.base, s.doc, s.read_section
-                ))
+                .get(url)
                 .bearer_auth(&s.employee_tokens[client % s.employee_tokens.len()])
                 .send()
                 .await;
@@ -111,22 +116,32 @@ pub(crate) async fn read_page(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
     })
     .await;
     let native = if ctx.backend == Backend::Postgres {
-        let s = &ctx.seeded;
-        let vars = [
-            ("doc", s.doc),
-            ("sec", s.read_section),
-            ("me", s.employee_ids[0]),
-        ];
-        let (url, dir, clients) = (ctx.url.clone(), ctx.args.out.clone(), ctx.args.clients);
+        let (url, dir) = (ctx.url.clone(), ctx.args.out.clone());
         Some(
             tokio::task::spawn_blocking(move || {
-                native::pgbench(&url, native::PAGE_SQL, &vars, clients, d, &dir)
+                native::pgbench(&url, sql, &vars, clients, d, &dir)
             })
             .await??,
         )
     } else {
         None
     };
+    Ok((gopy, native))
+}
+
+/// Scenario 2: a page of 50 approved comments of a section.
+pub(crate) async fn read_page(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
+    let s = &ctx.seeded;
+    let path = format!(
+        "/api/v1/documents/{}/comments?section_id={}&limit=50",
+        s.doc, s.read_section
+    );
+    let vars = vec![
+        ("doc", s.doc),
+        ("sec", s.read_section),
+        ("me", s.employee_ids[0]),
+    ];
+    let (gopy, native) = reads(ctx, ctx.args.clients, path, native::PAGE_SQL, vars).await?;
     let r = native.as_ref().map(|n| ratio(&gopy, n));
     Ok(Outcome {
         scenario: format!(
@@ -291,40 +306,9 @@ pub(crate) async fn login_flood(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
 /// Scenario 6: a two-word search typed without diacritics over the million comments, 8 clients.
 pub(crate) async fn search(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
     const CLIENTS: usize = 8;
-    let d = Duration::from_secs(ctx.args.duration);
-    let c = ctx.clone();
-    let gopy = closed_loop(CLIENTS, d, move |client, _| {
-        let c = c.clone();
-        async move {
-            let s = &c.seeded;
-            let res = c
-                .http
-                .get(format!(
-                    "{}/api/v1/search?q=quy%20hoach&kind=comment&limit=50",
-                    c.server.base
-                ))
-                .bearer_auth(&s.employee_tokens[client % s.employee_tokens.len()])
-                .send()
-                .await;
-            match res {
-                Ok(r) if r.status() == reqwest::StatusCode::OK => r.bytes().await.is_ok(),
-                _ => false,
-            }
-        }
-    })
-    .await;
-    let native = if ctx.backend == Backend::Postgres {
-        let vars = [("me", ctx.seeded.employee_ids[0])];
-        let (url, dir) = (ctx.url.clone(), ctx.args.out.clone());
-        Some(
-            tokio::task::spawn_blocking(move || {
-                native::pgbench(&url, native::SEARCH_SQL, &vars, CLIENTS, d, &dir)
-            })
-            .await??,
-        )
-    } else {
-        None
-    };
+    let path = "/api/v1/search?q=quy%20hoach&kind=comment&limit=50".to_owned();
+    let vars = vec![("me", ctx.seeded.employee_ids[0])];
+    let (gopy, native) = reads(ctx, CLIENTS, path, native::SEARCH_SQL, vars).await?;
     let r = native.as_ref().map(|n| ratio(&gopy, n));
     Ok(Outcome {
         scenario: format!(
