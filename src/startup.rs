@@ -33,12 +33,16 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db_settings = settings.database.clone();
         let pool = tokio::task::spawn_blocking(move || -> anyhow::Result<Pool> {
-            let pool = db::connect(&db_settings)?;
-            // Rows written before search existed get their search forms (once; then a no-op).
-            let filled = crate::search::service::backfill(pool.get()?.deref_mut())
-                .map_err(|e| anyhow::anyhow!(e.describe()))?;
-            if filled > 0 {
-                tracing::info!(filled, "search forms filled in");
+            let (pool, applied) = db::connect_migrated(&db_settings)?;
+            // Migrations just applied may have left rows without search forms (once; `gopy
+            // migrate` always checks). Not at every start: with nothing to fill, looking costs
+            // a scan of every comment.
+            if applied > 0 {
+                let filled = crate::search::service::backfill(pool.get()?.deref_mut())
+                    .map_err(|e| anyhow::anyhow!(e.describe()))?;
+                if filled > 0 {
+                    tracing::info!(filled, "search forms filled in");
+                }
             }
             Ok(pool)
         })

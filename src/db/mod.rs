@@ -222,9 +222,14 @@ impl r2d2::ManageConnection for ConnectionManager {
 /// Build the pool. One connection is made first, outside r2d2, so that a wrong URL or a
 /// database that is down is reported with its real cause instead of a pool time-out.
 pub fn connect(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
+    Ok(connect_migrated(settings)?.0)
+}
+
+/// `connect`, also saying how many migrations it applied.
+pub fn connect_migrated(settings: &DatabaseSettings) -> anyhow::Result<(Pool, usize)> {
     let manager = ConnectionManager::new(&settings.url)?;
     let mut first = manager.establish()?;
-    run_migrations(&mut first)?;
+    let applied = run_migrations(&mut first)?;
     drop(first);
     let pool = r2d2::Pool::builder()
         .max_size(settings.pool_size)
@@ -232,7 +237,7 @@ pub fn connect(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
         .connection_timeout(Duration::from_secs(settings.connect_timeout_secs))
         .test_on_check_out(false)
         .build_unchecked(manager);
-    Ok(pool)
+    Ok((pool, applied))
 }
 
 /// One connection with the schema brought up to date, for short-lived commands. (A pool
@@ -244,7 +249,8 @@ pub fn connect_one(settings: &DatabaseSettings) -> anyhow::Result<DbConn> {
     Ok(conn)
 }
 
-pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<()> {
+/// Apply pending migrations; returns how many.
+pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<usize> {
     let applied = match conn {
         DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
@@ -253,7 +259,7 @@ pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<()> {
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
     }
-    Ok(())
+    Ok(applied)
 }
 
 /// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, so a transaction that reads
