@@ -137,26 +137,26 @@ fn fold_char(c: char) -> String {
         .collect()
 }
 
-/// LIKE patterns, one per word of `q`, in the form the columns are searched in: folded when
-/// `q` has no diacritics, lowercase NFC when it has (then the second value is `false`).
-pub fn word_patterns(q: &str) -> (Vec<String>, bool) {
+/// The words of `q` in the form the columns are searched in: folded when `q` has no
+/// diacritics (then the second value is `true`), lowercase NFC when it has.
+pub fn search_words(q: &str) -> (Vec<String>, bool) {
     let folded = !has_diacritics(q);
     let form = if folded { fold(q) } else { lower(q) };
-    let patterns = form
-        .split_whitespace()
-        .map(|w| {
-            let mut out = String::from("%");
-            for c in w.chars() {
-                if matches!(c, '%' | '_' | '\\') {
-                    out.push('\\');
-                }
-                out.push(c);
-            }
-            out.push('%');
-            out
-        })
-        .collect();
-    (patterns, folded)
+    (form.split_whitespace().map(str::to_owned).collect(), folded)
+}
+
+/// A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped (ESCAPE '\\').
+pub fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
 }
 
 /// Longest search text accepted, in characters.
@@ -176,16 +176,7 @@ pub fn search_term(q: Option<&str>) -> Result<Option<&str>, crate::error::AppErr
 
 /// A LIKE pattern matching `needle` anywhere, with LIKE's wildcards escaped (ESCAPE '\').
 pub fn like_pattern(needle: &str) -> String {
-    let mut out = String::with_capacity(needle.len() + 2);
-    out.push('%');
-    for c in fold(needle).chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
+    contains_pattern(&fold(needle))
 }
 
 #[cfg(test)]
@@ -238,15 +229,26 @@ mod tests {
     }
 
     #[test]
-    fn word_patterns_fold_unless_the_query_has_diacritics() {
+    fn search_words_fold_unless_the_query_has_diacritics() {
+        let patterns = |q: &str| {
+            let (words, folded) = search_words(q);
+            (
+                words
+                    .iter()
+                    .map(|w| contains_pattern(w))
+                    .collect::<Vec<_>>(),
+                folded,
+            )
+        };
         assert_eq!(
-            word_patterns("Dang  VIEN"),
+            patterns("Dang  VIEN"),
             (vec!["%dang%".into(), "%vien%".into()], true)
         );
         assert_eq!(
-            word_patterns("Thể 50%"),
+            patterns("Thể 50%"),
             (vec!["%thể%".into(), "%50\\%%".into()], false)
         );
+        assert_eq!(search_words("Thể 50%").0, ["thể", "50%"]);
     }
 
     #[test]

@@ -54,7 +54,11 @@ pub fn search(
     if q.chars().count() > crate::text::MAX_SEARCH {
         return Err(AppError::field("q", "must be at most 200 characters"));
     }
-    let (patterns, folded) = crate::text::word_patterns(q);
+    let (words, folded) = crate::text::search_words(q);
+    let patterns: Vec<String> = words
+        .iter()
+        .map(|w| crate::text::contains_pattern(w))
+        .collect();
     if patterns.is_empty() {
         return Err(AppError::field("q", "type at least one word"));
     }
@@ -86,7 +90,7 @@ pub fn search(
         before: None,
         limit: 0,
     };
-    let word = filter.patterns[0].trim_matches('%').replace("\\", "");
+    let word = words[0].clone();
     let cut = |text: &str| crate::text::snippet(text, &word, folded, 60);
     let mut hits: Vec<Hit> = Vec::new();
     for kind in kinds {
