@@ -45,14 +45,16 @@ pub fn begin_attempt(
     at: NaiveDateTime,
     s: &AuthSettings,
 ) -> diesel::QueryResult<Result<(), i64>> {
+    let mut counters = Vec::with_capacity(limits.len());
     for limit in limits {
         let counter = store::lock(conn, limit.key, at)?;
         if let Some(until) = counter.locked_until.filter(|u| *u > at) {
             return Ok(Err((until - at).num_seconds().max(1)));
         }
+        counters.push(counter);
     }
-    for limit in limits {
-        record_failure(conn, limit, at, s)?;
+    for (limit, counter) in limits.iter().zip(counters) {
+        count(conn, limit, counter, at, s)?;
     }
     Ok(Ok(()))
 }
@@ -76,7 +78,19 @@ pub fn record_failure(
     at: NaiveDateTime,
     s: &AuthSettings,
 ) -> diesel::QueryResult<()> {
-    let mut counter = store::lock(conn, limit.key, at)?;
+    let counter = store::lock(conn, limit.key, at)?;
+    count(conn, limit, counter, at, s)
+}
+
+/// Add one to a locked counter and lock its key once it reaches the threshold. Counts restart
+/// after a quiet period as long as the longest lock.
+fn count(
+    conn: &mut DbConn,
+    limit: &Limit<'_>,
+    mut counter: store::Counter,
+    at: NaiveDateTime,
+    s: &AuthSettings,
+) -> diesel::QueryResult<()> {
     let stale = at - counter.last_failure >= Duration::seconds(s.lockout_max_secs);
     counter.failures = if stale { 1 } else { counter.failures + 1 };
     counter.last_failure = at;
