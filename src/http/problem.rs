@@ -85,7 +85,6 @@ impl ResponseError for AppError {
         };
         let mut builder = HttpResponse::build(status);
         builder.content_type(PROBLEM_JSON);
-        builder.insert_header((header::CACHE_CONTROL, "no-store"));
         match self {
             Self::Unavailable => {
                 builder.insert_header((header::RETRY_AFTER, "5"));

@@ -27,14 +27,14 @@ pub async fn headers(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let target_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
-    if target_len > MAX_URI_BYTES {
-        let res = AppError::UriTooLong.error_response();
-        return Ok(req.into_response(res).map_into_right_body());
-    }
     let docs = req.path().starts_with("/docs");
-    let mut res = next.call(req).await?;
-    let h = res.headers_mut();
+    let target_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    let mut res = if target_len > MAX_URI_BYTES {
+        let refused = AppError::UriTooLong.error_response();
+        req.into_response(refused).map_into_right_body()
+    } else {
+        next.call(req).await?.map_into_left_body()
+    };
     let defaults: [(header::HeaderName, &'static str); 5] = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
@@ -48,10 +48,11 @@ pub async fn headers(
             if docs { DOCS_CSP } else { DEFAULT_CSP },
         ),
     ];
+    let h = res.headers_mut();
     for (name, value) in defaults {
         if !h.contains_key(&name) {
             h.insert(name, HeaderValue::from_static(value));
         }
     }
-    Ok(res.map_into_left_body())
+    Ok(res)
 }

@@ -314,6 +314,11 @@ async fn a_method_the_path_does_not_take_is_405_with_allow() {
     let app = spawn_app().await;
     let res = app.call(Method::DELETE, "/api/v1/documents").send().await;
     assert_eq!(res.headers()["allow"], "GET, POST");
+    assert_eq!(
+        res.headers()["cache-control"],
+        "no-store",
+        "errors are not cached either"
+    );
     problem(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
 }
 
@@ -333,6 +338,8 @@ async fn a_too_long_uri_is_414_problem_json() {
         .call(Method::GET, &format!("/api/v1/documents?q={q}"))
         .send()
         .await;
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     problem(res, StatusCode::URI_TOO_LONG, "uri_too_long").await;
 }
 
