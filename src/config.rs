@@ -15,6 +15,19 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub mail: MailSettings,
     pub display: DisplaySettings,
+    pub drafts: DraftsSettings,
+    pub rounds: RoundsSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DraftsSettings {
+    pub max_import_bytes: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct RoundsSettings {
+    pub reminder_hours: i64,
+    pub check_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

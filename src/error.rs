@@ -37,6 +37,13 @@ crate::text_enum! {
         ConsultationClosed = "consultation_closed",
         InvalidTransition = "invalid_transition",
         AlreadySent = "already_sent",
+        UnsupportedMediaType = "unsupported_media_type",
+        LegacyEncoding = "legacy_encoding",
+        UnreadableFile = "unreadable_file",
+        RoundsOverlap = "rounds_overlap",
+        RoundStarted = "round_started",
+        NotInAudience = "not_in_audience",
+        VersionNotDraft = "version_not_draft",
     }
 }
 
@@ -65,12 +72,19 @@ impl ErrorCode {
             UnitExists => "409: a unit with this name already exists under the same parent",
             UnitCycle => "409: a unit cannot be moved under itself or its own sub-units",
             InvalidDocumentState => "409: the document is not in the state this action starts from",
-            DocumentNotDraft => "409: sections can only be added while the document is a draft",
+            DocumentNotDraft => "409: the document's text can no longer change (the consultation has closed)",
             ConsultationNotOpen => "409: the draft has not been published for comments",
             ConsultationNotStarted => "409: the consultation window has not opened yet",
             ConsultationClosed => "409: the consultation has closed",
             InvalidTransition => "409: the comment's current state does not allow this decision",
             AlreadySent => "409: this mail has already been sent",
+            UnsupportedMediaType => "415: the body's Content-Type is not one this operation reads",
+            LegacyEncoding => "422: the file is typed in a legacy Vietnamese encoding (TCVN3/.VnTime, VNI) or is not UTF-8; convert it to Unicode first",
+            UnreadableFile => "422: the file is damaged or not in the format its Content-Type names",
+            RoundsOverlap => "409: the round's period overlaps another round of the same document",
+            RoundStarted => "409: a round that has opened can no longer be changed",
+            NotInAudience => "403: this round consults other units; you may read but not comment",
+            VersionNotDraft => "409: only a draft version can be published",
         }
     }
 }
@@ -106,6 +120,14 @@ pub enum AppError {
     Conflict { code: ErrorCode, detail: String },
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 422 with a code of its own (a file that cannot be read, …).
+    #[error("{detail}")]
+    Unprocessable { code: ErrorCode, detail: String },
+    /// 403 with a code of its own and an explanation.
+    #[error("{detail}")]
+    Denied { code: ErrorCode, detail: String },
     #[error("the request line or its headers are too long")]
     UriTooLong,
     #[error("too many failed attempts; try again in {retry_after} seconds")]
@@ -121,6 +143,20 @@ pub enum AppError {
 impl AppError {
     pub fn conflict(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn unprocessable(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self::Unprocessable {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn denied(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self::Denied {
             code,
             detail: detail.into(),
         }
@@ -167,6 +203,8 @@ impl AppError {
             Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
             Self::Conflict { code, .. } => *code,
             Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            Self::Unprocessable { code, .. } | Self::Denied { code, .. } => *code,
             Self::UriTooLong => ErrorCode::UriTooLong,
             Self::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
             Self::Unavailable => ErrorCode::Unavailable,

@@ -24,6 +24,7 @@ pub mod maintenance;
 pub mod moderation;
 pub mod pagination;
 pub mod roster;
+pub mod rounds;
 pub mod routes;
 pub mod search;
 pub mod startup;

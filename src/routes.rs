@@ -14,7 +14,7 @@ use crate::error::{ErrorCode, RowError};
 use crate::http::health;
 use crate::http::problem::Problem;
 use crate::identity::Role;
-use crate::{audit, comments, drafts, feedback, mail, moderation, roster, search, units};
+use crate::{audit, comments, drafts, feedback, mail, moderation, roster, rounds, search, units};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -77,6 +77,13 @@ fn api(cfg: &mut ServiceConfig) {
         .service(drafts::handlers::close)
         .service(drafts::handlers::list_documents)
         .service(drafts::handlers::get_document)
+        .service(drafts::handlers::import_document)
+        .service(drafts::handlers::list_versions)
+        .service(drafts::handlers::publish_version)
+        .service(drafts::handlers::diff)
+        .service(rounds::handlers::create_round)
+        .service(rounds::handlers::list_rounds)
+        .service(rounds::handlers::update_round)
         .service(comments::handlers::create_comment)
         .service(comments::handlers::list_document_comments)
         .service(comments::handlers::my_comments)
@@ -111,6 +118,10 @@ pub const ROLES: &[(&str, &[Role])] = &[
     ("add_section", &[Role::Secretariat]),
     ("publish", &[Role::Secretariat]),
     ("close", &[Role::Secretariat]),
+    ("import_document", &[Role::Secretariat]),
+    ("publish_version", &[Role::Secretariat]),
+    ("create_round", &[Role::Secretariat]),
+    ("update_round", &[Role::Secretariat]),
     ("feedback", &[Role::Secretariat]),
     ("summary", &[Role::Secretariat]),
     ("create_comment", &[Role::Employee]),

@@ -55,6 +55,7 @@ impl Application {
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
         let port = listener.local_addr()?.port();
         crate::maintenance::spawn(pool.clone());
+        crate::rounds::notices::spawn(pool.clone(), settings.clone());
         if settings.mail.send {
             crate::mail::worker::spawn(pool.clone(), settings.clone())?;
         }

@@ -32,6 +32,11 @@ macro_rules! comment_query {
                     .nullable()
                     .eq($crate::db::schema::comments::section_id)),
             )
+            .left_join(
+                $crate::db::schema::rounds::table.on($crate::db::schema::rounds::id
+                    .nullable()
+                    .eq($crate::db::schema::comments::round_id)),
+            )
             .select($crate::comments::types::CommentRow::as_select())
     };
 }
@@ -131,6 +136,8 @@ pub struct NewCommentRow {
     /// The body and proposed wording folded, and in lowercase NFC (`text::search_forms`).
     pub text_search: String,
     pub text_lower: String,
+    pub round_id: Option<i64>,
+    pub version: i32,
 }
 
 /// Insert comments and return their ids in order: one statement on PostgreSQL (ids matched

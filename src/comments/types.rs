@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::db::schema::{comments, moderation_events, sections, units, users};
+use crate::db::schema::{comments, moderation_events, rounds, sections, units, users};
 use crate::text::{clean, clean_opt};
 
 crate::text_enum! {
@@ -57,6 +57,10 @@ pub struct Comment {
     pub status: CommentStatus,
     /// Quote this number when asking about the comment.
     pub receipt: String,
+    /// The round (đợt) it was made in, if the document has rounds.
+    pub round: Option<i32>,
+    /// The version of the text it was made on.
+    pub version: i32,
     /// Why it was rejected.
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -80,6 +84,7 @@ pub struct CommentRow {
     pub reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub decided_at: Option<NaiveDateTime>,
+    pub version: i32,
     #[diesel(embed)]
     pub names: Names,
 }
@@ -98,6 +103,9 @@ pub struct Names {
     #[diesel(select_expression = units::name.nullable())]
     #[diesel(select_expression_type = diesel::dsl::Nullable<units::name>)]
     pub unit_name: Option<String>,
+    #[diesel(select_expression = rounds::number.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<rounds::number>)]
+    pub round: Option<i32>,
 }
 
 impl From<CommentRow> for Comment {
@@ -115,6 +123,8 @@ impl From<CommentRow> for Comment {
             proposed_text: r.proposed_text,
             status: r.status,
             receipt: r.receipt,
+            round: r.names.round,
+            version: r.version,
             reason: r.reason,
             created_at: r.created_at.and_utc(),
             decided_at: r.decided_at.map(|t| t.and_utc()),

@@ -7,19 +7,16 @@ use std::collections::HashMap;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
-use chrono::NaiveDateTime;
 use diesel::result::DatabaseErrorKind;
 use diesel::QueryResult;
 
 use crate::audit::{AuditAction, Event};
 use crate::comments::idempotency::{request_hash, Created, HEADER};
+use crate::comments::rules::{Placement, Rules};
 use crate::comments::store::{self, NewCommentRow, NewKey};
 use crate::comments::types::{Comment, CommentStatus, NewComment};
 use crate::db::{is_connection_lost, now, write_tx, DbConn, Pool};
-use crate::drafts::service::visible_to;
-use crate::drafts::store::{self as drafts, SectionOwner};
-use crate::drafts::types::{DocumentRow, DocumentStatus};
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
 use crate::identity::{Actor, RequestMeta};
 
 /// Submissions taken into one transaction at most.
@@ -151,27 +148,18 @@ fn write_batch(
     jobs: &[Submission],
 ) -> QueryResult<Vec<Result<Created, AppError>>> {
     let at = now();
-    // The batch's documents and sections, each read once.
-    let mut docs: HashMap<i64, Option<DocumentRow>> = HashMap::new();
+    // The batch's documents, rounds and sections, each read once.
+    let rules = Rules::load(conn, jobs)?;
+    let mut placements: Vec<Option<Placement>> = Vec::with_capacity(jobs.len());
+    let mut results: Vec<Option<Result<Created, AppError>>> = Vec::with_capacity(jobs.len());
     for job in jobs {
-        if let std::collections::hash_map::Entry::Vacant(slot) = docs.entry(job.document_id) {
-            slot.insert(drafts::find(conn, job.document_id)?);
-        }
+        let (placement, result) = match rules.check(job, at) {
+            Ok(p) => (Some(p), None),
+            Err(e) => (None, Some(Err(e))),
+        };
+        placements.push(placement);
+        results.push(result);
     }
-    let mut section_ids: Vec<i64> = jobs.iter().filter_map(|j| j.new.section_id).collect();
-    section_ids.sort_unstable();
-    section_ids.dedup();
-    let sections: HashMap<i64, SectionOwner> = drafts::owners(conn, &section_ids)?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let mut results: Vec<Option<Result<Created, AppError>>> = jobs
-        .iter()
-        .map(|job| {
-            let doc = docs.get(&job.document_id).cloned().flatten();
-            check(job, doc, &sections, at).err().map(Err)
-        })
-        .collect();
 
     // Idempotency keys seen before (a retry gets its first answer even if the window has
     // closed since), and keys repeated within this batch.
@@ -219,7 +207,13 @@ fn write_batch(
                 j.new.body.as_str(),
                 j.new.proposed_text.as_deref().unwrap_or(""),
             ]);
+            let placement = placements[i].unwrap_or(Placement {
+                version: 1,
+                round: None,
+            });
             NewCommentRow {
+                round_id: placement.round.map(|r| r.0),
+                version: placement.version,
                 document_id: j.document_id,
                 section_id: j.new.section_id,
                 author_id: j.author.id,
@@ -269,7 +263,7 @@ fn write_batch(
         let section_path = job
             .new
             .section_id
-            .and_then(|s| sections.get(&s))
+            .and_then(|s| rules.section(s))
             .map(|s| s.path.clone());
         results[i] = Some(Ok(Created::New(Box::new(Comment {
             id: *id,
@@ -284,6 +278,8 @@ fn write_batch(
             proposed_text: job.new.proposed_text.clone(),
             status: CommentStatus::Pending,
             receipt,
+            round: placements[i].and_then(|p| p.round.map(|r| r.1)),
+            version: placements[i].map_or(1, |p| p.version),
             reason: None,
             created_at: at.and_utc(),
             decided_at: None,
@@ -323,62 +319,5 @@ fn replay(first_hash: &str, hash: &str, comment: i64) -> Result<Created, AppErro
             HEADER,
             "this key was already used for a different comment",
         ))
-    }
-}
-
-/// The rules of a submission: a document the author may see, open for comments now, and a
-/// section of that document.
-fn check(
-    job: &Submission,
-    doc: Option<DocumentRow>,
-    sections: &HashMap<i64, SectionOwner>,
-    at: NaiveDateTime,
-) -> Result<(), AppError> {
-    let doc = visible_to(doc, &job.author)?;
-    check_open(
-        doc.status,
-        doc.opens_at.map(|t| t.naive_utc()),
-        doc.closes_at.map(|t| t.naive_utc()),
-        at,
-    )?;
-    if let Some(s) = job.new.section_id {
-        if sections
-            .get(&s)
-            .is_none_or(|o| o.document_id != job.document_id)
-        {
-            return Err(AppError::field(
-                "section_id",
-                "no such section in this document",
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// 409 unless a document in `status` with this window takes comments at `at`.
-pub fn check_open(
-    status: DocumentStatus,
-    opens_at: Option<NaiveDateTime>,
-    closes_at: Option<NaiveDateTime>,
-    at: NaiveDateTime,
-) -> Result<(), AppError> {
-    match status {
-        DocumentStatus::Draft => Err(AppError::conflict(
-            ErrorCode::ConsultationNotOpen,
-            "the draft has not been published for consultation",
-        )),
-        DocumentStatus::Closed => Err(AppError::conflict(
-            ErrorCode::ConsultationClosed,
-            "the consultation has closed",
-        )),
-        DocumentStatus::Published if opens_at.is_some_and(|o| at < o) => Err(AppError::conflict(
-            ErrorCode::ConsultationNotStarted,
-            "the consultation has not opened yet",
-        )),
-        DocumentStatus::Published if closes_at.is_some_and(|c| at >= c) => Err(AppError::conflict(
-            ErrorCode::ConsultationClosed,
-            "the consultation has closed",
-        )),
-        DocumentStatus::Published => Ok(()),
     }
 }

@@ -64,6 +64,7 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        current_version -> Integer,
     }
 }
 
@@ -80,6 +81,7 @@ diesel::table! {
         created_at -> Timestamp,
         text_search -> Text,
         text_lower -> Text,
+        current -> Bool,
     }
 }
 
@@ -101,6 +103,8 @@ diesel::table! {
         updated_at -> Timestamp,
         text_search -> Text,
         text_lower -> Text,
+        round_id -> Nullable<BigInt>,
+        version -> Integer,
     }
 }
 
@@ -169,6 +173,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     moderation_events,
     audit_log,
     mail_outbox,
+    document_versions,
+    section_versions,
+    rounds,
+    round_audience,
 );
 
 diesel::table! {
@@ -204,3 +212,57 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    document_versions (document_id, number) {
+        document_id -> BigInt,
+        number -> Integer,
+        status -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    section_versions (section_id, version) {
+        section_id -> BigInt,
+        version -> Integer,
+        document_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        position -> Integer,
+        label -> Nullable<Text>,
+        heading -> Nullable<Text>,
+        body -> Text,
+        path -> Text,
+    }
+}
+
+diesel::table! {
+    rounds (id) {
+        id -> BigInt,
+        document_id -> BigInt,
+        number -> Integer,
+        title -> Nullable<Text>,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        version -> Integer,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        opened_mailed_at -> Nullable<Timestamp>,
+        reminder_mailed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    round_audience (round_id, unit_id) {
+        round_id -> BigInt,
+        unit_id -> BigInt,
+    }
+}
+
+diesel::joinable!(section_versions -> sections (section_id));
+diesel::joinable!(comments -> rounds (round_id));
+diesel::joinable!(round_audience -> rounds (round_id));
+diesel::joinable!(rounds -> documents (document_id));

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::db::schema::{documents, sections};
+use crate::db::schema::{document_versions, documents, sections};
 use crate::text::{clean, clean_opt};
 
 crate::text_enum! {
@@ -29,6 +29,8 @@ pub struct Document {
     pub closed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The version of the text under consultation (1 until a revision is published).
+    pub current_version: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -46,6 +48,7 @@ pub struct DocumentRow {
     pub closed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub current_version: i32,
 }
 
 impl From<DocumentRow> for Document {
@@ -62,6 +65,7 @@ impl From<DocumentRow> for Document {
             closed_at: r.closed_at.map(|t| t.and_utc()),
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
+            current_version: r.current_version,
         }
     }
 }
@@ -111,6 +115,8 @@ impl SectionRow {
 pub struct DocumentDetail {
     #[serde(flatten)]
     pub document: Document,
+    /// The version these sections are of.
+    pub version: i32,
     /// Every section, in reading order (depth-first, siblings by position).
     pub sections: Vec<Section>,
 }
@@ -191,4 +197,103 @@ pub struct DocumentSearch {
     pub cursor: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+}
+
+crate::text_enum! {
+    /// A version is written as a draft, then published (it becomes the current text).
+    pub enum VersionStatus {
+        Draft = "draft",
+        Published = "published",
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = document_versions)]
+pub struct VersionRow {
+    pub number: i32,
+    #[diesel(deserialize_as = String)]
+    pub status: VersionStatus,
+    pub created_at: NaiveDateTime,
+    pub published_at: Option<NaiveDateTime>,
+}
+
+/// One version of a document's text.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Version {
+    pub number: i32,
+    pub status: VersionStatus,
+    /// Whether this is the text under consultation now.
+    pub current: bool,
+    pub created_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub sections: i64,
+    /// Comments made on this version.
+    pub comments: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VersionQuery {
+    /// A version other than the current one (drafts: secretariat only).
+    #[param(minimum = 1)]
+    pub version: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DiffQuery {
+    #[param(minimum = 1)]
+    pub from: i32,
+    #[param(minimum = 1)]
+    pub to: i32,
+}
+
+crate::text_enum! {
+    /// How a section changed between two versions.
+    pub enum Change {
+        Unchanged = "unchanged",
+        Changed = "changed",
+        Added = "added",
+        Removed = "removed",
+        Moved = "moved",
+    }
+}
+
+crate::text_enum! {
+    pub enum DiffOp {
+        Equal = "equal",
+        Insert = "insert",
+        Delete = "delete",
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DiffPart {
+    pub op: DiffOp,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SectionDiff {
+    pub id: i64,
+    pub path_from: Option<String>,
+    pub path_to: Option<String>,
+    pub change: Change,
+    /// Word-level difference of the section's heading and text.
+    pub diff: Vec<DiffPart>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VersionDiff {
+    pub from: i32,
+    pub to: i32,
+    /// Sections of `to` in reading order, then those removed since `from`.
+    pub sections: Vec<SectionDiff>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// Only read the file and show what would be stored.
+    pub dry_run: Option<bool>,
 }

@@ -53,7 +53,7 @@ impl Format {
     }
 }
 
-pub const CSV_HEADER: [&str; 9] = [
+pub const CSV_HEADER: [&str; 11] = [
     "Mã góp ý",
     "Số biên nhận",
     "Vị trí trong dự thảo",
@@ -63,6 +63,8 @@ pub const CSV_HEADER: [&str; 9] = [
     "Thời điểm duyệt",
     "Nội dung góp ý",
     "Đề xuất sửa đổi",
+    "Đợt",
+    "Phiên bản dự thảo",
 ];
 
 /// Spreadsheet formula injection guard (OWASP, ASVS 1.2.10): a cell that starts with
@@ -122,10 +124,17 @@ impl Encoder for Csv {
     fn rows(&mut self, rows: &[ExportRow]) -> Result<Bytes, AppError> {
         use std::fmt::Write;
         let (mut id, mut created, mut decided) = (String::new(), String::new(), String::new());
+        let (mut round, mut version) = (String::new(), String::new());
         let mut w = csv_writer();
         for r in rows {
             id.clear();
             let _ = write!(id, "{}", r.comment_id);
+            round.clear();
+            if let Some(n) = r.names.round {
+                let _ = write!(round, "{n}");
+            }
+            version.clear();
+            let _ = write!(version, "{}", r.version);
             write_local(&mut created, r.created_at, self.offset);
             match r.decided_at {
                 Some(t) => write_local(&mut decided, t, self.offset),
@@ -141,6 +150,8 @@ impl Encoder for Csv {
                 &decided,
                 &neutralise(&r.body),
                 &neutralise(r.proposed_text.as_deref().unwrap_or("")),
+                &round,
+                &version,
             ])
             .map_err(anyhow::Error::from)?;
         }
@@ -190,6 +201,8 @@ impl Encoder for Json {
                     "decided_at": r.decided_at.map(|t| t.and_utc()),
                     "body": r.body,
                     "proposed_text": r.proposed_text,
+                    "round": r.names.round,
+                    "version": r.version,
                 }),
             )
             .map_err(anyhow::Error::from)?;

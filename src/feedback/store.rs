@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use crate::comments::types::CommentStatus;
-use crate::db::schema::{comments, sections, units, users};
+use crate::db::schema::{comments, rounds, sections, units, users};
 use crate::db::DbConn;
 use crate::feedback::types::{ExportRow, GroupCount};
 
@@ -18,6 +18,7 @@ pub fn export_batch(
         .inner_join(users::table.on(users::id.eq(comments::author_id)))
         .left_join(units::table.on(units::id.nullable().eq(comments::unit_id)))
         .left_join(sections::table.on(sections::id.nullable().eq(comments::section_id)))
+        .left_join(rounds::table.on(rounds::id.nullable().eq(comments::round_id)))
         .filter(comments::document_id.eq(document_id))
         .filter(comments::status.eq(CommentStatus::Approved.as_str()))
         .filter(comments::id.gt(after))

@@ -38,6 +38,7 @@ pub struct ExportRow {
     pub decided_at: Option<NaiveDateTime>,
     pub body: String,
     pub proposed_text: Option<String>,
+    pub version: i32,
 }
 
 #[derive(Debug, Default, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]

@@ -177,3 +177,17 @@ pub fn query_error(
 pub fn path_error(_err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
     AppError::NotFound("resource").into()
 }
+
+/// The whole body of a file upload, refused with 413 as soon as it passes `limit` bytes.
+pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, AppError> {
+    use futures_util::StreamExt;
+    let mut data = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| AppError::BadRequest(e.to_string()))?;
+        if data.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge);
+        }
+        data.extend_from_slice(&chunk);
+    }
+    Ok(data)
+}

@@ -38,6 +38,9 @@ fn title(err: &AppError) -> &'static str {
         AppError::MethodNotAllowed { .. } => "Method not allowed",
         AppError::Conflict { .. } => "Conflict",
         AppError::PayloadTooLarge => "Payload too large",
+        AppError::UnsupportedMediaType(_) => "Unsupported media type",
+        AppError::Unprocessable { .. } => "Unprocessable content",
+        AppError::Denied { .. } => "Forbidden",
         AppError::UriTooLong => "URI too long",
         AppError::TooManyAttempts { .. } => "Too many attempts",
         AppError::Unavailable | AppError::Busy => "Service unavailable",
@@ -48,10 +51,13 @@ fn title(err: &AppError) -> &'static str {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Validation(_) | Self::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::InvalidRows(_) | Self::Unprocessable { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::Denied { .. } => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,

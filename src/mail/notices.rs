@@ -79,3 +79,32 @@ pub fn password_reset(
 pub fn password_changed(conn: &mut DbConn, to: &Recipient) -> QueryResult<()> {
     send(conn, to, templates::password_changed(to.locale, &to.name))
 }
+
+/// A round opened: `round` names it ("Đợt 2"), `closes` is when it ends, as people read it.
+pub fn round_opened(
+    conn: &mut DbConn,
+    to: &Recipient,
+    title: &str,
+    (round, closes): (&str, &str),
+    link: &str,
+) -> QueryResult<()> {
+    send(
+        conn,
+        to,
+        templates::round_opened(to.locale, title, round, closes, link),
+    )
+}
+
+pub fn round_reminder(
+    conn: &mut DbConn,
+    to: &Recipient,
+    title: &str,
+    (round, closes): (&str, &str),
+    link: &str,
+) -> QueryResult<()> {
+    send(
+        conn,
+        to,
+        templates::round_reminder(to.locale, title, round, closes, link),
+    )
+}

@@ -135,3 +135,49 @@ pub fn comment_decided(
         render(format!("Góp ý {receipt} của Anh/Chị {verdict}"), &p, None)
     }
 }
+
+/// A round of a consultation has opened.
+pub fn round_opened(
+    locale: Locale,
+    title: &str,
+    round: &str,
+    closes: &str,
+    link: &str,
+) -> Rendered {
+    if en(locale) {
+        render(
+            format!("Consultation open: {title} ({round})"),
+            &[format!("{round} of the consultation on \"{title}\" is open for your comments until {closes}.")],
+            Some(link),
+        )
+    } else {
+        render(
+            format!("Lấy ý kiến góp ý: {title} ({round})"),
+            &[format!("{round} lấy ý kiến góp ý dự thảo «{title}» đã bắt đầu. Anh/Chị có thể gửi góp ý đến {closes}.")],
+            Some(link),
+        )
+    }
+}
+
+/// A round closes soon and the recipient has not commented in it.
+pub fn round_reminder(
+    locale: Locale,
+    title: &str,
+    round: &str,
+    closes: &str,
+    link: &str,
+) -> Rendered {
+    if en(locale) {
+        render(
+            format!("Reminder: {round} of \"{title}\" closes {closes}"),
+            &[format!("{round} of the consultation on \"{title}\" closes at {closes}. You have not commented in it yet.")],
+            Some(link),
+        )
+    } else {
+        render(
+            format!("Nhắc: {round} góp ý dự thảo «{title}» kết thúc lúc {closes}"),
+            &[format!("{round} lấy ý kiến góp ý dự thảo «{title}» sẽ kết thúc lúc {closes}. Anh/Chị chưa gửi góp ý trong đợt này.")],
+            Some(link),
+        )
+    }
+}

@@ -1,11 +1,10 @@
 use actix_web::{post, web};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::AppError;
 use crate::http::auth::{Admin, Authorized};
-use crate::http::extract::Ctx;
+use crate::http::extract::{read_body, Ctx};
 use crate::identity::RequestMeta;
 use crate::roster::service::{self, Report};
 
@@ -40,16 +39,9 @@ pub async fn import_roster(
     admin: Authorized<Admin>,
     meta: RequestMeta,
     query: web::Query<RosterQuery>,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> Result<web::Json<Report>, AppError> {
-    let mut data = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| AppError::BadRequest(e.to_string()))?;
-        if data.len() + chunk.len() > MAX_ROSTER_BYTES {
-            return Err(AppError::PayloadTooLarge);
-        }
-        data.extend_from_slice(&chunk);
-    }
+    let data = read_body(payload, MAX_ROSTER_BYTES).await?;
     Ok(web::Json(
         service::import_now(&ctx, &admin, &meta, data, query.dry_run).await?,
     ))

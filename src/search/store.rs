@@ -135,6 +135,7 @@ pub fn sections(
         .inner_join(documents::table)
         .filter(documents::status.eq_any(visible(f)))
         .select(SectionHit::as_select())
+        .filter(sections::current.eq(true))
         .order(sections::id.desc())
         .limit(f.limit)
         .into_boxed();

@@ -100,9 +100,10 @@ async fn publishing_stamps_the_time_and_happens_once() {
 }
 
 #[tokio::test]
-async fn a_published_draft_takes_no_new_sections() {
+async fn a_closed_draft_takes_no_new_sections() {
     let app = spawn_app().await;
     let w = app.world().await;
+    app.close(&w.secretariat, w.doc).await;
     let res = app
         .post(
             &format!("/api/v1/documents/{}/sections", w.doc),

@@ -26,17 +26,14 @@ async fn send(
     path: &str,
     token: Option<&str>,
     body: Option<&Value>,
-    csv: bool,
+    raw: Option<(&'static str, &'static str)>,
 ) -> u16 {
     let mut call = app.call(method, path);
     if let Some(t) = token {
         call = call.auth(t);
     }
-    if csv {
-        call = call.body(
-            "text/csv",
-            "email,full_name,unit_path,roles\nma.tran@so.vn,Ma Trận,Sở,employee\n",
-        );
+    if let Some((content_type, text)) = raw {
+        call = call.body(content_type, text);
     } else if let Some(b) = body {
         call = call.json(b);
     }
@@ -107,7 +104,16 @@ async fn every_operation_admits_exactly_the_roles_it_should() {
                 &r.path,
                 token.as_deref(),
                 body.as_ref(),
-                r.template == "/api/v1/admin/roster",
+                match r.template {
+                    "/api/v1/admin/roster" => Some((
+                        "text/csv",
+                        "email,full_name,unit_path,roles\nma.tran@so.vn,Ma Trận,Sở,employee\n",
+                    )),
+                    "/api/v1/documents/{id}/import" => {
+                        Some(("text/plain", "Điều 1. Phạm vi\nNội dung."))
+                    }
+                    _ => None,
+                },
             )
             .await;
             let expected = if allowed(r.access, caller) {

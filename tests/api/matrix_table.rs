@@ -65,6 +65,7 @@ pub struct World {
     pub pending_comment: i64,
     pub own_comment: i64,
     pub others_comment: i64,
+    pub round: i64,
 }
 
 pub async fn world(app: &TestApp) -> World {
@@ -96,6 +97,23 @@ pub async fn world(app: &TestApp) -> World {
     let draft = app
         .document(secretariat, json!({ "title": "Bản nháp" }))
         .await;
+    // A draft of version 2 of the published document, and a round of the draft one.
+    app.section(
+        secretariat,
+        published,
+        json!({ "label": "Điều 3", "body": "Mới" }),
+    )
+    .await;
+    let in_days = |d: i64| (chrono::Utc::now() + chrono::TimeDelta::days(d)).to_rfc3339();
+    let round = app
+        .round(
+            secretariat,
+            draft,
+            json!({ "opens_at": in_days(10), "closes_at": in_days(11) }),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
     let c = |v: Value| v["id"].as_i64().unwrap();
     let approved_comment = c(app
         .comment(&other_employee, published, json!({ "body": "Đã duyệt" }))
@@ -128,6 +146,7 @@ pub async fn world(app: &TestApp) -> World {
         pending_comment,
         own_comment,
         others_comment,
+        round,
     }
 }
 
@@ -360,6 +379,65 @@ pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
             SECRETARIAT,
             201,
             Some(json!({ "label": "Điều 1", "body": "…" })),
+        ),
+        row(
+            M::POST,
+            "/api/v1/documents/{id}/import",
+            format!("/api/v1/documents/{d}/import?dry_run=true"),
+            SECRETARIAT,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
+            "/api/v1/documents/{id}/versions",
+            format!("/api/v1/documents/{p}/versions"),
+            SignedIn,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/documents/{id}/versions/{n}/publish",
+            format!("/api/v1/documents/{p}/versions/2/publish"),
+            SECRETARIAT,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
+            "/api/v1/documents/{id}/diff",
+            format!("/api/v1/documents/{p}/diff?from=1&to=1"),
+            SignedIn,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/documents/{id}/rounds",
+            format!("/api/v1/documents/{d}/rounds"),
+            SECRETARIAT,
+            201,
+            Some(json!({
+                "opens_at": (chrono::Utc::now() + chrono::TimeDelta::days(20)).to_rfc3339(),
+                "closes_at": (chrono::Utc::now() + chrono::TimeDelta::days(21)).to_rfc3339(),
+            })),
+        ),
+        row(
+            M::GET,
+            "/api/v1/documents/{id}/rounds",
+            format!("/api/v1/documents/{p}/rounds"),
+            SignedIn,
+            200,
+            None,
+        ),
+        row(
+            M::PATCH,
+            "/api/v1/documents/{id}/rounds/{round_id}",
+            format!("/api/v1/documents/{d}/rounds/{}", w.round),
+            SECRETARIAT,
+            200,
+            Some(json!({ "title": "Đợt lấy ý kiến rộng rãi" })),
         ),
         row(
             M::POST,

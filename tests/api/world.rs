@@ -123,6 +123,18 @@ impl TestApp {
             .expect("id")
     }
 
+    /// Schedule a round of a document's consultation; it must be created (201).
+    pub async fn round(&self, secretariat: &TestUser, doc: i64, body: Value) -> Value {
+        let res = self
+            .post(
+                &format!("/api/v1/documents/{doc}/rounds"),
+                &secretariat.token,
+                &body,
+            )
+            .await;
+        json_of(res, StatusCode::CREATED).await
+    }
+
     /// Submit a comment; it must be received (201).
     pub async fn comment(&self, employee: &TestUser, doc: i64, body: Value) -> Value {
         let res = self

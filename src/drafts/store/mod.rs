@@ -3,7 +3,9 @@ use diesel::prelude::*;
 
 use crate::db::schema::{documents, sections};
 use crate::db::DbConn;
-use crate::drafts::types::{DocumentRow, DocumentStatus, NewDocument, NewSection, SectionRow};
+
+pub mod versions;
+use crate::drafts::types::{DocumentRow, DocumentStatus, NewDocument, SectionRow};
 use crate::pagination::Keyset;
 use crate::text;
 
@@ -110,16 +112,17 @@ pub fn list(
     query.load(conn)
 }
 
-/// A document's sections, siblings by (position, id).
+/// The sections of a document's current text, siblings by (position, id).
 pub fn sections(conn: &mut DbConn, document_id: i64) -> QueryResult<Vec<SectionRow>> {
     sections::table
         .filter(sections::document_id.eq(document_id))
+        .filter(sections::current.eq(true))
         .select(SectionRow::as_select())
         .order((sections::position.asc(), sections::id.asc()))
         .load(conn)
 }
 
-/// The path of a section of this document, if it is one.
+/// The path of a section of this document's current text, if it is one.
 pub fn section_path(
     conn: &mut DbConn,
     document_id: i64,
@@ -128,6 +131,7 @@ pub fn section_path(
     sections::table
         .filter(sections::id.eq(section_id))
         .filter(sections::document_id.eq(document_id))
+        .filter(sections::current.eq(true))
         .select(sections::path)
         .first(conn)
         .optional()
@@ -141,10 +145,11 @@ pub struct SectionOwner {
     pub path: String,
 }
 
-/// Which document each of these sections belongs to, with its path.
+/// Which document each of these sections of a current text belongs to, with its path.
 pub fn owners(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<SectionOwner>> {
     sections::table
         .filter(sections::id.eq_any(ids))
+        .filter(sections::current.eq(true))
         .select(SectionOwner::as_select())
         .load(conn)
 }
@@ -153,6 +158,7 @@ pub fn owners(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<SectionOwner>> 
 pub fn next_position(conn: &mut DbConn, document_id: i64, parent: Option<i64>) -> QueryResult<i32> {
     let mut siblings = sections::table
         .filter(sections::document_id.eq(document_id))
+        .filter(sections::current.eq(true))
         .select(diesel::dsl::max(sections::position))
         .into_boxed();
     siblings = match parent {
@@ -164,32 +170,57 @@ pub fn next_position(conn: &mut DbConn, document_id: i64, parent: Option<i64>) -
         .map_or(1, |m| m.saturating_add(1)))
 }
 
-pub fn insert_section(
-    conn: &mut DbConn,
-    document_id: i64,
-    new: &NewSection,
-    position: i32,
-    path: &str,
-    at: NaiveDateTime,
-) -> QueryResult<i64> {
-    let (text_search, text_lower) = text::search_forms([
-        new.label.as_deref().unwrap_or(""),
-        new.heading.as_deref().unwrap_or(""),
-        &new.body,
-    ]);
+/// A section to store.
+pub struct SectionInsert<'a> {
+    pub document_id: i64,
+    pub parent_id: Option<i64>,
+    pub position: i32,
+    pub label: Option<&'a str>,
+    pub heading: Option<&'a str>,
+    pub body: &'a str,
+    pub path: &'a str,
+    /// Part of the current text (false: so far only a draft version has it).
+    pub current: bool,
+    pub at: NaiveDateTime,
+}
+
+impl SectionInsert<'_> {
+    /// The same section as a row of a version's text, once it has its id.
+    pub fn versioned(&self, id: i64) -> versions::VersionedSection<'_> {
+        versions::VersionedSection {
+            id,
+            parent_id: self.parent_id,
+            position: self.position,
+            label: self.label,
+            heading: self.heading,
+            body: self.body,
+            path: self.path,
+        }
+    }
+}
+
+pub fn insert_section(conn: &mut DbConn, s: &SectionInsert) -> QueryResult<i64> {
+    let (text_search, text_lower) =
+        text::search_forms([s.label.unwrap_or(""), s.heading.unwrap_or(""), s.body]);
     diesel::insert_into(sections::table)
         .values((
             sections::text_search.eq(text_search),
             sections::text_lower.eq(text_lower),
-            sections::document_id.eq(document_id),
-            sections::parent_id.eq(new.parent_id),
-            sections::position.eq(position),
-            sections::label.eq(new.label.as_deref()),
-            sections::heading.eq(new.heading.as_deref()),
-            sections::body.eq(&new.body),
-            sections::path.eq(path),
-            sections::created_at.eq(at),
+            sections::document_id.eq(s.document_id),
+            sections::parent_id.eq(s.parent_id),
+            sections::position.eq(s.position),
+            sections::label.eq(s.label),
+            sections::heading.eq(s.heading),
+            sections::body.eq(s.body),
+            sections::path.eq(s.path),
+            sections::current.eq(s.current),
+            sections::created_at.eq(s.at),
         ))
         .returning(sections::id)
         .get_result(conn)
+}
+
+/// Remove every section of a document that has never been published (import replaces them).
+pub fn delete_sections(conn: &mut DbConn, document_id: i64) -> QueryResult<usize> {
+    diesel::delete(sections::table.filter(sections::document_id.eq(document_id))).execute(conn)
 }
