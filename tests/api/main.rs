@@ -3,6 +3,7 @@
 //! PostgreSQL (one database per test, cloned from a migrated template).
 
 mod db;
+mod docx;
 mod helpers;
 mod mailbox;
 mod world;
@@ -19,6 +20,7 @@ mod faults;
 mod feedback;
 mod health;
 mod idempotency;
+mod import;
 mod layout;
 mod mail;
 mod matrix;
@@ -27,7 +29,9 @@ mod moderation;
 mod probe;
 mod process;
 mod roster;
+mod rounds;
 mod samples;
 mod search;
 mod sessions;
 mod smtp;
+mod versions;
