@@ -45,6 +45,13 @@ enum Command {
     },
     /// Measure gopy against the database's own speed (see README, Performance).
     Bench(gopy::bench::BenchArgs),
+    /// Import drafts from files.
+    Draft {
+        #[command(subcommand)]
+        command: gopy::cli::DraftCommand,
+    },
+    /// Search drafts, sections and comments as a person may (diacritics optional).
+    Search(gopy::cli::Search),
     /// Onboard staff from a roster.
     Roster {
         #[command(subcommand)]
@@ -147,6 +154,8 @@ fn main() -> anyhow::Result<()> {
             command: RosterCommand::Import { file, dry_run },
         } => import_roster(settings, &file, dry_run),
         Command::Bench(args) => gopy::bench::run(args),
+        Command::Draft { command } => gopy::cli::draft(&settings, command),
+        Command::Search(args) => gopy::cli::search(&settings, args),
     }
 }
 

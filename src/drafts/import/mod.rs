@@ -136,6 +136,17 @@ impl Outline {
             let indent = "  ".repeat(s.depth as usize);
             let name = match (&s.label, &s.heading) {
                 (Some(l), Some(h)) => format!("{l}. {h}"),
+                (Some(l), None) if !s.body.is_empty() => {
+                    let first: String = s
+                        .body
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .chars()
+                        .take(60)
+                        .collect();
+                    format!("{l}. {first}")
+                }
                 (Some(l), None) => l.clone(),
                 (None, Some(h)) => h.clone(),
                 (None, None) => s

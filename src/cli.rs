@@ -1,0 +1,165 @@
+//! CLI commands that act as a person (`--as EMAIL`): importing a draft, searching. They call
+//! the same service functions as the HTTP API, with that person's roles.
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Context};
+use clap::{Args, Subcommand};
+
+use crate::config::Settings;
+use crate::db::DbConn;
+use crate::drafts::import::{self, Format, Outline};
+use crate::drafts::types::NewDocument;
+use crate::error::AppError;
+use crate::identity::{Actor, RequestMeta};
+use crate::search::types::{HitKind, SearchQuery};
+
+fn fail(e: AppError) -> anyhow::Error {
+    anyhow!(e.describe())
+}
+
+fn meta() -> RequestMeta {
+    RequestMeta::local("gopy cli")
+}
+
+/// The active account with this email, acting with its roles.
+fn actor(conn: &mut DbConn, email: &str) -> anyhow::Result<Actor> {
+    let id = crate::accounts::store::users::active_id(conn, email)?
+        .ok_or_else(|| anyhow!("no active account {email}"))?;
+    crate::accounts::service::users::actor(conn, id).map_err(fail)
+}
+
+#[derive(Subcommand)]
+pub enum DraftCommand {
+    /// Read a draft's sections from a .txt, .md or .docx file and print them as an outline:
+    /// into a document (--document-id), into a new one (--title), or only shown (--dry-run).
+    Import(DraftImport),
+}
+
+#[derive(Args)]
+pub struct DraftImport {
+    file: PathBuf,
+    /// Import into this document (a draft, or the next version of a published one).
+    #[arg(long, conflicts_with = "title")]
+    document_id: Option<i64>,
+    /// Create a draft with this title and import into it.
+    #[arg(long)]
+    title: Option<String>,
+    /// The new draft's code (with --title).
+    #[arg(long, requires = "title")]
+    code: Option<String>,
+    /// Only read the file and show what was found.
+    #[arg(long)]
+    dry_run: bool,
+    /// The secretariat account acting (needed unless only --dry-run without a document).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
+}
+
+fn print(outline: &Outline) {
+    print!("{}", outline.render());
+    let k = &outline.stats.by_kind;
+    println!(
+        "{} sections: {} phần, {} chương, {} mục, {} điều, {} khoản, {} điểm, {} đoạn",
+        outline.stats.sections, k.phan, k.chuong, k.muc, k.dieu, k.khoan, k.diem, k.paragraph
+    );
+    for w in &outline.warnings {
+        eprintln!("line {}: {}", w.line, w.message);
+    }
+}
+
+pub fn draft(settings: &Settings, command: DraftCommand) -> anyhow::Result<()> {
+    let DraftCommand::Import(args) = command;
+    let name = args.file.display().to_string();
+    let format = Format::from_file_name(&name).map_err(fail)?;
+    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {name}"))?;
+    if bytes.len() > settings.drafts.max_import_bytes {
+        return Err(anyhow!(
+            "{name} is larger than drafts.max_import_bytes ({} bytes)",
+            settings.drafts.max_import_bytes
+        ));
+    }
+    if args.dry_run && args.document_id.is_none() {
+        print(&import::parse(&bytes, format).map_err(fail)?);
+        return Ok(());
+    }
+    let email = args
+        .as_email
+        .ok_or_else(|| anyhow!("--as EMAIL (a secretariat account) is needed to store a draft"))?;
+    let mut conn = crate::db::connect_one(&settings.database)?;
+    let actor = actor(&mut conn, &email)?;
+    if !actor.sees_drafts() {
+        return Err(anyhow!("{email} is not in the secretariat"));
+    }
+    let id = match (args.document_id, args.title) {
+        (Some(id), _) => id,
+        (None, Some(title)) => {
+            let new = NewDocument {
+                title,
+                code: args.code,
+                summary: None,
+                opens_at: None,
+                closes_at: None,
+            };
+            let doc =
+                crate::drafts::service::create(&mut conn, &actor, &meta(), new).map_err(fail)?;
+            println!("document {}", doc.id);
+            doc.id
+        }
+        (None, None) => return Err(anyhow!("give --document-id or --title")),
+    };
+    let outline = crate::drafts::service::import(
+        &mut conn,
+        &actor,
+        &meta(),
+        id,
+        &bytes,
+        format,
+        args.dry_run,
+    )
+    .map_err(fail)?;
+    print(&outline);
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct Search {
+    /// Words to find, with or without diacritics.
+    q: String,
+    #[arg(long)]
+    document_id: Option<i64>,
+    /// document, section or comment.
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long, default_value_t = 20)]
+    limit: i64,
+    /// Search as this person (what they may see).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: String,
+}
+
+pub fn search(settings: &Settings, args: Search) -> anyhow::Result<()> {
+    let mut conn = crate::db::connect_one(&settings.database)?;
+    let actor = actor(&mut conn, &args.as_email)?;
+    let kind = args
+        .kind
+        .map(|k| HitKind::try_from(k).map_err(|_| anyhow!("--kind: document, section or comment")))
+        .transpose()?;
+    let query = SearchQuery {
+        q: args.q,
+        document_id: args.document_id,
+        kind,
+        from: None,
+        to: None,
+        cursor: None,
+        limit: Some(args.limit),
+    };
+    let page = crate::search::service::search(&mut conn, &actor, query).map_err(fail)?;
+    for hit in page.items {
+        println!(
+            "{} {} (document {}) {} — {}",
+            hit.kind, hit.id, hit.document_id, hit.title_or_path, hit.snippet
+        );
+    }
+    Ok(())
+}
