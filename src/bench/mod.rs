@@ -2,6 +2,7 @@
 //! Each scenario runs gopy (a separate process on a fresh database) and the database's own
 //! equivalent (pgbench, COPY, a raw SQLite loop), then prints ratios and writes JSON.
 
+mod import;
 pub mod load;
 pub mod native;
 mod scenarios;
@@ -36,7 +37,7 @@ pub struct BenchArgs {
     /// Approved comments in the large export.
     #[arg(long, default_value_t = 1_000_000)]
     pub export_rows: usize,
-    /// Only these scenarios (1–6).
+    /// Only these scenarios (1–7).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<u8>,
     /// Where the JSON results go.
@@ -121,6 +122,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         if wanted(6) {
             outcomes.push(scenarios::search(&ctx).await?);
+        }
+        if wanted(7) {
+            outcomes.push(import::import(&ctx).await?);
         }
         anyhow::Ok(())
     })?;

@@ -86,6 +86,9 @@ pub fn list(
             comments::status.eq_any(statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
         );
     }
+    if let Some(v) = filter.version {
+        query = query.filter(comments::version.eq(v));
+    }
     if let Some(me) = filter.approved_or_own {
         query = query.filter(
             comments::status

@@ -204,6 +204,9 @@ pub struct CommentQuery {
     pub section_id: Option<i64>,
     /// Only comments in this state (employees see approved ones and their own).
     pub status: Option<CommentStatus>,
+    /// Only comments made on this version of the text.
+    #[param(minimum = 1)]
+    pub version: Option<i32>,
     #[param(pattern = r"^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     #[param(minimum = 1, maximum = 200)]
@@ -217,6 +220,7 @@ pub struct CommentFilter {
     pub section_id: Option<i64>,
     pub author_id: Option<i64>,
     pub statuses: Option<Vec<CommentStatus>>,
+    pub version: Option<i32>,
     /// Non-privileged viewers: approved comments plus this user's own.
     pub approved_or_own: Option<i64>,
     /// Nothing while `document_id` is an unpublished draft (viewers who may not see drafts).

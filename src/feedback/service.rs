@@ -10,7 +10,7 @@ use crate::db::DbConn;
 use crate::drafts::service as drafts;
 use crate::drafts::types::Document;
 use crate::error::AppError;
-use crate::feedback::types::{Counts, Format, SectionSummary, Summary, UnitSummary};
+use crate::feedback::types::{Counts, Format, RoundSummary, SectionSummary, Summary, UnitSummary};
 use crate::feedback::{export, store, WHOLE_DOCUMENT};
 use crate::identity::Actor;
 
@@ -32,9 +32,9 @@ pub async fn export(
     let (document, sections) = ctx
         .db(move |conn| {
             let doc = drafts::get(conn, document_id, &viewer)?;
-            let ids = drafts::sections_in_order(conn, document_id)?
+            let ids = drafts::commentable_history(conn, document_id)?
                 .into_iter()
-                .map(|s| s.id)
+                .map(|(id, _)| id)
                 .collect();
             Ok((doc, ids))
         })
@@ -63,13 +63,26 @@ pub fn summary(conn: &mut DbConn, viewer: &Actor, document_id: i64) -> Result<Su
         path: WHOLE_DOCUMENT.to_owned(),
         counts: section_counts.remove(&None).unwrap_or_default(),
     }];
-    for s in drafts::sections_in_order(conn, document_id)? {
+    for (id, path) in drafts::commentable_history(conn, document_id)? {
         sections.push(SectionSummary {
-            section_id: Some(s.id),
-            counts: section_counts.remove(&Some(s.id)).unwrap_or_default(),
-            path: s.path,
+            section_id: Some(id),
+            counts: section_counts.remove(&Some(id)).unwrap_or_default(),
+            path,
         });
     }
+    let numbers: HashMap<i64, i32> = crate::rounds::store::for_document(conn, document_id)?
+        .into_iter()
+        .map(|r| (r.id, r.number))
+        .collect();
+    let mut round_counts: std::collections::BTreeMap<Option<i32>, Counts> = Default::default();
+    for g in store::count_by_round(conn, document_id)? {
+        let round = g.key.and_then(|id| numbers.get(&id).copied());
+        round_counts.entry(round).or_default().add(g.status, g.n);
+    }
+    let rounds = round_counts
+        .into_iter()
+        .map(|(round, counts)| RoundSummary { round, counts })
+        .collect();
     let mut unit_counts: HashMap<Option<i64>, Counts> = HashMap::new();
     for g in store::count_by_unit(conn, document_id)? {
         unit_counts.entry(g.key).or_default().add(g.status, g.n);
@@ -96,5 +109,6 @@ pub fn summary(conn: &mut DbConn, viewer: &Actor, document_id: i64) -> Result<Su
         totals,
         sections,
         units,
+        rounds,
     })
 }

@@ -58,3 +58,16 @@ pub fn count_by_unit(conn: &mut DbConn, document_id: i64) -> QueryResult<Vec<Gro
         ))
         .load(conn)
 }
+
+/// Comments of a document counted by (round, status).
+pub fn count_by_round(conn: &mut DbConn, document_id: i64) -> QueryResult<Vec<GroupCount>> {
+    comments::table
+        .filter(comments::document_id.eq(document_id))
+        .group_by((comments::round_id, comments::status))
+        .select((
+            comments::round_id,
+            comments::status,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)
+}

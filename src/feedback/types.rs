@@ -88,6 +88,15 @@ pub struct Summary {
     pub sections: Vec<SectionSummary>,
     /// Units that commented, by name.
     pub units: Vec<UnitSummary>,
+    /// Comments per round (đợt), in order; `round` absent for comments made without rounds.
+    pub rounds: Vec<RoundSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RoundSummary {
+    pub round: Option<i32>,
+    #[serde(flatten)]
+    pub counts: Counts,
 }
 
 /// A count of comments in one status, grouped by a key (section or unit).

@@ -260,3 +260,29 @@ async fn a_reminder_goes_to_those_who_have_not_commented_in_the_round() {
         .collect();
     assert_eq!(reminded, vec![colleague.email]);
 }
+
+#[tokio::test]
+async fn the_summary_counts_comments_per_round() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    app.round(&w.secretariat, w.doc, period(-1, 60)).await;
+    json_of(
+        app.try_comment(&w.employee.token, w.doc).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let res = app
+        .get(
+            &format!("/api/v1/documents/{}/summary", w.doc),
+            &w.secretariat.token,
+        )
+        .await;
+    let summary = json_of(res, StatusCode::OK).await;
+    let rounds: Vec<Value> = summary["rounds"]
+        .as_array()
+        .expect("rounds")
+        .iter()
+        .map(|r| json!([r["round"], r["pending"]]))
+        .collect();
+    assert_eq!(rounds, vec![json!([1, 1])]);
+}

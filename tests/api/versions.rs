@@ -338,3 +338,65 @@ async fn the_diff_shows_removed_and_moved_sections() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_sections_comments_can_be_listed_by_version() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let on = |body: &str| json!({ "section_id": w.sections[0], "body": body });
+    app.comment(&w.employee, w.doc, on("Trên bản 1")).await;
+    app.revise(&w, REVISED).await;
+    app.publish_version(&w, 2).await;
+    app.comment(&w.employee, w.doc, on("Trên bản 2")).await;
+    let res = app
+        .get(
+            &format!(
+                "/api/v1/documents/{}/comments?section_id={}&version=1",
+                w.doc, w.sections[0]
+            ),
+            &w.secretariat.token,
+        )
+        .await;
+    let page = json_of(res, StatusCode::OK).await;
+    let bodies: Vec<Value> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| json!([c["body"], c["version"]]))
+        .collect();
+    assert_eq!(bodies, vec![json!(["Trên bản 1", 1])]);
+}
+
+#[tokio::test]
+async fn comments_on_a_removed_section_stay_in_the_summary() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    app.comment(
+        &w.employee,
+        w.doc,
+        json!({ "section_id": w.sections[1], "body": "Về Điều 2" }),
+    )
+    .await;
+    app.revise(
+        &w,
+        "Điều 1. Phạm vi điều chỉnh\nLuật này quy định về cán bộ, công chức.\n",
+    )
+    .await;
+    app.publish_version(&w, 2).await;
+    let res = app
+        .get(
+            &format!("/api/v1/documents/{}/summary", w.doc),
+            &w.secretariat.token,
+        )
+        .await;
+    let summary = json_of(res, StatusCode::OK).await;
+    let last = summary["sections"]
+        .as_array()
+        .and_then(|s| s.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        json!([last["section_id"], last["path"], last["pending"]]),
+        json!([w.sections[1], "Điều 2", 1])
+    );
+}

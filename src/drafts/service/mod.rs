@@ -5,7 +5,9 @@ mod sections;
 mod versions;
 
 pub use import::import;
-pub use sections::{add_section, in_reading_order, require_section, sections_in_order};
+pub use sections::{
+    add_section, commentable_history, in_reading_order, require_section, sections_in_order,
+};
 pub use versions::{diff, list_versions, publish_version};
 
 use crate::audit::{self, AuditAction, Event};

@@ -39,6 +39,24 @@ pub fn in_reading_order(rows: Vec<SectionRow>) -> Vec<Section> {
     out
 }
 
+/// Every section comments may point at, as (id, path): the current text in reading order, then
+/// sections of earlier versions that were commented on.
+pub fn commentable_history(
+    conn: &mut DbConn,
+    document_id: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let mut out: Vec<(i64, String)> = sections_in_order(conn, document_id)?
+        .into_iter()
+        .map(|s| (s.id, s.path))
+        .collect();
+    out.extend(
+        store::retired_with_comments(conn, document_id)?
+            .into_iter()
+            .map(|s| (s.id, s.path)),
+    );
+    Ok(out)
+}
+
 /// 422 on `section_id` unless the section belongs to the document.
 pub fn require_section(
     conn: &mut DbConn,

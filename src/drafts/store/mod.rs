@@ -154,6 +154,26 @@ pub fn owners(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<SectionOwner>> 
         .load(conn)
 }
 
+/// Sections that have left the current text but still carry comments, by id (their path is
+/// the one they had when they were last part of it).
+pub fn retired_with_comments(
+    conn: &mut DbConn,
+    document_id: i64,
+) -> QueryResult<Vec<SectionOwner>> {
+    use crate::db::schema::comments;
+    let commented = comments::table
+        .filter(comments::document_id.eq(document_id))
+        .filter(comments::section_id.is_not_null())
+        .select(comments::section_id.assume_not_null());
+    sections::table
+        .filter(sections::document_id.eq(document_id))
+        .filter(sections::current.eq(false))
+        .filter(sections::id.eq_any(commented))
+        .select(SectionOwner::as_select())
+        .order(sections::id.asc())
+        .load(conn)
+}
+
 /// The position after the last sibling under `parent`.
 pub fn next_position(conn: &mut DbConn, document_id: i64, parent: Option<i64>) -> QueryResult<i32> {
     let mut siblings = sections::table
