@@ -144,19 +144,18 @@ pub fn round_opened(
     closes: &str,
     link: &str,
 ) -> Rendered {
-    if en(locale) {
-        render(
+    let (subject, text) = if en(locale) {
+        (
             format!("Consultation open: {title} ({round})"),
-            &[format!("{round} of the consultation on \"{title}\" is open for your comments until {closes}.")],
-            Some(link),
+            format!("{round} of the consultation on \"{title}\" is open for your comments until {closes}."),
         )
     } else {
-        render(
+        (
             format!("Lấy ý kiến góp ý: {title} ({round})"),
-            &[format!("{round} lấy ý kiến góp ý dự thảo «{title}» đã bắt đầu. Anh/Chị có thể gửi góp ý đến {closes}.")],
-            Some(link),
+            format!("{round} lấy ý kiến góp ý dự thảo «{title}» đã bắt đầu. Anh/Chị có thể gửi góp ý đến {closes}."),
         )
-    }
+    };
+    render(subject, &[text], Some(link))
 }
 
 /// A round closes soon and the recipient has not commented in it.
@@ -167,17 +166,16 @@ pub fn round_reminder(
     closes: &str,
     link: &str,
 ) -> Rendered {
-    if en(locale) {
-        render(
+    let (subject, text) = if en(locale) {
+        (
             format!("Reminder: {round} of \"{title}\" closes {closes}"),
-            &[format!("{round} of the consultation on \"{title}\" closes at {closes}. You have not commented in it yet.")],
-            Some(link),
+            format!("{round} of the consultation on \"{title}\" closes at {closes}. You have not commented in it yet."),
         )
     } else {
-        render(
+        (
             format!("Nhắc: {round} góp ý dự thảo «{title}» kết thúc lúc {closes}"),
-            &[format!("{round} lấy ý kiến góp ý dự thảo «{title}» sẽ kết thúc lúc {closes}. Anh/Chị chưa gửi góp ý trong đợt này.")],
-            Some(link),
+            format!("{round} lấy ý kiến góp ý dự thảo «{title}» sẽ kết thúc lúc {closes}. Anh/Chị chưa gửi góp ý trong đợt này."),
         )
-    }
+    };
+    render(subject, &[text], Some(link))
 }

@@ -55,6 +55,59 @@ fn link(settings: &Settings, round: &RoundRow) -> String {
     )
 }
 
+/// Which notice of a round.
+#[derive(Clone, Copy)]
+enum Notice {
+    Opening,
+    Reminder,
+}
+
+/// Claim this round's notice and queue it, in one transaction; false if another process (or
+/// an earlier pass) already has.
+fn send(
+    conn: &mut DbConn,
+    settings: &Settings,
+    round: &RoundRow,
+    notice: Notice,
+    at: NaiveDateTime,
+) -> Result<bool, AppError> {
+    write_tx(conn, |conn| {
+        let claimed = match notice {
+            Notice::Opening => store::claim_opening(conn, round.id, at)?,
+            Notice::Reminder => store::claim_reminder(conn, round.id, at)?,
+        };
+        if !claimed {
+            return Ok(false);
+        }
+        let title = drafts::find(conn, round.document_id)?
+            .map(|d| d.title)
+            .unwrap_or_default();
+        // A reminder skips those who have commented in the round.
+        let done: HashSet<i64> = match notice {
+            Notice::Opening => HashSet::new(),
+            Notice::Reminder => store::commenters(conn, round.id)?.into_iter().collect(),
+        };
+        let (name, closes) = when(settings, round);
+        let link = link(settings, round);
+        for m in audience(conn, round)? {
+            if done.contains(&m.id) {
+                continue;
+            }
+            let to = Recipient {
+                email: m.email,
+                name: m.full_name,
+                locale: m.locale,
+            };
+            let what = (name.as_str(), closes.as_str());
+            match notice {
+                Notice::Opening => notices::round_opened(conn, &to, &title, what, &link)?,
+                Notice::Reminder => notices::round_reminder(conn, &to, &title, what, &link)?,
+            }
+        }
+        Ok(true)
+    })
+}
+
 /// Queue what is due at `at`; the number of rounds whose notices this call sent.
 pub fn run_once(
     conn: &mut DbConn,
@@ -63,64 +116,12 @@ pub fn run_once(
 ) -> Result<Sent, AppError> {
     let mut sent = Sent::default();
     for round in store::opening_due(conn, at)? {
-        let mailed = write_tx(conn, |conn| {
-            if !store::claim_opening(conn, round.id, at)? {
-                return Ok(false);
-            }
-            let title = drafts::find(conn, round.document_id)?
-                .map(|d| d.title)
-                .unwrap_or_default();
-            for m in audience(conn, &round)? {
-                let to = Recipient {
-                    email: m.email,
-                    name: m.full_name,
-                    locale: m.locale,
-                };
-                let (name, closes) = when(settings, &round);
-                notices::round_opened(
-                    conn,
-                    &to,
-                    &title,
-                    (&name, &closes),
-                    &link(settings, &round),
-                )?;
-            }
-            Ok::<_, AppError>(true)
-        })?;
-        sent.openings += usize::from(mailed);
+        sent.openings += usize::from(send(conn, settings, &round, Notice::Opening, at)?);
     }
     if settings.rounds.reminder_hours > 0 {
         let by = at + TimeDelta::hours(settings.rounds.reminder_hours);
         for round in store::reminder_due(conn, at, by)? {
-            let mailed = write_tx(conn, |conn| {
-                if !store::claim_reminder(conn, round.id, at)? {
-                    return Ok(false);
-                }
-                let title = drafts::find(conn, round.document_id)?
-                    .map(|d| d.title)
-                    .unwrap_or_default();
-                let done: HashSet<i64> = store::commenters(conn, round.id)?.into_iter().collect();
-                for m in audience(conn, &round)? {
-                    if done.contains(&m.id) {
-                        continue;
-                    }
-                    let to = Recipient {
-                        email: m.email,
-                        name: m.full_name,
-                        locale: m.locale,
-                    };
-                    let (name, closes) = when(settings, &round);
-                    notices::round_reminder(
-                        conn,
-                        &to,
-                        &title,
-                        (&name, &closes),
-                        &link(settings, &round),
-                    )?;
-                }
-                Ok::<_, AppError>(true)
-            })?;
-            sent.reminders += usize::from(mailed);
+            sent.reminders += usize::from(send(conn, settings, &round, Notice::Reminder, at)?);
         }
     }
     Ok(sent)

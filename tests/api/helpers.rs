@@ -209,6 +209,11 @@ pub async fn json_of(res: Response, status: StatusCode) -> Value {
 }
 
 /// The ids of a page's items.
+/// Each element of the array `list`, as `f` picks from it: compare several fields at once.
+pub fn each(list: &Value, f: impl Fn(&Value) -> Value) -> Vec<Value> {
+    list.as_array().expect("an array").iter().map(f).collect()
+}
+
 pub fn ids(page: &Value) -> Vec<i64> {
     page["items"]
         .as_array()

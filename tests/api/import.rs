@@ -43,6 +43,21 @@ impl TestApp {
             .await
     }
 
+    /// Import a file of tests/fixtures into a new draft; the outline.
+    async fn import_fixture(
+        &self,
+        w: &World,
+        content_type: &str,
+        name: &str,
+        dry_run: bool,
+    ) -> (i64, Value) {
+        let doc = self.draft(w).await;
+        let res = self
+            .import(w, doc, content_type, fixture(name), dry_run)
+            .await;
+        (doc, json_of(res, StatusCode::OK).await)
+    }
+
     pub async fn section_count(&self, w: &World, doc: i64) -> usize {
         let res = self
             .get(&format!("/api/v1/documents/{doc}"), &w.secretariat.token)
@@ -71,17 +86,14 @@ fn labels(outline: &Value) -> Vec<String> {
 async fn the_plain_text_sample_imports_with_its_counts_per_kind() {
     let app = spawn_app().await;
     let w = app.world().await;
-    let doc = app.draft(&w).await;
-    let res = app
-        .import(
+    let (doc, outline) = app
+        .import_fixture(
             &w,
-            doc,
             "text/plain; charset=utf-8",
-            fixture("du-thao-quy-che-lay-y-kien.txt"),
+            "du-thao-quy-che-lay-y-kien.txt",
             false,
         )
         .await;
-    let outline = json_of(res, StatusCode::OK).await;
     assert_eq!(
         by_kind(&outline),
         json!({ "phan": 0, "chuong": 3, "muc": 2, "dieu": 8, "khoan": 12, "diem": 3, "paragraph": 1 })
@@ -95,17 +107,9 @@ async fn the_plain_text_sample_imports_with_its_counts_per_kind() {
 async fn the_markdown_sample_nests_roman_and_numbered_headings_under_each_part() {
     let app = spawn_app().await;
     let w = app.world().await;
-    let doc = app.draft(&w).await;
-    let res = app
-        .import(
-            &w,
-            doc,
-            "text/markdown",
-            fixture("du-thao-bao-cao-chinh-tri.md"),
-            true,
-        )
+    let (_, outline) = app
+        .import_fixture(&w, "text/markdown", "du-thao-bao-cao-chinh-tri.md", true)
         .await;
-    let outline = json_of(res, StatusCode::OK).await;
     assert_eq!(
         by_kind(&outline),
         json!({ "phan": 2, "chuong": 0, "muc": 5, "dieu": 0, "khoan": 7, "diem": 0, "paragraph": 0 })
@@ -121,17 +125,9 @@ async fn the_markdown_sample_nests_roman_and_numbered_headings_under_each_part()
 async fn a_dry_run_stores_nothing() {
     let app = spawn_app().await;
     let w = app.world().await;
-    let doc = app.draft(&w).await;
-    let res = app
-        .import(
-            &w,
-            doc,
-            "text/plain",
-            fixture("du-thao-quy-che-lay-y-kien.txt"),
-            true,
-        )
+    let (doc, outline) = app
+        .import_fixture(&w, "text/plain", "du-thao-quy-che-lay-y-kien.txt", true)
         .await;
-    let outline = json_of(res, StatusCode::OK).await;
     assert_eq!(outline["stats"]["sections"], 29);
     assert_eq!(app.section_count(&w, doc).await, 0);
 }

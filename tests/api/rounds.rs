@@ -5,7 +5,7 @@ use gopy::accounts::types::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{json_of, problem, spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{each, json_of, problem, spawn_app, spawn_app_with, TestApp};
 use crate::mailbox::read_mails;
 use crate::world::World;
 
@@ -278,11 +278,6 @@ async fn the_summary_counts_comments_per_round() {
         )
         .await;
     let summary = json_of(res, StatusCode::OK).await;
-    let rounds: Vec<Value> = summary["rounds"]
-        .as_array()
-        .expect("rounds")
-        .iter()
-        .map(|r| json!([r["round"], r["pending"]]))
-        .collect();
+    let rounds = each(&summary["rounds"], |r| json!([r["round"], r["pending"]]));
     assert_eq!(rounds, vec![json!([1, 1])]);
 }

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{json_of, problem, spawn_app, TestApp};
+use crate::helpers::{each, json_of, problem, spawn_app, TestApp};
 use crate::world::World;
 
 /// Version 1 as the world publishes it: Điều 1 (Phạm vi điều chỉnh), Điều 2 (Đối tượng áp dụng).
@@ -27,6 +27,16 @@ impl TestApp {
                 &format!("/api/v1/documents/{}/versions/{n}/publish", w.doc),
                 &w.secretariat.token,
                 &json!({}),
+            )
+            .await;
+        json_of(res, StatusCode::OK).await
+    }
+
+    async fn diff(&self, w: &World, from: i32, to: i32) -> Value {
+        let res = self
+            .get(
+                &format!("/api/v1/documents/{}/diff?from={from}&to={to}", w.doc),
+                &w.secretariat.token,
             )
             .await;
         json_of(res, StatusCode::OK).await
@@ -243,20 +253,15 @@ async fn versions_are_listed_with_their_counts() {
         )
         .await;
     let list = json_of(res, StatusCode::OK).await;
-    let brief: Vec<Value> = list
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|v| {
-            json!([
-                v["number"],
-                v["status"],
-                v["current"],
-                v["sections"],
-                v["comments"]
-            ])
-        })
-        .collect();
+    let brief = each(&list, |v| {
+        json!([
+            v["number"],
+            v["status"],
+            v["current"],
+            v["sections"],
+            v["comments"]
+        ])
+    });
     assert_eq!(
         brief,
         vec![
@@ -271,19 +276,8 @@ async fn the_diff_shows_each_section_and_its_words() {
     let app = spawn_app().await;
     let w = app.world().await;
     app.revise(&w, REVISED).await;
-    let res = app
-        .get(
-            &format!("/api/v1/documents/{}/diff?from=1&to=2", w.doc),
-            &w.secretariat.token,
-        )
-        .await;
-    let diff = json_of(res, StatusCode::OK).await;
-    let changes: Vec<Value> = diff["sections"]
-        .as_array()
-        .expect("sections")
-        .iter()
-        .map(|s| s["change"].clone())
-        .collect();
+    let diff = app.diff(&w, 1, 2).await;
+    let changes = each(&diff["sections"], |s| s["change"].clone());
     assert_eq!(
         changes,
         vec![json!("unchanged"), json!("changed"), json!("added")]
@@ -316,19 +310,10 @@ async fn the_diff_shows_removed_and_moved_sections() {
     let w = app.world().await;
     let text = "Chương I\nQUY ĐỊNH CHUNG\nĐiều 1. Đối tượng áp dụng\nCán bộ, công chức và cơ quan, tổ chức có liên quan.\n";
     app.revise(&w, text).await;
-    let res = app
-        .get(
-            &format!("/api/v1/documents/{}/diff?from=1&to=2", w.doc),
-            &w.secretariat.token,
-        )
-        .await;
-    let diff = json_of(res, StatusCode::OK).await;
-    let brief: Vec<Value> = diff["sections"]
-        .as_array()
-        .expect("sections")
-        .iter()
-        .map(|s| json!([s["change"], s["path_from"], s["path_to"]]))
-        .collect();
+    let diff = app.diff(&w, 1, 2).await;
+    let brief = each(&diff["sections"], |s| {
+        json!([s["change"], s["path_from"], s["path_to"]])
+    });
     assert_eq!(
         brief,
         vec![
@@ -358,12 +343,7 @@ async fn a_sections_comments_can_be_listed_by_version() {
         )
         .await;
     let page = json_of(res, StatusCode::OK).await;
-    let bodies: Vec<Value> = page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|c| json!([c["body"], c["version"]]))
-        .collect();
+    let bodies = each(&page["items"], |c| json!([c["body"], c["version"]]));
     assert_eq!(bodies, vec![json!(["Trên bản 1", 1])]);
 }
 

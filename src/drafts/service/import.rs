@@ -4,7 +4,7 @@
 use crate::audit::{self, AuditAction, Event};
 use crate::db::{now, write_tx, DbConn};
 use crate::drafts::import::{self, Format, Outline};
-use crate::drafts::store::{self, versions, SectionInsert};
+use crate::drafts::store::{self, versions, SectionInsert, SectionText};
 use crate::drafts::types::DocumentStatus;
 use crate::error::{AppError, ErrorCode};
 use crate::identity::{Actor, RequestMeta};
@@ -90,12 +90,14 @@ fn store_outline(
         let s = &outline.sections[i];
         let row = SectionInsert {
             document_id,
-            parent_id,
-            position: s.position,
-            label: s.label.as_deref(),
-            heading: s.heading.as_deref(),
-            body: &s.body,
-            path: &s.path,
+            text: SectionText {
+                parent_id,
+                position: s.position,
+                label: s.label.as_deref(),
+                heading: s.heading.as_deref(),
+                body: &s.body,
+                path: &s.path,
+            },
             current: version.is_none(),
             at,
         };

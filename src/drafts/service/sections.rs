@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::audit::{self, AuditAction, Event};
 use crate::db::{now, write_tx, DbConn};
-use crate::drafts::store::{self, versions, SectionInsert};
+use crate::drafts::store::{self, versions, SectionInsert, SectionText};
 use crate::drafts::types::{DocumentStatus, NewSection, Section, SectionRow};
 use crate::error::{AppError, ErrorCode};
 use crate::identity::{Actor, RequestMeta};
@@ -132,12 +132,14 @@ pub fn add_section(
         };
         let row = SectionInsert {
             document_id,
-            parent_id: new.parent_id,
-            position,
-            label: new.label.as_deref(),
-            heading: new.heading.as_deref(),
-            body: &new.body,
-            path: &path,
+            text: SectionText {
+                parent_id: new.parent_id,
+                position,
+                label: new.label.as_deref(),
+                heading: new.heading.as_deref(),
+                body: &new.body,
+                path: &path,
+            },
             current: version.is_none(),
             at,
         };

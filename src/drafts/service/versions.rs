@@ -334,3 +334,28 @@ pub fn match_sections(old: &[Section], new: &[ImportedSection]) -> Vec<Option<i6
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_word_diff_rebuilds_both_texts() {
+        let (old, new) = (
+            "Cán bộ, công chức và cơ quan có liên quan.",
+            "Cán bộ, công chức, viên chức và cơ quan có liên quan.",
+        );
+        let parts = word_diff(old, new);
+        let rebuild = |skip: DiffOp| -> String {
+            parts
+                .iter()
+                .filter(|p| p.op != skip)
+                .map(|p| p.text.as_str())
+                .collect()
+        };
+        assert_eq!(
+            (rebuild(DiffOp::Insert), rebuild(DiffOp::Delete)),
+            (old.to_owned(), new.to_owned())
+        );
+    }
+}

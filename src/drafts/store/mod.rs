@@ -190,15 +190,21 @@ pub fn next_position(conn: &mut DbConn, document_id: i64, parent: Option<i64>) -
         .map_or(1, |m| m.saturating_add(1)))
 }
 
-/// A section to store.
-pub struct SectionInsert<'a> {
-    pub document_id: i64,
+/// A section's place and text in one version.
+#[derive(Clone, Copy)]
+pub struct SectionText<'a> {
     pub parent_id: Option<i64>,
     pub position: i32,
     pub label: Option<&'a str>,
     pub heading: Option<&'a str>,
     pub body: &'a str,
     pub path: &'a str,
+}
+
+/// A section to store.
+pub struct SectionInsert<'a> {
+    pub document_id: i64,
+    pub text: SectionText<'a>,
     /// Part of the current text (false: so far only a draft version has it).
     pub current: bool,
     pub at: NaiveDateTime,
@@ -209,32 +215,28 @@ impl SectionInsert<'_> {
     pub fn versioned(&self, id: i64) -> versions::VersionedSection<'_> {
         versions::VersionedSection {
             id,
-            parent_id: self.parent_id,
-            position: self.position,
-            label: self.label,
-            heading: self.heading,
-            body: self.body,
-            path: self.path,
+            text: self.text,
         }
     }
 }
 
-pub fn insert_section(conn: &mut DbConn, s: &SectionInsert) -> QueryResult<i64> {
+pub fn insert_section(conn: &mut DbConn, row: &SectionInsert) -> QueryResult<i64> {
+    let s = &row.text;
     let (text_search, text_lower) =
         text::search_forms([s.label.unwrap_or(""), s.heading.unwrap_or(""), s.body]);
     diesel::insert_into(sections::table)
         .values((
             sections::text_search.eq(text_search),
             sections::text_lower.eq(text_lower),
-            sections::document_id.eq(s.document_id),
+            sections::document_id.eq(row.document_id),
             sections::parent_id.eq(s.parent_id),
             sections::position.eq(s.position),
             sections::label.eq(s.label),
             sections::heading.eq(s.heading),
             sections::body.eq(s.body),
             sections::path.eq(s.path),
-            sections::current.eq(s.current),
-            sections::created_at.eq(s.at),
+            sections::current.eq(row.current),
+            sections::created_at.eq(row.at),
         ))
         .returning(sections::id)
         .get_result(conn)

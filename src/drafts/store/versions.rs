@@ -141,23 +141,19 @@ pub fn snapshot_current(conn: &mut DbConn, document_id: i64, number: i32) -> Que
 /// One section of a version being written.
 pub struct VersionedSection<'a> {
     pub id: i64,
-    pub parent_id: Option<i64>,
-    pub position: i32,
-    pub label: Option<&'a str>,
-    pub heading: Option<&'a str>,
-    pub body: &'a str,
-    pub path: &'a str,
+    pub text: super::SectionText<'a>,
 }
 
 pub fn insert_section(
     conn: &mut DbConn,
     document_id: i64,
     number: i32,
-    s: &VersionedSection,
+    row: &VersionedSection,
 ) -> QueryResult<usize> {
+    let s = &row.text;
     diesel::insert_into(section_versions::table)
         .values((
-            section_versions::section_id.eq(s.id),
+            section_versions::section_id.eq(row.id),
             section_versions::version.eq(number),
             section_versions::document_id.eq(document_id),
             section_versions::parent_id.eq(s.parent_id),
