@@ -108,6 +108,17 @@ where
     result
 }
 
+/// Inside a transaction that inserts many rows into a table it also reads through foreign keys
+/// (sections under their parents): PostgreSQL re-plans each foreign-key check instead of keeping
+/// the plan made while the table was still small, which scans the whole table for every row as
+/// it grows. Ends with the transaction. (SQLite: nothing to do.)
+pub fn plan_for_growing_tables(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    match conn {
+        DbConn::Pg(_) => conn.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan"),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
 /// True for errors that mean the connection itself is gone.
 pub fn is_connection_lost(err: &diesel::result::Error) -> bool {
     use diesel::result::{DatabaseErrorKind as K, Error as E};

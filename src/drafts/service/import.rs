@@ -56,6 +56,7 @@ pub fn import(
                 ))
             }
         };
+        crate::db::plan_for_growing_tables(conn)?;
         store_outline(conn, &mut outline, document_id, version, at)?;
         store::touch(conn, document_id, at)?;
         let detail = serde_json::json!({

@@ -135,6 +135,7 @@ pub fn publish_version(
                 format!("version {number} is already published"),
             ));
         }
+        crate::db::plan_for_growing_tables(conn)?;
         versions::make_current(conn, document_id, number, at)?;
         let detail = serde_json::json!({ "version": number, "previous": doc.current_version });
         audit::record(
