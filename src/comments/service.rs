@@ -112,6 +112,9 @@ pub fn for_document(
         limit: query.limit,
     }
     .keyset()?;
+    if query.version.is_some_and(|v| v < 1) {
+        return Err(AppError::field("version", "must be 1 or more"));
+    }
     let filter = CommentFilter {
         document_id: Some(document_id),
         section_id: query.section_id,

@@ -1,7 +1,7 @@
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
-use crate::drafts::import::{Format, Outline};
+use crate::drafts::import::{DocxFile, Format, Outline, TextFile};
 use crate::drafts::service;
 use crate::drafts::types::{
     DiffQuery, Document, DocumentDetail, DocumentSearch, ImportQuery, NewDocument, NewSection,
@@ -148,9 +148,9 @@ pub async fn get_document(
     params(("id" = i64, Path, description = "Document id"), ImportQuery),
     request_body(
         content(
-            (String = "text/plain"),
-            (String = "text/markdown"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (TextFile = "text/plain"),
+            (TextFile = "text/markdown"),
+            (DocxFile = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ),
     ),
     responses(

@@ -370,3 +370,16 @@ async fn a_closed_consultation_takes_no_import() {
         .await;
     problem(res, StatusCode::CONFLICT, "document_not_draft").await;
 }
+
+#[tokio::test]
+async fn raw_html_in_markdown_is_dropped() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let doc = app.draft(&w).await;
+    let text = "## Điều 1. Phạm vi\n\n<script>alert(1)</script>\n\nNội dung <b>đậm</b> ở đây.\n";
+    let res = app
+        .import(&w, doc, "text/markdown", text.into(), true)
+        .await;
+    let outline = json_of(res, StatusCode::OK).await;
+    assert_eq!(outline["sections"][0]["body"], "Nội dung đậm ở đây.");
+}

@@ -281,3 +281,29 @@ async fn the_summary_counts_comments_per_round() {
     let rounds = each(&summary["rounds"], |r| json!([r["round"], r["pending"]]));
     assert_eq!(rounds, vec![json!([1, 1])]);
 }
+
+#[tokio::test]
+async fn the_export_names_each_comments_round() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    app.round(&w.secretariat, w.doc, period(-1, 60)).await;
+    let comment = json_of(
+        app.try_comment(&w.employee.token, w.doc).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = comment["id"].as_i64().expect("id");
+    app.decide(&w.moderator, id, json!({ "action": "approve" }))
+        .await;
+    let res = app
+        .get(
+            &format!("/api/v1/documents/{}/feedback?format=json", w.doc),
+            &w.secretariat.token,
+        )
+        .await;
+    let export = json_of(res, StatusCode::OK).await;
+    assert_eq!(
+        json!([export["items"][0]["round"], export["items"][0]["version"]]),
+        json!([1, 1])
+    );
+}

@@ -380,3 +380,39 @@ async fn comments_on_a_removed_section_stay_in_the_summary() {
         json!([w.sections[1], "Điều 2", 1])
     );
 }
+
+#[tokio::test]
+async fn version_zero_is_refused() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let res = app
+        .get(
+            &format!("/api/v1/documents/{}/comments?version=0", w.doc),
+            &w.employee.token,
+        )
+        .await;
+    problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+}
+
+#[tokio::test]
+async fn a_round_not_yet_open_consults_on_a_newly_published_version() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let in_hours = |h: i64| (chrono::Utc::now() + chrono::TimeDelta::hours(h)).to_rfc3339();
+    app.round(
+        &w.secretariat,
+        w.doc,
+        json!({ "opens_at": in_hours(1), "closes_at": in_hours(2) }),
+    )
+    .await;
+    app.revise(&w, REVISED).await;
+    app.publish_version(&w, 2).await;
+    let res = app
+        .get(
+            &format!("/api/v1/documents/{}/rounds", w.doc),
+            &w.employee.token,
+        )
+        .await;
+    let rounds = json_of(res, StatusCode::OK).await;
+    assert_eq!(rounds[0]["version"], 2);
+}

@@ -13,7 +13,7 @@ use super::outline::Block;
 use crate::error::{AppError, ErrorCode};
 
 /// The most a DOCX part may expand to when unzipped (a zip bomb stops here).
-const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
+const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
 
 fn unreadable(why: impl std::fmt::Display) -> AppError {
     AppError::unprocessable(

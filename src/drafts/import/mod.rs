@@ -73,6 +73,16 @@ impl Format {
     }
 }
 
+/// A text file to import, as it is (any text: its headings are read as described).
+#[derive(ToSchema)]
+#[schema(value_type = Value)]
+pub struct TextFile(pub String);
+
+/// A DOCX file to import.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct DocxFile(pub Vec<u8>);
+
 /// One section found in the file, in reading order.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ImportedSection {

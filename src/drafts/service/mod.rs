@@ -42,6 +42,9 @@ pub fn detail(
     viewer: &Actor,
     version: Option<i32>,
 ) -> Result<DocumentDetail, AppError> {
+    if version.is_some_and(|v| v < 1) {
+        return Err(AppError::field("version", "must be 1 or more"));
+    }
     let document = get(conn, id, viewer)?;
     let version = version.unwrap_or(document.current_version);
     let sections = if version == document.current_version {

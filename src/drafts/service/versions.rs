@@ -184,6 +184,11 @@ pub fn diff(
     from: i32,
     to: i32,
 ) -> Result<VersionDiff, AppError> {
+    for (field, v) in [("from", from), ("to", to)] {
+        if v < 1 {
+            return Err(AppError::field(field, "must be 1 or more"));
+        }
+    }
     let doc = get(conn, document_id, viewer)?;
     let old = version_sections(conn, &doc, viewer, from)?;
     let new = version_sections(conn, &doc, viewer, to)?;
