@@ -60,7 +60,11 @@ pub fn search(
         .map(|w| crate::text::contains_pattern(w))
         .collect();
     if patterns.is_empty() {
-        return Err(AppError::field("q", "type at least one word"));
+        // Only spaces, punctuation or invisible characters: nothing to look for.
+        return Ok(SearchPage {
+            items: Vec::new(),
+            next_cursor: None,
+        });
     }
     let limit = crate::pagination::PageParams {
         cursor: None,

@@ -51,6 +51,8 @@ pub async fn spawn_app_with(tune: impl FnOnce(&mut Settings)) -> TestApp {
     settings.mail.dir = mail_dir.path().display().to_string();
     settings.mail.send = false;
     settings.mail.poll_interval_ms = 50;
+    // Round notices are queued by the tests that look for them (or on a setting they choose).
+    settings.rounds.check_secs = 3600;
     tune(&mut settings);
     let app = Application::build(settings.clone())
         .await
