@@ -50,6 +50,9 @@ pub fn search(
     viewer: &crate::identity::Actor,
     query: SearchQuery,
 ) -> Result<SearchPage, AppError> {
+    if query.q.is_empty() {
+        return Err(AppError::field("q", "must not be empty"));
+    }
     let q = query.q.trim();
     if q.chars().count() > crate::text::MAX_SEARCH {
         return Err(AppError::field("q", "must be at most 200 characters"));

@@ -52,7 +52,7 @@ async fn rows_written_before_search_existed_are_filled_in_by_migrate() {
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{json_of, TestApp, TestUser};
+use crate::helpers::{json_of, problem, TestApp, TestUser};
 use crate::world::World;
 
 async fn search(app: &TestApp, who: &TestUser, query: &str) -> Value {
@@ -200,6 +200,15 @@ async fn a_search_pages_through_every_kind() {
             ("section".to_owned(), w.sections[0])
         ]
     );
+}
+
+#[tokio::test]
+async fn an_empty_search_is_refused() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let res = app.get("/api/v1/search?q=", &w.employee.token).await;
+    let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(body["errors"]["q"].is_array(), "{body}");
 }
 
 #[tokio::test]
