@@ -28,7 +28,7 @@ fn run(cmd: &mut Command, stdin: Option<&str>) -> (bool, String, String) {
 }
 
 /// `gopy ARGS` on `db` from an empty folder: (succeeded, stdout, stderr).
-fn cli(
+pub fn cli(
     db: &TestDb,
     dir: &std::path::Path,
     args: &[&str],
@@ -38,7 +38,7 @@ fn cli(
 }
 
 /// A fresh database with Sở Nội vụ › Văn phòng Sở added by the CLI; returns both ids.
-fn with_units(db: &TestDb, dir: &std::path::Path) -> (i64, i64) {
+pub fn with_units(db: &TestDb, dir: &std::path::Path) -> (i64, i64) {
     let (ok, out, err) = cli(db, dir, &["unit", "add", "--name", "Sở Nội vụ"], None);
     assert!(ok, "{err}");
     let parent: i64 = out.trim().parse().expect("an id");
@@ -61,7 +61,7 @@ fn with_units(db: &TestDb, dir: &std::path::Path) -> (i64, i64) {
 
 const ADMIN_PASSWORD: &str = "mật khẩu quản trị 2026";
 
-fn add_admin(db: &TestDb, dir: &std::path::Path, unit: i64) -> i64 {
+pub fn add_admin(db: &TestDb, dir: &std::path::Path, unit: i64) -> i64 {
     let unit = unit.to_string();
     let args = [
         "user",
@@ -376,59 +376,4 @@ fn the_benchmark_runs_from_one_command() {
     assert!(outcomes
         .iter()
         .all(|o| o["gopy"]["requests"].as_u64().unwrap() > 0));
-}
-
-fn fixture_path(name: &str) -> String {
-    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-#[test]
-fn draft_import_dry_run_prints_the_outline() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = fixture_path("du-thao-quy-che-lay-y-kien.txt");
-    let (ok, out, err) = cli(
-        &db,
-        dir.path(),
-        &["draft", "import", &file, "--dry-run"],
-        None,
-    );
-    assert!(ok, "{err}");
-    assert!(
-        out.contains("\n  Mục 1. CÔNG BỐ DỰ THẢO\n    Điều 4. Hình thức công bố\n")
-            && out
-                .contains("29 sections: 0 phần, 3 chương, 2 mục, 8 điều, 12 khoản, 3 điểm, 1 đoạn"),
-        "{out}"
-    );
-}
-
-#[test]
-fn a_draft_imported_by_the_cli_is_found_by_its_search_without_diacritics() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (unit, _) = with_units(&db, dir.path());
-    add_admin(&db, dir.path(), unit);
-    let file = fixture_path("du-thao-quy-che-lay-y-kien.txt");
-    let args = [
-        "draft",
-        "import",
-        &file,
-        "--title",
-        "Quy chế lấy ý kiến",
-        "--as",
-        "admin@so.gov.vn",
-    ];
-    let (ok, out, err) = cli(&db, dir.path(), &args, None);
-    assert!(ok && out.starts_with("document "), "{out}{err}");
-    let args = [
-        "search",
-        "kiem duyet y kien",
-        "--kind",
-        "section",
-        "--as",
-        "admin@so.gov.vn",
-    ];
-    let (ok, out, err) = cli(&db, dir.path(), &args, None);
-    assert!(ok, "{err}");
-    assert!(out.contains("Chương II › Mục 2 › Điều 6"), "{out}");
 }

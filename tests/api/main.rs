@@ -3,6 +3,7 @@
 //! PostgreSQL (one database per test, cloned from a migrated template).
 
 mod db;
+mod diff;
 mod docx;
 mod helpers;
 mod mailbox;
@@ -12,6 +13,7 @@ mod accounts;
 mod admin;
 mod auth;
 mod cli;
+mod cli_draft;
 mod cluster;
 mod comments;
 mod contract;

@@ -9,12 +9,12 @@ use crate::world::World;
 
 /// Version 1 as the world publishes it: Điều 1 (Phạm vi điều chỉnh), Điều 2 (Đối tượng áp dụng).
 /// This revision drops nothing, edits Điều 2 and adds Điều 3.
-const REVISED: &str = "Điều 1. Phạm vi điều chỉnh\nLuật này quy định về cán bộ, công chức.\n\
+pub const REVISED: &str = "Điều 1. Phạm vi điều chỉnh\nLuật này quy định về cán bộ, công chức.\n\
 Điều 2. Đối tượng áp dụng\nCán bộ, công chức, viên chức và cơ quan, tổ chức có liên quan.\n\
 Điều 3. Giải thích từ ngữ\nTrong Luật này, các từ ngữ dưới đây được hiểu như sau.\n";
 
 impl TestApp {
-    async fn revise(&self, w: &World, text: &str) -> Value {
+    pub async fn revise(&self, w: &World, text: &str) -> Value {
         let res = self
             .import(w, w.doc, "text/plain", text.into(), false)
             .await;
@@ -32,7 +32,7 @@ impl TestApp {
         json_of(res, StatusCode::OK).await
     }
 
-    async fn diff(&self, w: &World, from: i32, to: i32) -> Value {
+    pub async fn diff(&self, w: &World, from: i32, to: i32) -> Value {
         let res = self
             .get(
                 &format!("/api/v1/documents/{}/diff?from={from}&to={to}", w.doc),
@@ -267,59 +267,6 @@ async fn versions_are_listed_with_their_counts() {
         vec![
             json!([1, "published", true, 2, 1]),
             json!([2, "draft", false, 3, 0])
-        ]
-    );
-}
-
-#[tokio::test]
-async fn the_diff_shows_each_section_and_its_words() {
-    let app = spawn_app().await;
-    let w = app.world().await;
-    app.revise(&w, REVISED).await;
-    let diff = app.diff(&w, 1, 2).await;
-    let changes = each(&diff["sections"], |s| s["change"].clone());
-    assert_eq!(
-        changes,
-        vec![json!("unchanged"), json!("changed"), json!("added")]
-    );
-    // Equal and inserted words rebuild the new text; equal and deleted ones the old.
-    let parts = diff["sections"][1]["diff"]
-        .as_array()
-        .expect("diff")
-        .clone();
-    let rebuild = |skip: &str| -> String {
-        parts
-            .iter()
-            .filter(|p| p["op"] != skip)
-            .filter_map(|p| p["text"].as_str())
-            .collect()
-    };
-    assert_eq!(
-        (rebuild("delete"), rebuild("insert")),
-        (
-            "Đối tượng áp dụng\nCán bộ, công chức, viên chức và cơ quan, tổ chức có liên quan."
-                .to_owned(),
-            "Đối tượng áp dụng\nCán bộ, công chức và cơ quan, tổ chức có liên quan.".to_owned()
-        )
-    );
-}
-
-#[tokio::test]
-async fn the_diff_shows_removed_and_moved_sections() {
-    let app = spawn_app().await;
-    let w = app.world().await;
-    let text = "Chương I\nQUY ĐỊNH CHUNG\nĐiều 1. Đối tượng áp dụng\nCán bộ, công chức và cơ quan, tổ chức có liên quan.\n";
-    app.revise(&w, text).await;
-    let diff = app.diff(&w, 1, 2).await;
-    let brief = each(&diff["sections"], |s| {
-        json!([s["change"], s["path_from"], s["path_to"]])
-    });
-    assert_eq!(
-        brief,
-        vec![
-            json!(["added", null, "Chương I"]),
-            json!(["moved", "Điều 2", "Chương I › Điều 1"]),
-            json!(["removed", "Điều 1", null]),
         ]
     );
 }

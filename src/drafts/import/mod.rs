@@ -2,6 +2,7 @@
 //! sections (Phần / Chương / Mục / Điều / Khoản / Điểm) out. Pure functions: no database.
 
 mod docx;
+mod headings;
 mod legacy;
 mod markdown;
 mod outline;

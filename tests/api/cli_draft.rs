@@ -1,0 +1,59 @@
+//! `gopy draft import` and `gopy search`, run as the binary.
+
+use crate::cli::{add_admin, cli, with_units};
+use crate::helpers::TestDb;
+
+fn fixture_path(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn draft_import_dry_run_prints_the_outline() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = fixture_path("du-thao-quy-che-lay-y-kien.txt");
+    let (ok, out, err) = cli(
+        &db,
+        dir.path(),
+        &["draft", "import", &file, "--dry-run"],
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("\n  Mục 1. CÔNG BỐ DỰ THẢO\n    Điều 4. Hình thức công bố\n")
+            && out
+                .contains("29 sections: 0 phần, 3 chương, 2 mục, 8 điều, 12 khoản, 3 điểm, 1 đoạn"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_draft_imported_by_the_cli_is_found_by_its_search_without_diacritics() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (unit, _) = with_units(&db, dir.path());
+    add_admin(&db, dir.path(), unit);
+    let file = fixture_path("du-thao-quy-che-lay-y-kien.txt");
+    let args = [
+        "draft",
+        "import",
+        &file,
+        "--title",
+        "Quy chế lấy ý kiến",
+        "--as",
+        "admin@so.gov.vn",
+    ];
+    let (ok, out, err) = cli(&db, dir.path(), &args, None);
+    assert!(ok && out.starts_with("document "), "{out}{err}");
+    let args = [
+        "search",
+        "kiem duyet y kien",
+        "--kind",
+        "section",
+        "--as",
+        "admin@so.gov.vn",
+    ];
+    let (ok, out, err) = cli(&db, dir.path(), &args, None);
+    assert!(ok, "{err}");
+    assert!(out.contains("Chương II › Mục 2 › Điều 6"), "{out}");
+}
