@@ -17,6 +17,12 @@ pub struct Settings {
     pub display: DisplaySettings,
     pub drafts: DraftsSettings,
     pub rounds: RoundsSettings,
+    pub ui: UiSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct UiSettings {
+    pub organisation: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

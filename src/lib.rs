@@ -11,6 +11,7 @@ pub mod bench;
 pub mod cli;
 pub mod comments;
 pub mod config;
+pub mod consultation;
 pub mod context;
 pub mod db;
 pub mod demo;

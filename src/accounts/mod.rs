@@ -1,5 +1,6 @@
 //! Accounts: sign-in, sessions, passwords, users and their roles.
 pub mod handlers;
+pub mod pages;
 pub mod policy;
 pub mod service;
 pub mod store;

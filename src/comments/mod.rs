@@ -2,6 +2,7 @@
 //! writer, read by who may see them.
 pub mod handlers;
 pub mod idempotency;
+pub mod pages;
 pub mod rules;
 pub mod service;
 pub mod store;

@@ -28,6 +28,7 @@ mod mail;
 mod matrix;
 mod matrix_table;
 mod moderation;
+mod pages;
 mod probe;
 mod process;
 mod roster;

@@ -8,6 +8,7 @@ use actix_web::{dev::Payload, FromRequest, HttpRequest};
 
 use crate::error::AppError;
 use crate::http::extract::Ctx;
+use crate::http::page::{csrf_token, lang, same_origin, PageError, Visitor, COOKIE};
 use crate::identity::Actor;
 
 fn bearer(req: &HttpRequest) -> Option<String> {
@@ -31,6 +32,42 @@ impl FromRequest for Actor {
             crate::accounts::service::login::authenticate(&ctx, &token)
                 .await?
                 .ok_or(AppError::Unauthorized)
+        })
+    }
+}
+
+/// Someone signed in through the session cookie (the same session a bearer token names), for
+/// the pages; not signed in: to the sign-in page and back. Unsafe requests must come from this
+/// site.
+impl FromRequest for Visitor {
+    type Error = PageError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, PageError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = req.cookie(COOKIE).map(|c| c.value().to_owned());
+        let ctx = req.app_data::<Ctx>().cloned();
+        let lang = lang(req);
+        let next = req.uri().path_and_query().map(|p| p.to_string());
+        let origin_ok = ctx.as_ref().is_some_and(|c| same_origin(req, c));
+        Box::pin(async move {
+            let ctx = ctx.ok_or_else(|| {
+                PageError::App(AppError::Internal(anyhow::anyhow!("no context")), lang)
+            })?;
+            if !origin_ok {
+                return Err(PageError::App(AppError::Forbidden, lang));
+            }
+            let Some(token) = token.filter(|t| !t.is_empty()) else {
+                return Err(PageError::SignIn(next));
+            };
+            match crate::accounts::service::login::authenticate(&ctx, &token).await {
+                Ok(Some(actor)) => Ok(Visitor {
+                    actor,
+                    csrf: csrf_token(&token),
+                    lang,
+                }),
+                Ok(None) => Err(PageError::SignIn(next)),
+                Err(e) => Err(PageError::App(e, lang)),
+            }
         })
     }
 }

@@ -1,0 +1,222 @@
+//! What every HTML page shares: the signed-in person from the session cookie (the same
+//! server-side session a bearer token names), the CSRF token of that session, the page shell
+//! (organisation, navigation, language), and errors shown as pages.
+
+pub mod assets;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::http::extract::Ctx;
+use crate::http::pages::PAGE_CSP;
+use crate::identity::{Actor, Lang, Role};
+
+/// The cookie that carries the session token to pages.
+pub const COOKIE: &str = "gopy_session";
+
+/// The per-session CSRF token: derived from the session token, which the page's own origin
+/// holds only in an HttpOnly cookie, so another site can neither read nor compute it.
+pub fn csrf_token(session_token: &str) -> String {
+    let digest = Sha256::digest(format!("gopy csrf\0{session_token}").as_bytes());
+    hex::encode(&digest[..16])
+}
+
+/// The session cookie (HttpOnly, SameSite=Lax, Secure when the service is served over https).
+pub fn session_cookie(ctx: &Ctx, token: &str) -> Cookie<'static> {
+    Cookie::build(COOKIE, token.to_owned())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(ctx.settings.server.public_url.starts_with("https://"))
+        .finish()
+}
+
+/// The cookie that ends the session in the browser.
+pub fn cleared_cookie() -> Cookie<'static> {
+    let mut c = Cookie::build(COOKIE, "").path("/").http_only(true).finish();
+    c.make_removal();
+    c
+}
+
+/// The page's language: `?lang=en` (or `vi`), else Vietnamese.
+pub fn lang(req: &HttpRequest) -> Lang {
+    let query = req.query_string();
+    if query.split('&').any(|p| p == "lang=en") {
+        Lang::En
+    } else {
+        Lang::Vi
+    }
+}
+
+/// Someone signed in through the session cookie, with the CSRF token of that session.
+pub struct Visitor {
+    pub actor: Actor,
+    pub csrf: String,
+    pub lang: Lang,
+}
+
+impl Visitor {
+    /// 403 page unless the visitor holds `role`.
+    pub fn require(&self, role: Role) -> Result<(), PageError> {
+        if self.actor.has(role) {
+            Ok(())
+        } else {
+            Err(PageError::App(AppError::Forbidden, self.lang))
+        }
+    }
+
+    /// Refuse an unsafe request whose form does not carry this session's token.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
+        if constant_time_eq(sent.as_bytes(), self.csrf.as_bytes()) {
+            Ok(())
+        } else {
+            Err(PageError::App(AppError::Forbidden, self.lang))
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Unsafe requests from pages must come from this origin: `Sec-Fetch-Site` same-origin (or
+/// none, typed by the person) or, from browsers that do not send it, a matching `Origin`.
+pub fn same_origin(req: &HttpRequest, ctx: &Ctx) -> bool {
+    if req.method().is_safe() {
+        return true;
+    }
+    let h = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    match h("sec-fetch-site") {
+        Some(site) => site == "same-origin" || site == "none",
+        None => match h("origin") {
+            Some(origin) => {
+                let own = ctx.settings.server.public_url.trim_end_matches('/');
+                let host = req.connection_info().host().to_owned();
+                origin == own || origin.ends_with(&format!("://{host}"))
+            }
+            // No Origin and no Sec-Fetch-Site: not a browser's cross-site form.
+            None => true,
+        },
+    }
+}
+
+/// What a page answers when it cannot show itself.
+#[derive(Debug)]
+pub enum PageError {
+    /// Not signed in (or the session ended): to the sign-in page, then back here.
+    SignIn(Option<String>),
+    App(AppError, Lang),
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError::App(e, Lang::Vi)
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageError::SignIn(_) => write!(f, "sign-in required"),
+            PageError::App(e, _) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Where a sign-in may send someone back: a path on this site only.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+impl actix_web::ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageError::SignIn(_) => StatusCode::SEE_OTHER,
+            PageError::App(e, _) => e.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            PageError::SignIn(next) => {
+                let next = safe_next(next.as_deref());
+                let target = format!(
+                    "/login?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, target))
+                    .finish()
+            }
+            PageError::App(e, lang) => {
+                if let AppError::Internal(err) = e {
+                    tracing::error!(error = ?err, "internal error on a page");
+                }
+                let status = e.status_code();
+                let page = crate::http::page::ErrorPage {
+                    shell: Shell::anonymous(*lang, "Lỗi", "Error"),
+                    status: status.as_u16(),
+                    message: error_message(e, *lang),
+                };
+                html(status, &page)
+            }
+        }
+    }
+}
+
+/// What a person reads for an error, in their language.
+fn error_message(e: &AppError, lang: Lang) -> String {
+    let vi = match e {
+        AppError::NotFound(_) => "Không tìm thấy trang hoặc dự thảo này.".to_owned(),
+        AppError::Forbidden | AppError::Denied { .. } => {
+            "Anh/Chị không có quyền thực hiện thao tác này.".to_owned()
+        }
+        AppError::Unavailable | AppError::Busy => {
+            "Hệ thống đang bận, vui lòng thử lại sau ít phút.".to_owned()
+        }
+        AppError::Internal(_) => "Đã có lỗi xảy ra. Vui lòng thử lại.".to_owned(),
+        other => other.to_string(),
+    };
+    lang.pick(&vi, &e.to_string()).to_owned()
+}
+
+use crate::http::page::templates::ErrorPage;
+pub use templates::Shell;
+
+mod templates;
+
+/// Render a template as a page response with the page CSP.
+pub fn html<T: askama::Template>(status: StatusCode, page: &T) -> HttpResponse {
+    match page.render() {
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP))
+            .body(body),
+        Err(err) => {
+            tracing::error!(error = %err, "template failed");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("Đã có lỗi xảy ra.")
+        }
+    }
+}
+
+/// Times as people here read them: "17:00 30/11/2026", on the configured clock.
+pub fn local(t: chrono::DateTime<chrono::Utc>, ctx: &Ctx) -> String {
+    t.with_timezone(&ctx.settings.display.offset())
+        .format("%H:%M %d/%m/%Y")
+        .to_string()
+}
+
+/// 303 to `to` (after a form: the next page is a GET).
+pub fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_owned()))
+        .finish()
+}
