@@ -72,7 +72,9 @@ impl Application {
                 .external_url_unchecked("/api/v1/openapi.json", document.clone());
             let (app, _) = routes::register(App::new().service(docs).into_utoipa_app())
                 .map(|app| {
-                    app.wrap(from_fn(security::headers))
+                    // Pages and the API alike, for clients that ask (provincial links are slow).
+                    app.wrap(actix_web::middleware::Compress::default())
+                        .wrap(from_fn(security::headers))
                         .wrap(TracingLogger::<RedactedSpan>::new())
                         .app_data(ctx.clone())
                         .app_data(writer.clone())

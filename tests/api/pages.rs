@@ -360,3 +360,23 @@ async fn pages_run_under_a_strict_csp_and_the_stylesheet_is_cached_by_its_hash()
     );
     assert_eq!(cache, "public, max-age=31536000, immutable");
 }
+
+#[tokio::test]
+async fn pages_are_compressed_for_browsers_that_ask() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let res = browser()
+        .get(format!("{}/drafts/{}", app.address, w.doc))
+        .header("cookie", format!("gopy_session={}", w.employee.token))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .expect("page");
+    let encoding = res
+        .headers()
+        .get("content-encoding")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!((res.status(), encoding.as_str()), (StatusCode::OK, "br"));
+}
