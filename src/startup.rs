@@ -92,6 +92,8 @@ impl Application {
                 .service(crate::consultation::pages::draft)
                 .service(crate::consultation::pages::submit)
                 .service(crate::comments::pages::mine)
+                .service(crate::moderation::pages::queue)
+                .service(crate::moderation::pages::decide)
                 .service(crate::http::page::assets::static_file)
                 .service(pages::activate_page)
                 .service(pages::reset_page)

@@ -380,3 +380,39 @@ async fn pages_are_compressed_for_browsers_that_ask() {
         .to_owned();
     assert_eq!((res.status(), encoding.as_str()), (StatusCode::OK, "br"));
 }
+
+#[tokio::test]
+async fn the_moderation_page_is_for_moderators_only() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let res = app.page(&w.employee, "/moderation").await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_decision_posted_without_javascript_returns_to_the_queue() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let id = app.comment_id(&w.employee, w.doc, "Góp ý chờ duyệt").await;
+    let csrf = app.csrf(&w.moderator, "/moderation").await;
+    let fields = [("csrf", csrf.as_str()), ("action", "approve")];
+    let res = app
+        .form(
+            &w.moderator,
+            &format!("/moderation/{id}"),
+            &fields,
+            "same-origin",
+        )
+        .await;
+    assert_eq!(
+        (res.status(), location(&res)),
+        (StatusCode::SEE_OTHER, format!("/moderation?decided={id}"))
+    );
+    let comment: serde_json::Value = app
+        .get(&format!("/api/v1/comments/{id}"), &w.employee.token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(comment["status"], "approved");
+}

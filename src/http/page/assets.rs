@@ -1,4 +1,4 @@
-//! The stylesheet, embedded in the binary and served under a name that carries a hash of its
+//! The stylesheet and the one script, embedded in the binary and served under a name that carries a hash of its
 //! content, so browsers may keep it for a year and still never use a stale one.
 
 use std::sync::LazyLock;
@@ -8,23 +8,35 @@ use actix_web::{get, web, HttpResponse};
 use sha2::{Digest, Sha256};
 
 const CSS: &str = include_str!("../../../static/gopy.css");
+const JS: &str = include_str!("../../../static/gopy.js");
 
-static CSS_NAME: LazyLock<String> = LazyLock::new(|| {
-    let digest = Sha256::digest(CSS.as_bytes());
-    format!("gopy.{}.css", &hex::encode(digest)[..12])
-});
+fn hashed(content: &str, ext: &str) -> String {
+    let digest = Sha256::digest(content.as_bytes());
+    format!("gopy.{}.{ext}", &hex::encode(digest)[..12])
+}
+
+static CSS_NAME: LazyLock<String> = LazyLock::new(|| hashed(CSS, "css"));
+static JS_NAME: LazyLock<String> = LazyLock::new(|| hashed(JS, "js"));
 
 pub fn css_url() -> String {
     format!("/static/{}", *CSS_NAME)
 }
 
+pub fn js_url() -> String {
+    format!("/static/{}", *JS_NAME)
+}
+
 #[get("/static/{name}")]
 pub async fn static_file(name: web::Path<String>) -> HttpResponse {
-    if name.as_str() != CSS_NAME.as_str() {
+    let (content_type, body) = if name.as_str() == CSS_NAME.as_str() {
+        ("text/css; charset=utf-8", CSS)
+    } else if name.as_str() == JS_NAME.as_str() {
+        ("text/javascript; charset=utf-8", JS)
+    } else {
         return HttpResponse::NotFound().finish();
-    }
+    };
     HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
+        .content_type(content_type)
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
-        .body(CSS)
+        .body(body)
 }

@@ -17,6 +17,8 @@ pub struct Shell {
     pub title: String,
     pub organisation: String,
     pub css: String,
+    /// The script of progressive enhancements (pages that use it link it).
+    pub js: String,
     /// The signed-in person's name, if any.
     pub user: Option<String>,
     /// The session's CSRF token, for the forms of the page.
@@ -31,6 +33,7 @@ impl Shell {
             title: lang.pick(vi, en).to_owned(),
             organisation: "Sở Nội vụ".to_owned(),
             css: assets::css_url(),
+            js: assets::js_url(),
             user: None,
             csrf: String::new(),
             nav: Vec::new(),
@@ -71,6 +74,12 @@ fn nav(actor: &Actor, lang: Lang) -> Vec<NavLink> {
         out.push(NavLink {
             href: "/my/comments",
             label: lang.pick("Góp ý của tôi", "My comments"),
+        });
+    }
+    if actor.has(Role::Moderator) {
+        out.push(NavLink {
+            href: "/moderation",
+            label: lang.pick("Kiểm duyệt", "Moderation"),
         });
     }
     out

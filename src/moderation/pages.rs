@@ -1,0 +1,171 @@
+//! The moderation queue as a page: oldest first, each comment with where it is and what it
+//! says, its history, and the three decisions. With JavaScript on, a decided comment leaves the
+//! queue without a reload (`static/gopy.js`); without it, the form posts and the queue returns.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::comments::types::{Action, Comment, ModerationEvent};
+use crate::error::{AppError, FieldErrors};
+use crate::http::extract::Ctx;
+use crate::http::page::{html, local, see_other, PageError, Shell, Visitor};
+use crate::identity::{RequestMeta, Role};
+use crate::moderation::service;
+use crate::moderation::types::{ModerationRequest, QueueQuery};
+
+pub struct QueueItem {
+    pub comment: Comment,
+    pub when: String,
+    pub history: Vec<(ModerationEvent, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "moderation.html")]
+pub struct QueuePage {
+    shell: Shell,
+    items: Vec<QueueItem>,
+    document_id: Option<i64>,
+    decided: Option<i64>,
+    /// The comment whose form was refused, what was typed, and why.
+    refused: Option<(i64, String, FieldErrors)>,
+}
+
+impl QueuePage {
+    fn reason_error(&self, id: &i64) -> Option<String> {
+        self.refused
+            .as_ref()
+            .filter(|(c, _, _)| c == id)
+            .and_then(|(_, _, e)| e.get("reason").map(|m| m.join("; ")))
+    }
+
+    fn typed_reason(&self, id: &i64) -> &str {
+        self.refused
+            .as_ref()
+            .filter(|(c, _, _)| c == id)
+            .map_or("", |(_, r, _)| r.as_str())
+    }
+
+    fn action_label(&self, a: &Action) -> &'static str {
+        let (vi, en) = match a {
+            Action::Approve => ("Duyệt", "Approved"),
+            Action::Reject => ("Từ chối", "Rejected"),
+            Action::Flag => ("Đánh dấu", "Flagged"),
+        };
+        self.shell.lang.pick(vi, en)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct QueueParams {
+    document_id: Option<i64>,
+    decided: Option<i64>,
+}
+
+async fn queue_page(
+    ctx: &Ctx,
+    visitor: &Visitor,
+    document_id: Option<i64>,
+    decided: Option<i64>,
+    refused: Option<(i64, String, FieldErrors)>,
+) -> Result<QueuePage, PageError> {
+    let actor = visitor.actor.clone();
+    let lang = visitor.lang;
+    let c = ctx.clone();
+    let items = ctx
+        .db(move |conn| {
+            let page = service::queue(
+                conn,
+                QueueQuery {
+                    document_id,
+                    cursor: None,
+                    limit: Some(50),
+                },
+            )?;
+            let mut items = Vec::with_capacity(page.items.len());
+            for comment in page.items {
+                let history = crate::comments::service::history(conn, comment.id, &actor)?
+                    .into_iter()
+                    .map(|e| {
+                        let when = local(e.created_at, &c);
+                        (e, when)
+                    })
+                    .collect();
+                items.push(QueueItem {
+                    when: local(comment.created_at, &c),
+                    comment,
+                    history,
+                });
+            }
+            Ok(items)
+        })
+        .await
+        .map_err(|e| PageError::App(e, lang))?;
+    Ok(QueuePage {
+        shell: Shell::signed_in(
+            visitor,
+            &ctx.settings.ui.organisation,
+            ("Kiểm duyệt góp ý", "Moderation"),
+        ),
+        items,
+        document_id,
+        decided,
+        refused,
+    })
+}
+
+#[get("/moderation")]
+pub async fn queue(
+    ctx: Ctx,
+    visitor: Visitor,
+    query: web::Query<QueueParams>,
+) -> Result<HttpResponse, PageError> {
+    visitor.require(Role::Moderator)?;
+    let page = queue_page(&ctx, &visitor, query.document_id, query.decided, None).await?;
+    Ok(html(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    csrf: String,
+    action: Action,
+    reason: Option<String>,
+    document_id: Option<i64>,
+}
+
+#[post("/moderation/{comment_id}")]
+pub async fn decide(
+    ctx: Ctx,
+    visitor: Visitor,
+    meta: RequestMeta,
+    path: web::Path<i64>,
+    form: web::Form<DecisionForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.into_inner();
+    visitor.check_csrf(&form.csrf)?;
+    visitor.require(Role::Moderator)?;
+    let id = path.into_inner();
+    let request = ModerationRequest {
+        action: form.action,
+        reason: form.reason.clone().filter(|r| !r.trim().is_empty()),
+        note: None,
+    };
+    let actor = visitor.actor.clone();
+    let back = |decided: i64| match form.document_id {
+        Some(d) => format!("/moderation?document_id={d}&decided={decided}"),
+        None => format!("/moderation?decided={decided}"),
+    };
+    match ctx
+        .db(move |conn| service::decide(conn, &actor, &meta, id, request))
+        .await
+    {
+        Ok(_) => Ok(see_other(&back(id))),
+        Err(AppError::Validation(errors)) => {
+            let refused = Some((id, form.reason.unwrap_or_default(), errors));
+            let page = queue_page(&ctx, &visitor, form.document_id, None, refused).await?;
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(PageError::App(e, visitor.lang)),
+    }
+}
