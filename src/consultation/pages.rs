@@ -2,6 +2,8 @@
 //! diacritics), a draft with its table of contents, sections, approved comments and forms, and
 //! sending a comment from it.
 
+pub mod secretariat;
+
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;

@@ -29,6 +29,14 @@ pub async fn feedback(
 ) -> Result<HttpResponse, AppError> {
     let format = query.format.unwrap_or(Format::Csv);
     let download = service::export(&ctx, &user, path.into_inner(), format).await?;
+    Ok(attachment(download))
+}
+
+/// A streamed export as a file to save, named after the draft (ASCII and UTF-8 names).
+pub fn attachment<S>(download: service::Download<S>) -> HttpResponse
+where
+    S: futures_util::Stream<Item = Result<bytes::Bytes, AppError>> + 'static,
+{
     let ext = download.format.extension();
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
@@ -45,10 +53,10 @@ pub async fn feedback(
             }),
         ],
     };
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type(download.format.mime())
         .insert_header(disposition)
-        .streaming(download.body))
+        .streaming(download.body)
 }
 
 /// Counts per section and per unit: pending / approved / rejected / flagged (secretariat).

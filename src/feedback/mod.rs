@@ -2,6 +2,7 @@
 //! per-unit summaries.
 pub mod export;
 pub mod handlers;
+pub mod pages;
 pub mod service;
 pub mod store;
 pub mod types;

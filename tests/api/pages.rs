@@ -416,3 +416,35 @@ async fn a_decision_posted_without_javascript_returns_to_the_queue() {
         .expect("json");
     assert_eq!(comment["status"], "approved");
 }
+
+#[tokio::test]
+async fn the_secretariat_pages_are_for_the_secretariat_only() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let res = app
+        .page(&w.employee, &format!("/secretariat/drafts/{}", w.doc))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_draft_without_a_title_comes_back_with_the_field_named() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let csrf = app.csrf(&w.secretariat, "/secretariat").await;
+    let fields = [("csrf", csrf.as_str()), ("title", "  "), ("code", "QC-01")];
+    let res = app
+        .form(
+            &w.secretariat,
+            "/secretariat/drafts",
+            &fields,
+            "same-origin",
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.expect("html");
+    assert!(
+        html.contains("aria-describedby=\"title-error\"") && html.contains("value=\"QC-01\""),
+        "{html}"
+    );
+}

@@ -76,6 +76,12 @@ fn nav(actor: &Actor, lang: Lang) -> Vec<NavLink> {
             label: lang.pick("Góp ý của tôi", "My comments"),
         });
     }
+    if actor.has(Role::Secretariat) {
+        out.push(NavLink {
+            href: "/secretariat",
+            label: lang.pick("Thư ký", "Secretariat"),
+        });
+    }
     if actor.has(Role::Moderator) {
         out.push(NavLink {
             href: "/moderation",
