@@ -6,6 +6,7 @@
 //! them: `config`, `context`, `db`, `error`, `identity`, `pagination`, `text`, and `http`.
 
 pub mod accounts;
+pub mod administration;
 pub mod audit;
 pub mod bench;
 pub mod cli;

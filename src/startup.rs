@@ -65,6 +65,7 @@ impl Application {
         let table = web::Data::new(RouteTable::from_document(&document));
         let workers = settings.server.workers;
         let max_body = settings.server.max_body_bytes;
+        let import_limit = settings.drafts.max_import_bytes;
         let ctx = context.clone();
         let mut server = HttpServer::new(move || {
             // The document's own route first: the /api/v1 scope would claim its path.
@@ -80,6 +81,11 @@ impl Application {
                         .app_data(writer.clone())
                         .app_data(table.clone())
                         .app_data(web::PayloadConfig::new(max_body))
+                        .app_data(
+                            actix_multipart::form::MultipartFormConfig::default()
+                                .total_limit(import_limit)
+                                .memory_limit(import_limit),
+                        )
                         .app_data(web::QueryConfig::default().error_handler(query_error))
                         .app_data(web::PathConfig::default().error_handler(path_error))
                 })
@@ -99,6 +105,15 @@ impl Application {
                 .service(crate::consultation::pages::secretariat::publish)
                 .service(crate::consultation::pages::secretariat::close)
                 .service(crate::feedback::pages::download)
+                .service(crate::administration::pages::hub)
+                .service(crate::administration::pages::create_unit)
+                .service(crate::administration::pages::records)
+                .service(crate::administration::pages::people::list)
+                .service(crate::administration::pages::people::show_person)
+                .service(crate::administration::pages::people::update)
+                .service(crate::administration::pages::people::unlock)
+                .service(crate::administration::pages::roster::roster_form)
+                .service(crate::administration::pages::roster::upload)
                 .service(crate::moderation::pages::queue)
                 .service(crate::moderation::pages::decide)
                 .service(crate::http::page::assets::static_file)

@@ -82,6 +82,12 @@ fn nav(actor: &Actor, lang: Lang) -> Vec<NavLink> {
             label: lang.pick("Thư ký", "Secretariat"),
         });
     }
+    if actor.has(Role::Admin) {
+        out.push(NavLink {
+            href: "/admin",
+            label: lang.pick("Quản trị", "Administration"),
+        });
+    }
     if actor.has(Role::Moderator) {
         out.push(NavLink {
             href: "/moderation",
