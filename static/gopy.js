@@ -31,3 +31,20 @@
     });
   });
 })();
+
+// Characters left under each limited text field.
+(function () {
+  "use strict";
+  document.querySelectorAll("textarea[data-remaining][maxlength]").forEach(function (field) {
+    var counter = document.createElement("p");
+    counter.className = "counter";
+    field.insertAdjacentElement("afterend", counter);
+    var max = parseInt(field.getAttribute("maxlength"), 10);
+    var text = field.getAttribute("data-remaining");
+    var update = function () {
+      counter.textContent = text.replace("%d", String(max - Array.from(field.value).length));
+    };
+    field.addEventListener("input", update);
+    update();
+  });
+})();

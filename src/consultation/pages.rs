@@ -2,26 +2,19 @@
 //! diacritics), a draft with its table of contents, sections, approved comments and forms, and
 //! sending a comment from it.
 
+pub mod draft;
 pub mod secretariat;
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::comments::types::NewComment;
-use crate::comments::types::{Comment, CommentQuery, CommentStatus};
-use crate::comments::writer::CommentWriter;
-use crate::db::DbConn;
 use crate::drafts::service;
-use crate::drafts::types::{Document, DocumentSearch, DocumentStatus, Section};
-use crate::error::{AppError, FieldErrors};
+use crate::drafts::types::{Document, DocumentSearch, DocumentStatus};
 use crate::http::extract::Ctx;
-use crate::http::page::{html, local, see_other, PageError, Shell, Visitor};
-use crate::identity::{Actor, RequestMeta, Role};
+use crate::http::page::{html, local, PageError, Shell, Visitor};
 use crate::rounds::types::{Round, RoundStatus};
 
 /// Whether comments are taken now, and until when (the open round, or the draft's window).
@@ -30,7 +23,7 @@ pub struct Window {
     pub label: String,
 }
 
-fn window(doc: &Document, rounds: &[Round], ctx: &Ctx, vi: bool) -> Window {
+pub fn window(doc: &Document, rounds: &[Round], ctx: &Ctx, vi: bool) -> Window {
     let now = Utc::now();
     if doc.status != DocumentStatus::Published {
         let label = match doc.status {
@@ -198,209 +191,4 @@ async fn drafts(
         to: query.to.unwrap_or_default(),
     };
     Ok(html(StatusCode::OK, &page))
-}
-
-/// What was typed into a comment form that has to be shown again (with its errors).
-#[derive(Default, Clone)]
-pub struct Typed {
-    pub section_id: Option<i64>,
-    pub body: String,
-    pub proposed_text: String,
-    pub errors: FieldErrors,
-}
-
-pub struct SectionView {
-    pub section: Section,
-    pub comments: Vec<Comment>,
-}
-
-#[derive(Template)]
-#[template(path = "draft.html")]
-pub struct DraftPage {
-    pub shell: Shell,
-    pub doc: Document,
-    pub window: Window,
-    pub can_comment: bool,
-    pub whole: Vec<Comment>,
-    pub sections: Vec<SectionView>,
-    pub typed: Typed,
-    pub receipt: Option<String>,
-}
-
-impl DraftPage {
-    /// The typed text for the form of `section` (None: the whole draft), if it was that form.
-    /// `section` 0 is the form for the whole draft.
-    pub fn typed_for(&self, section: &i64) -> Option<&Typed> {
-        (self.typed.section_id.unwrap_or(0) == *section && !self.typed.errors.is_empty())
-            .then_some(&self.typed)
-    }
-
-    pub fn error_for(&self, section: &i64, field: &str) -> Option<String> {
-        self.typed_for(section)
-            .and_then(|t| t.errors.get(field))
-            .map(|m| m.join("; "))
-    }
-
-    /// The suffix of a form's element ids: the section's id, or "whole".
-    pub fn form_key(&self, section: &i64) -> String {
-        if *section == 0 {
-            "whole".to_owned()
-        } else {
-            section.to_string()
-        }
-    }
-}
-
-/// Every approved comment of a document, a page at a time.
-fn approved(conn: &mut DbConn, viewer: &Actor, id: i64) -> Result<Vec<Comment>, AppError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = crate::comments::service::for_document(
-            conn,
-            viewer,
-            id,
-            CommentQuery {
-                section_id: None,
-                status: Some(CommentStatus::Approved),
-                version: None,
-                cursor,
-                limit: Some(200),
-            },
-        )?;
-        out.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
-    Ok(out)
-}
-
-/// The draft page for `visitor`, with `typed` shown again in its form.
-pub async fn draft_page(
-    ctx: &Ctx,
-    visitor: &Visitor,
-    id: i64,
-    typed: Typed,
-    receipt: Option<String>,
-) -> Result<DraftPage, PageError> {
-    let actor = visitor.actor.clone();
-    let lang = visitor.lang;
-    let c = ctx.clone();
-    let (detail, rounds, comments) = ctx
-        .db(move |conn| {
-            let detail = service::detail(conn, id, &actor, None)?;
-            let rounds = crate::rounds::service::list(conn, &actor, id)?;
-            let comments = approved(conn, &actor, id)?;
-            Ok((detail, rounds, comments))
-        })
-        .await
-        .map_err(|e| PageError::App(e, lang))?;
-    let window = window(
-        &detail.document,
-        &rounds,
-        &c,
-        lang == crate::identity::Lang::Vi,
-    );
-    let mut by_section: HashMap<Option<i64>, Vec<Comment>> = HashMap::new();
-    for comment in comments {
-        by_section
-            .entry(comment.section_id)
-            .or_default()
-            .push(comment);
-    }
-    let whole = by_section.remove(&None).unwrap_or_default();
-    let sections = detail
-        .sections
-        .into_iter()
-        .map(|s| SectionView {
-            comments: by_section.remove(&Some(s.id)).unwrap_or_default(),
-            section: s,
-        })
-        .collect();
-    Ok(DraftPage {
-        shell: Shell::signed_in(
-            visitor,
-            &ctx.settings.ui.organisation,
-            (&detail.document.title, &detail.document.title),
-        ),
-        can_comment: window.open && visitor.actor.has(Role::Employee),
-        window,
-        doc: detail.document,
-        whole,
-        sections,
-        typed,
-        receipt,
-    })
-}
-
-#[derive(Deserialize)]
-pub struct DraftQuery {
-    sent: Option<String>,
-}
-
-#[get("/drafts/{id}")]
-pub async fn draft(
-    ctx: Ctx,
-    visitor: Visitor,
-    path: web::Path<i64>,
-    query: web::Query<DraftQuery>,
-) -> Result<HttpResponse, PageError> {
-    let receipt = query.into_inner().sent.filter(|r| r.len() <= 40);
-    let page = draft_page(&ctx, &visitor, path.into_inner(), Typed::default(), receipt).await?;
-    Ok(html(StatusCode::OK, &page))
-}
-
-#[derive(Deserialize)]
-pub struct CommentForm {
-    csrf: String,
-    section_id: Option<i64>,
-    body: String,
-    proposed_text: Option<String>,
-}
-
-#[post("/drafts/{id}/comments")]
-pub async fn submit(
-    ctx: Ctx,
-    writer: web::Data<CommentWriter>,
-    visitor: Visitor,
-    meta: RequestMeta,
-    path: web::Path<i64>,
-    form: web::Form<CommentForm>,
-) -> Result<HttpResponse, PageError> {
-    let form = form.into_inner();
-    visitor.check_csrf(&form.csrf)?;
-    visitor.require(Role::Employee)?;
-    let id = path.into_inner();
-    let new = NewComment {
-        section_id: form.section_id,
-        body: form.body.clone(),
-        proposed_text: form.proposed_text.clone().filter(|p| !p.trim().is_empty()),
-    };
-    match crate::comments::service::submit(&ctx, &writer, &visitor.actor, &meta, id, new, None)
-        .await
-    {
-        Ok((_, comment)) => {
-            let anchor = comment
-                .section_id
-                .map_or("receipt".to_owned(), |s| format!("s{s}"));
-            Ok(see_other(&format!(
-                "/drafts/{id}?sent={}#{anchor}",
-                comment.receipt
-            )))
-        }
-        // The form again, with what was typed and why it was not taken.
-        Err(AppError::Validation(errors)) => {
-            let typed = Typed {
-                section_id: form.section_id,
-                body: form.body,
-                proposed_text: form.proposed_text.unwrap_or_default(),
-                errors,
-            };
-            let page = draft_page(&ctx, &visitor, id, typed, None).await?;
-            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(e) => Err(PageError::App(e, visitor.lang)),
-    }
 }
