@@ -5,6 +5,7 @@
 mod import;
 pub mod load;
 pub mod native;
+mod pages;
 mod scenarios;
 pub mod setup;
 
@@ -37,7 +38,7 @@ pub struct BenchArgs {
     /// Approved comments in the large export.
     #[arg(long, default_value_t = 1_000_000)]
     pub export_rows: usize,
-    /// Only these scenarios (1–7).
+    /// Only these scenarios (1–8).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<u8>,
     /// Where the JSON results go.
@@ -125,6 +126,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         if wanted(7) {
             outcomes.push(import::import(&ctx).await?);
+        }
+        if wanted(8) {
+            outcomes.push(pages::draft_page(&ctx).await?);
         }
         anyhow::Ok(())
     })?;

@@ -58,7 +58,7 @@ pub fn fresh_database(url: &str, out_dir: &std::path::Path) -> anyhow::Result<St
 
 /// Insert `n` approved comments on `section` of `doc` in one statement, with their search
 /// forms; one in a hundred speaks of "quy hoạch cán bộ" (what the search scenario looks for).
-fn bulk_comments(
+pub(crate) fn bulk_comments(
     conn: &mut DbConn,
     doc: i64,
     section: i64,

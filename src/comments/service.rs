@@ -171,3 +171,27 @@ pub fn mine(
         |c| c.id,
     ))
 }
+
+/// Approved comments per section (`None`: the whole draft), and the comments shown.
+pub type ApprovedOnPage = (std::collections::HashMap<Option<i64>, i64>, Vec<Comment>);
+
+/// What a draft's page shows of its comments: the number approved on each section (`None`: the
+/// whole draft), and the approved comments of the sections shown (and of the whole draft).
+/// `document` is one the viewer may see (as `drafts::service::get` answered it); approved
+/// comments are for everyone who may see it.
+pub fn approved_for_page(
+    conn: &mut DbConn,
+    document: &crate::drafts::types::Document,
+    shown: &[i64],
+) -> Result<ApprovedOnPage, AppError> {
+    let document_id = document.id;
+    let counts = store::approved_counts(conn, document_id)?
+        .into_iter()
+        .map(|c| (c.section_id, c.count))
+        .collect();
+    let comments = store::approved_on(conn, document_id, shown, true)?
+        .into_iter()
+        .map(Comment::from)
+        .collect();
+    Ok((counts, comments))
+}

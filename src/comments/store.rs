@@ -221,3 +221,44 @@ pub fn purge_keys(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize
     diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before)))
         .execute(conn)
 }
+
+#[derive(Debug, Queryable)]
+pub struct SectionCount {
+    pub section_id: Option<i64>,
+    pub count: i64,
+}
+
+/// Approved comments of a document counted per section (`None`: the whole draft).
+pub fn approved_counts(conn: &mut DbConn, document_id: i64) -> QueryResult<Vec<SectionCount>> {
+    comments::table
+        .filter(comments::document_id.eq(document_id))
+        .filter(comments::status.eq(CommentStatus::Approved.as_str()))
+        .group_by(comments::section_id)
+        .select((comments::section_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// The approved comments of these sections of a document (and of the whole draft when
+/// `whole`), oldest first.
+pub fn approved_on(
+    conn: &mut DbConn,
+    document_id: i64,
+    sections: &[i64],
+    whole: bool,
+) -> QueryResult<Vec<CommentRow>> {
+    let mut query = comment_query!()
+        .filter(comments::document_id.eq(document_id))
+        .filter(comments::status.eq(CommentStatus::Approved.as_str()))
+        .order(comments::id.asc())
+        .into_boxed();
+    query = if whole {
+        query.filter(
+            comments::section_id
+                .eq_any(sections.to_vec())
+                .or(comments::section_id.is_null()),
+        )
+    } else {
+        query.filter(comments::section_id.eq_any(sections.to_vec()))
+    };
+    query.load(conn)
+}

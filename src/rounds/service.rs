@@ -29,7 +29,16 @@ fn view(conn: &mut DbConn, r: RoundRow, at: NaiveDateTime) -> Result<Round, AppE
 }
 
 pub fn list(conn: &mut DbConn, viewer: &Actor, document_id: i64) -> Result<Vec<Round>, AppError> {
-    drafts::get(conn, document_id, viewer)?;
+    let doc = drafts::get(conn, document_id, viewer)?;
+    of_document(conn, &doc)
+}
+
+/// The rounds of a document already checked to be visible (`drafts::service::get`).
+pub fn of_document(
+    conn: &mut DbConn,
+    doc: &crate::drafts::types::Document,
+) -> Result<Vec<Round>, AppError> {
+    let document_id = doc.id;
     let at = now();
     store::for_document(conn, document_id)?
         .into_iter()

@@ -9,16 +9,15 @@ use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::comments::types::{Comment, CommentQuery, CommentStatus, NewComment};
+use crate::comments::types::{Comment, NewComment};
 use crate::comments::writer::CommentWriter;
 use crate::consultation::pages::{window, Window};
-use crate::db::DbConn;
 use crate::drafts::service;
 use crate::drafts::types::{Document, Section};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::Ctx;
 use crate::http::page::{html, see_other, PageError, Shell, Visitor};
-use crate::identity::{Actor, RequestMeta, Role};
+use crate::identity::{RequestMeta, Role};
 
 /// What was typed into a comment form that has to be shown again (with its errors).
 #[derive(Default, Clone)]
@@ -94,32 +93,6 @@ impl DraftPage {
     }
 }
 
-/// Every approved comment of a document, a page at a time.
-fn approved(conn: &mut DbConn, viewer: &Actor, id: i64) -> Result<Vec<Comment>, AppError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = crate::comments::service::for_document(
-            conn,
-            viewer,
-            id,
-            CommentQuery {
-                section_id: None,
-                status: Some(CommentStatus::Approved),
-                version: None,
-                cursor,
-                limit: Some(200),
-            },
-        )?;
-        out.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
-    Ok(out)
-}
-
 /// The draft page for `visitor`, with `typed` shown again in its form.
 pub async fn draft_page(
     ctx: &Ctx,
@@ -132,12 +105,47 @@ pub async fn draft_page(
     let actor = visitor.actor.clone();
     let lang = visitor.lang;
     let c = ctx.clone();
-    let (detail, rounds, comments) = ctx
+    let typed_section = typed.section_id;
+    let (detail, rounds, (counts, comments), part_of, parts, current) = ctx
         .db(move |conn| {
             let detail = service::detail(conn, id, &actor, None)?;
-            let rounds = crate::rounds::service::list(conn, &actor, id)?;
-            let comments = approved(conn, &actor, id)?;
-            Ok((detail, rounds, comments))
+            let rounds = crate::rounds::service::of_document(conn, &detail.document)?;
+            // Which top-level part each section is in (a part starts at each depth-0 section).
+            let mut parts = 0usize;
+            let part_of: Vec<usize> = detail
+                .sections
+                .iter()
+                .map(|s| {
+                    if s.depth == 0 {
+                        parts += 1;
+                    }
+                    parts.saturating_sub(1)
+                })
+                .collect();
+            let paged = detail.sections.len() > SECTIONS_PER_PAGE;
+            // A form sent back with errors opens on the part of its section.
+            let typed_part = typed_section.and_then(|id| {
+                detail
+                    .sections
+                    .iter()
+                    .position(|s| s.id == id)
+                    .map(|i| part_of[i])
+            });
+            let current = part
+                .or(typed_part)
+                .unwrap_or(0)
+                .min(parts.saturating_sub(1));
+            let shown: Vec<i64> = detail
+                .sections
+                .iter()
+                .zip(&part_of)
+                .filter(|(_, p)| !paged || **p == current)
+                .map(|(s, _)| s.id)
+                .collect();
+            let approved =
+                crate::comments::service::approved_for_page(conn, &detail.document, &shown)?;
+            let parts = if paged { parts } else { 0 };
+            Ok((detail, rounds, approved, part_of, parts, current))
         })
         .await
         .map_err(|e| PageError::App(e, lang))?;
@@ -155,46 +163,22 @@ pub async fn draft_page(
             .push(comment);
     }
     let whole = by_section.remove(&None).unwrap_or_default();
-    // Which top-level part each section is in (a new part starts at each depth-0 section).
-    let mut parts = 0usize;
-    let part_of: Vec<usize> = detail
-        .sections
-        .iter()
-        .map(|s| {
-            if s.depth == 0 {
-                parts += 1;
-            }
-            parts.saturating_sub(1)
-        })
-        .collect();
-    let paged = detail.sections.len() > SECTIONS_PER_PAGE;
-    // A form sent back with errors opens on the part of its section.
-    let typed_part = typed.section_id.and_then(|id| {
-        detail
-            .sections
-            .iter()
-            .position(|s| s.id == id)
-            .map(|i| part_of[i])
-    });
-    let current = part
-        .or(typed_part)
-        .unwrap_or(0)
-        .min(parts.saturating_sub(1));
-    let id = detail.document.id;
+    let paged = parts > 0;
+    let doc_id = detail.document.id;
     let mut toc = Vec::with_capacity(detail.sections.len());
     let mut sections = Vec::new();
     for (s, p) in detail.sections.into_iter().zip(part_of) {
-        let comments = by_section.remove(&Some(s.id)).unwrap_or_default();
         toc.push(TocEntry {
             path: s.path.clone(),
             href: if paged && p != current {
-                format!("/drafts/{id}?part={p}#s{}", s.id)
+                format!("/drafts/{doc_id}?part={p}#s{}", s.id)
             } else {
                 format!("#s{}", s.id)
             },
-            comments: comments.len(),
+            comments: counts.get(&Some(s.id)).copied().unwrap_or(0) as usize,
         });
         if !paged || p == current {
+            let comments = by_section.remove(&Some(s.id)).unwrap_or_default();
             sections.push(SectionView {
                 section: s,
                 comments,
@@ -213,7 +197,7 @@ pub async fn draft_page(
         whole,
         toc,
         sections,
-        parts: if paged { parts } else { 0 },
+        parts,
         part: current,
         typed,
         receipt,
