@@ -358,6 +358,7 @@ fn the_benchmark_runs_from_one_command() {
         "4. sign-in flood",
         "6. search",
         "7. import a 1,000-article draft",
+        "8. draft page",
     ] {
         assert!(
             stdout.contains(scenario),
@@ -372,7 +373,7 @@ fn the_benchmark_runs_from_one_command() {
     let results: serde_json::Value =
         serde_json::from_slice(&std::fs::read(json.path()).unwrap()).unwrap();
     let outcomes = results["outcomes"].as_array().unwrap();
-    assert_eq!(outcomes.len(), 7);
+    assert_eq!(outcomes.len(), 8);
     assert!(outcomes
         .iter()
         .all(|o| o["gopy"]["requests"].as_u64().unwrap() > 0));
