@@ -104,6 +104,8 @@ impl Application {
                 .service(crate::consultation::pages::secretariat::add_section)
                 .service(crate::consultation::pages::secretariat::publish)
                 .service(crate::consultation::pages::secretariat::close)
+                .service(crate::consultation::pages::import::import_form)
+                .service(crate::consultation::pages::import::import_upload)
                 .service(crate::feedback::pages::download)
                 .service(crate::administration::pages::hub)
                 .service(crate::administration::pages::create_unit)

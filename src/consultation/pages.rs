@@ -3,6 +3,7 @@
 //! sending a comment from it.
 
 pub mod draft;
+pub mod import;
 pub mod secretariat;
 
 use actix_web::http::StatusCode;

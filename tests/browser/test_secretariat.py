@@ -40,3 +40,20 @@ def test_the_secretariat_creates_fills_publishes_closes_and_downloads(server, pa
     with open(path, encoding="utf-8-sig") as f:
         header = f.readline()
     assert header.startswith("Mã góp ý,Số biên nhận,Vị trí trong dự thảo"), header
+
+
+def test_the_secretariat_imports_a_draft_after_seeing_its_structure(server, page):
+    import pathlib
+
+    sample = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "du-thao-quy-che-lay-y-kien.txt"
+    sign_in(page, server, "thuky@demo.gopy.vn")
+    page.goto(f"{server}/secretariat")
+    page.get_by_label("Tên dự thảo").fill(f"Dự thảo nhập từ tệp ({page.width})")
+    page.get_by_role("button", name="Tạo dự thảo").click()
+    page.get_by_role("link", name="Nhập các phần từ tệp (Word, văn bản)").click()
+    page.get_by_label("Tệp dự thảo").set_input_files(str(sample))
+    page.get_by_role("button", name="Xem trước").click()
+    expect(page.locator("#preview-title")).to_contain_text("29")
+    check(page, "secretariat-import-preview")
+    page.get_by_role("button", name="Xác nhận nhập").click()
+    expect(page.locator("#sections-title")).to_contain_text("(29)")
