@@ -93,6 +93,8 @@ impl Application {
             app.service(crate::accounts::pages::login_form)
                 .service(crate::accounts::pages::login_submit)
                 .service(crate::accounts::pages::logout)
+                .service(crate::accounts::pages::forgot_form)
+                .service(crate::accounts::pages::forgot_submit)
                 .service(crate::consultation::pages::home)
                 .service(crate::consultation::pages::list)
                 .service(crate::consultation::pages::draft::draft)

@@ -154,3 +154,62 @@ pub async fn logout(
     let _ = res.add_cookie(&cleared_cookie());
     Ok(res)
 }
+
+#[derive(Template)]
+#[template(path = "forgot_password.html")]
+struct ForgotPage {
+    shell: Shell,
+    sent: bool,
+    email: String,
+}
+
+fn forgot_page(ctx: &Ctx, lang: Lang, sent: bool, email: String) -> ForgotPage {
+    let mut shell = Shell::anonymous(lang, "Quên mật khẩu", "Forgot password");
+    shell.organisation = ctx.settings.ui.organisation.clone();
+    ForgotPage { shell, sent, email }
+}
+
+#[get("/forgot-password")]
+pub async fn forgot_form(ctx: Ctx, req: HttpRequest) -> HttpResponse {
+    html(
+        actix_web::http::StatusCode::OK,
+        &forgot_page(&ctx, lang(&req), false, String::new()),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    email: String,
+}
+
+/// Always the same answer, whether or not the email has an account (as the API).
+#[post("/forgot-password")]
+pub async fn forgot_submit(
+    ctx: Ctx,
+    req: HttpRequest,
+    meta: RequestMeta,
+    form: web::Form<ForgotForm>,
+) -> HttpResponse {
+    let lang = lang(&req);
+    if !crate::http::page::same_origin(&req, &ctx) {
+        return actix_web::ResponseError::error_response(&PageError::App(
+            AppError::Forbidden,
+            lang,
+        ));
+    }
+    let email = form.into_inner().email;
+    let request = crate::accounts::types::ResetRequest {
+        email: email.clone(),
+    };
+    match crate::accounts::service::passwords::request_reset(
+        &ctx.clone().into_inner(),
+        &meta,
+        request,
+    ) {
+        Ok(()) => html(
+            actix_web::http::StatusCode::OK,
+            &forgot_page(&ctx, lang, true, String::new()),
+        ),
+        Err(e) => actix_web::ResponseError::error_response(&PageError::App(e, lang)),
+    }
+}

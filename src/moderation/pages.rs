@@ -26,6 +26,8 @@ pub struct QueueItem {
 pub struct QueuePage {
     shell: Shell,
     items: Vec<QueueItem>,
+    /// Drafts to filter the queue by.
+    documents: Vec<crate::drafts::types::Document>,
     document_id: Option<i64>,
     decided: Option<i64>,
     /// The comment whose form was refused, what was typed, and why.
@@ -45,6 +47,10 @@ impl QueuePage {
             .as_ref()
             .filter(|(c, _, _)| c == id)
             .map_or("", |(_, r, _)| r.as_str())
+    }
+
+    fn is_chosen(&self, id: &i64) -> bool {
+        self.document_id == Some(*id)
     }
 
     fn action_label(&self, a: &Action) -> &'static str {
@@ -73,8 +79,17 @@ async fn queue_page(
     let actor = visitor.actor.clone();
     let lang = visitor.lang;
     let c = ctx.clone();
-    let items = ctx
+    let (items, documents) = ctx
         .db(move |conn| {
+            let search = crate::drafts::types::DocumentSearch {
+                status: None,
+                q: None,
+                from: None,
+                to: None,
+                cursor: None,
+                limit: Some(200),
+            };
+            let documents = crate::drafts::service::list(conn, &actor, search)?.items;
             let page = service::queue(
                 conn,
                 QueueQuery {
@@ -98,7 +113,7 @@ async fn queue_page(
                     history,
                 });
             }
-            Ok(items)
+            Ok((items, documents))
         })
         .await
         .map_err(|e| PageError::App(e, lang))?;
@@ -109,6 +124,7 @@ async fn queue_page(
             ("Kiểm duyệt góp ý", "Moderation"),
         ),
         items,
+        documents,
         document_id,
         decided,
         refused,

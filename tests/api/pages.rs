@@ -448,3 +448,20 @@ async fn a_draft_without_a_title_comes_back_with_the_field_named() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn forgot_password_mails_a_reset_link() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let email = w.employee.email.clone();
+    let res = browser()
+        .post(format!("{}/forgot-password", app.address))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", email.as_str())])
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(res.status(), StatusCode::OK);
+    let mail = app.mail_to(&email, 0).await;
+    assert!(mail.text.contains("/reset-password#"), "{}", mail.text);
+}
