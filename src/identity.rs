@@ -30,6 +30,8 @@ pub struct Actor {
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
     pub roles: Vec<Role>,
+    /// The language of their mails and pages.
+    pub locale: Locale,
 }
 
 impl Actor {

@@ -465,3 +465,32 @@ async fn forgot_password_mails_a_reset_link() {
     let mail = app.mail_to(&email, 0).await;
     assert!(mail.text.contains("/reset-password#"), "{}", mail.text);
 }
+
+#[tokio::test]
+async fn pages_speak_english_to_an_account_set_to_english() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let res = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/users/{}", w.employee.id),
+        )
+        .auth(&w.admin.token)
+        .json(&serde_json::json!({ "locale": "en" }))
+        .send()
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = app.page_text(&w.employee, "/drafts").await;
+    assert!(
+        html.contains("Drafts for consultation") && html.contains("lang=\"en\""),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn lang_in_the_address_wins_over_the_accounts_language() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let html = app.page_text(&w.employee, "/drafts?lang=en").await;
+    assert!(html.contains("Drafts for consultation"), "{html}");
+}

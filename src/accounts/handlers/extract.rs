@@ -8,8 +8,8 @@ use actix_web::{dev::Payload, FromRequest, HttpRequest};
 
 use crate::error::AppError;
 use crate::http::extract::Ctx;
-use crate::http::page::{csrf_token, lang, same_origin, PageError, Visitor, COOKIE};
-use crate::identity::Actor;
+use crate::http::page::{asked_lang, csrf_token, same_origin, PageError, Visitor, COOKIE};
+use crate::identity::{Actor, Lang, Locale};
 
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -46,7 +46,8 @@ impl FromRequest for Visitor {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = req.cookie(COOKIE).map(|c| c.value().to_owned());
         let ctx = req.app_data::<Ctx>().cloned();
-        let lang = lang(req);
+        let asked = asked_lang(req);
+        let lang = asked.unwrap_or(Lang::Vi);
         let next = req.uri().path_and_query().map(|p| p.to_string());
         let origin_ok = ctx.as_ref().is_some_and(|c| same_origin(req, c));
         Box::pin(async move {
@@ -61,9 +62,13 @@ impl FromRequest for Visitor {
             };
             match crate::accounts::service::login::authenticate(&ctx, &token).await {
                 Ok(Some(actor)) => Ok(Visitor {
+                    // As asked for this page, else in the person's own language.
+                    lang: asked.unwrap_or(match actor.locale {
+                        Locale::En => Lang::En,
+                        Locale::Vi => Lang::Vi,
+                    }),
                     actor,
                     csrf: csrf_token(&token),
-                    lang,
                 }),
                 Ok(None) => Err(PageError::SignIn(next)),
                 Err(e) => Err(PageError::App(e, lang)),

@@ -230,6 +230,7 @@ pub fn actor(conn: &mut DbConn, id: i64) -> Result<Actor, AppError> {
         unit_id: user.unit_id,
         unit_name: user.unit_name,
         roles: user.roles,
+        locale: store::locale(conn, id)?,
     })
 }
 

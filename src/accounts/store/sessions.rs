@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use crate::accounts::types::{Role, SessionRow};
 use crate::db::schema::{sessions, units, user_roles, users};
 use crate::db::DbConn;
-use crate::identity::{Actor, RequestMeta};
+use crate::identity::{Actor, Locale, RequestMeta};
 use crate::pagination::Keyset;
 
 pub fn insert(
@@ -45,6 +45,9 @@ struct LiveRow {
     full_name: String,
     #[diesel(select_expression = users::unit_id)]
     unit_id: Option<i64>,
+    #[diesel(select_expression = users::locale)]
+    #[diesel(deserialize_as = String)]
+    locale: Locale,
     #[diesel(select_expression = units::name.nullable())]
     #[diesel(select_expression_type = diesel::dsl::Nullable<units::name>)]
     unit_name: Option<String>,
@@ -97,6 +100,7 @@ pub fn live(
                 unit_id: r.unit_id,
                 unit_name: r.unit_name,
                 roles,
+                locale: r.locale,
             },
             r.last_seen_at,
         )

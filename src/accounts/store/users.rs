@@ -272,3 +272,9 @@ pub fn lock(conn: &mut DbConn, id: i64) -> QueryResult<()> {
         DbConn::Sqlite(_) => Ok(()),
     }
 }
+
+/// The language of a person's mails and pages.
+pub fn locale(conn: &mut DbConn, id: i64) -> QueryResult<Locale> {
+    let value: String = users::table.find(id).select(users::locale).first(conn)?;
+    Locale::try_from(value).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+}

@@ -41,14 +41,18 @@ pub fn cleared_cookie() -> Cookie<'static> {
     c
 }
 
-/// The page's language: `?lang=en` (or `vi`), else Vietnamese.
+/// The language a page was asked in: `?lang=en` or `?lang=vi`.
+pub fn asked_lang(req: &HttpRequest) -> Option<Lang> {
+    req.query_string().split('&').find_map(|p| match p {
+        "lang=en" => Some(Lang::En),
+        "lang=vi" => Some(Lang::Vi),
+        _ => None,
+    })
+}
+
+/// The language of a page before sign-in: as asked, else Vietnamese.
 pub fn lang(req: &HttpRequest) -> Lang {
-    let query = req.query_string();
-    if query.split('&').any(|p| p == "lang=en") {
-        Lang::En
-    } else {
-        Lang::Vi
-    }
+    asked_lang(req).unwrap_or(Lang::Vi)
 }
 
 /// Someone signed in through the session cookie, with the CSRF token of that session.
