@@ -185,13 +185,17 @@ pub fn approved_for_page(
     shown: &[i64],
 ) -> Result<ApprovedOnPage, AppError> {
     let document_id = document.id;
-    let counts = store::approved_counts(conn, document_id)?
-        .into_iter()
-        .map(|c| (c.section_id, c.count))
-        .collect();
-    let comments = store::approved_on(conn, document_id, shown, true)?
-        .into_iter()
-        .map(Comment::from)
-        .collect();
-    Ok((counts, comments))
+    // Read on every view of a draft: planned once per connection, not at each execution
+    // (their best plans do not depend on the values).
+    with_generic_plans(conn, |conn| {
+        let counts = store::approved_counts(conn, document_id)?
+            .into_iter()
+            .map(|c| (c.section_id, c.count))
+            .collect();
+        let comments = store::approved_on(conn, document_id, shown, true)?
+            .into_iter()
+            .map(Comment::from)
+            .collect();
+        Ok((counts, comments))
+    })
 }
