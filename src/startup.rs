@@ -124,7 +124,6 @@ impl Application {
                 .service(pages::activate_page)
                 .service(pages::reset_page)
                 .service(pages::password_script)
-                .service(pages::password_style)
                 .service(web::redirect("/docs", "/docs/"))
                 .default_service(web::to(fallback))
         })

@@ -28,3 +28,19 @@ def test_an_admin_imports_a_roster_after_a_dry_run(server, page):
     page.goto(f"{server}/admin/people?q={first[0]}")
     check(page, "admin-people")
     expect(page.get_by_role("link", name=first[1])).to_be_visible()
+
+
+def test_the_other_admin_pages_pass_axe(server, page):
+    sign_in(page, server, "admin@demo.gopy.vn")
+    page.goto(f"{server}/admin/people?q=nhanvien1")
+    page.get_by_role("link", name="Phạm Thị Hồng Nhung").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Phạm Thị Hồng Nhung")
+    check(page, "admin-person")
+    page.goto(f"{server}/admin/records")
+    check(page, "admin-records")
+
+
+def test_the_mailed_link_pages_pass_axe(server, page):
+    for path in ["/activate#token=x", "/reset-password#token=x", "/forgot-password"]:
+        page.goto(f"{server}{path}")
+        check(page, path.strip("/").split("#")[0])
