@@ -81,7 +81,7 @@ impl AdminPage {
     }
 
     fn error(&self, field: &str) -> Option<String> {
-        self.errors.get(field).map(|m| m.join("; "))
+        crate::http::page::field_message(&self.errors, field, self.shell.lang)
     }
 }
 

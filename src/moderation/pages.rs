@@ -39,7 +39,7 @@ impl QueuePage {
         self.refused
             .as_ref()
             .filter(|(c, _, _)| c == id)
-            .and_then(|(_, _, e)| e.get("reason").map(|m| m.join("; ")))
+            .and_then(|(_, _, e)| crate::http::page::field_message(e, "reason", self.shell.lang))
     }
 
     fn typed_reason(&self, id: &i64) -> &str {

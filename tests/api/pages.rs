@@ -279,7 +279,8 @@ async fn a_refused_comment_keeps_what_was_typed_and_names_the_field() {
     let html = res.text().await.expect("html");
     let key = w.sections[0];
     assert!(
-        html.contains(&format!("aria-describedby=\"body-{key}-error\""))
+        html.contains("cần 1–5000 ký tự")
+            && html.contains(&format!("aria-describedby=\"body-{key}-error\""))
             && html.contains(&format!("id=\"body-{key}-error\""))
             && html.contains(">Nội dung đề xuất giữ lại</textarea>"),
         "{html}"

@@ -103,7 +103,7 @@ impl PersonPage {
     }
 
     fn error(&self, field: &str) -> Option<String> {
-        self.errors.get(field).map(|m| m.join("; "))
+        crate::http::page::field_message(&self.errors, field, self.shell.lang)
     }
 }
 

@@ -79,8 +79,7 @@ impl DraftPage {
 
     pub fn error_for(&self, section: &i64, field: &str) -> Option<String> {
         self.typed_for(section)
-            .and_then(|t| t.errors.get(field))
-            .map(|m| m.join("; "))
+            .and_then(|t| crate::http::page::field_message(&t.errors, field, self.shell.lang))
     }
 
     /// The suffix of a form's element ids: the section's id, or "whole".

@@ -37,7 +37,7 @@ impl ListPage {
     }
 
     fn error(&self, field: &str) -> Option<String> {
-        self.typed.errors.get(field).map(|m| m.join("; "))
+        crate::http::page::field_message(&self.typed.errors, field, self.shell.lang)
     }
 }
 
@@ -160,7 +160,7 @@ impl DraftPage {
     }
 
     fn error(&self, field: &str) -> Option<String> {
-        self.typed.errors.get(field).map(|m| m.join("; "))
+        crate::http::page::field_message(&self.typed.errors, field, self.shell.lang)
     }
 
     fn is_parent(&self, id: &i64) -> bool {

@@ -224,3 +224,46 @@ pub fn see_other(to: &str) -> HttpResponse {
         .insert_header((header::LOCATION, to.to_owned()))
         .finish()
 }
+
+/// A field's messages as the page's reader reads them: the services speak English (as the API
+/// does); pages in Vietnamese translate the messages they know.
+pub fn field_message(
+    errors: &crate::error::FieldErrors,
+    field: &str,
+    lang: Lang,
+) -> Option<String> {
+    errors.get(field).map(|m| {
+        m.iter()
+            .map(|x| say(x, lang))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}
+
+fn say(message: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return message.to_owned();
+    }
+    if let Some(range) = message
+        .strip_prefix("must be ")
+        .and_then(|r| r.strip_suffix(" characters"))
+    {
+        return match range.strip_prefix("at most ") {
+            Some(n) => format!("tối đa {n} ký tự"),
+            None => format!("cần {range} ký tự"),
+        };
+    }
+    match message {
+        "a reason is required to reject a comment" => "Cần ghi lý do khi từ chối góp ý.",
+        "a section needs a label, a heading or a body" => {
+            "Một phần cần có nhãn, tiêu đề hoặc nội dung."
+        }
+        "no such section in this document" => "Không có phần này trong dự thảo.",
+        "no such unit" => "Không có đơn vị này.",
+        "at least one role is required" => "Cần chọn ít nhất một vai trò.",
+        "must be a valid email address" => "Email không hợp lệ.",
+        "email is required" => "Cần nhập email.",
+        other => other,
+    }
+    .to_owned()
+}
