@@ -11,7 +11,8 @@ use crate::accounts::types::LoginRequest;
 use crate::error::AppError;
 use crate::http::extract::Ctx;
 use crate::http::page::{
-    cleared_cookie, html, lang, safe_next, see_other, session_cookie, PageError, Shell, Visitor,
+    cleared_cookie, html, lang, safe_next, see_other, session_cookie, CsrfForm, PageError, Shell,
+    Visitor,
 };
 use crate::identity::{Lang, RequestMeta};
 
@@ -134,11 +135,6 @@ pub async fn login_submit(
             res
         }
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 #[post("/logout")]

@@ -10,7 +10,7 @@ use crate::accounts::types::{UserPatch, UserView};
 use crate::administration::pages::{all_units, tree};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::Ctx;
-use crate::http::page::{html, see_other, PageError, Shell, Visitor};
+use crate::http::page::{html, see_other, CsrfForm, PageError, Shell, Visitor};
 use crate::identity::{RequestMeta, Role};
 use crate::pagination::PageParams;
 use crate::units::types::Unit;
@@ -203,11 +203,6 @@ pub async fn update(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 #[post("/admin/people/{id}/unlock")]
 pub async fn unlock(
     ctx: Ctx,
@@ -216,11 +211,12 @@ pub async fn unlock(
     path: web::Path<i64>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    visitor.check_csrf(&form.csrf)?;
-    visitor.require(Role::Admin)?;
+    visitor.may(&form, Role::Admin)?;
     let (actor, id) = (visitor.actor.clone(), path.into_inner());
-    ctx.db(move |conn| crate::accounts::service::users::unlock(conn, &actor, &meta, id))
-        .await
-        .map_err(|e| PageError::App(e, visitor.lang))?;
+    visitor
+        .db(&ctx, move |conn| {
+            crate::accounts::service::users::unlock(conn, &actor, &meta, id)
+        })
+        .await?;
     Ok(see_other(&format!("/admin/people/{id}?saved=1")))
 }

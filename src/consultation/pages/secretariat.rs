@@ -13,7 +13,7 @@ use crate::drafts::types::{
 use crate::error::{AppError, FieldErrors};
 use crate::feedback::types::Summary;
 use crate::http::extract::Ctx;
-use crate::http::page::{html, see_other, PageError, Shell, Visitor};
+use crate::http::page::{html, see_other, CsrfForm, PageError, Shell, Visitor};
 use crate::identity::{RequestMeta, Role};
 
 #[derive(Default)]
@@ -271,11 +271,6 @@ pub async fn add_section(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 #[post("/secretariat/drafts/{id}/publish")]
 pub async fn publish(
     ctx: Ctx,
@@ -284,12 +279,11 @@ pub async fn publish(
     path: web::Path<i64>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    visitor.check_csrf(&form.csrf)?;
-    visitor.require(Role::Secretariat)?;
+    visitor.may(&form, Role::Secretariat)?;
     let (actor, id) = (visitor.actor.clone(), path.into_inner());
-    ctx.db(move |conn| service::publish(conn, &actor, &meta, id))
-        .await
-        .map_err(|e| PageError::App(e, visitor.lang))?;
+    visitor
+        .db(&ctx, move |conn| service::publish(conn, &actor, &meta, id))
+        .await?;
     Ok(see_other(&format!("/secretariat/drafts/{id}")))
 }
 
@@ -301,11 +295,10 @@ pub async fn close(
     path: web::Path<i64>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    visitor.check_csrf(&form.csrf)?;
-    visitor.require(Role::Secretariat)?;
+    visitor.may(&form, Role::Secretariat)?;
     let (actor, id) = (visitor.actor.clone(), path.into_inner());
-    ctx.db(move |conn| service::close(conn, &actor, &meta, id))
-        .await
-        .map_err(|e| PageError::App(e, visitor.lang))?;
+    visitor
+        .db(&ctx, move |conn| service::close(conn, &actor, &meta, id))
+        .await?;
     Ok(see_other(&format!("/secretariat/drafts/{id}")))
 }

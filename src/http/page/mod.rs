@@ -72,6 +72,22 @@ impl Visitor {
         }
     }
 
+    /// A form's unsafe request: it carries this session's token and the visitor holds `role`.
+    pub fn may(&self, form: &CsrfForm, role: Role) -> Result<(), PageError> {
+        self.check_csrf(&form.csrf)?;
+        self.require(role)
+    }
+
+    /// Run `f` on a database connection; its error shown as a page in the visitor's language.
+    pub async fn db<T, F>(&self, ctx: &Ctx, f: F) -> Result<T, PageError>
+    where
+        F: FnOnce(&mut crate::db::DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let lang = self.lang;
+        ctx.db(f).await.map_err(|e| PageError::App(e, lang))
+    }
+
     /// Refuse an unsafe request whose form does not carry this session's token.
     pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
         if constant_time_eq(sent.as_bytes(), self.csrf.as_bytes()) {
@@ -105,6 +121,12 @@ pub fn same_origin(req: &HttpRequest, ctx: &Ctx) -> bool {
             None => true,
         },
     }
+}
+
+/// A form with nothing but the session's CSRF token (a button that does one thing).
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    pub csrf: String,
 }
 
 /// What a page answers when it cannot show itself.
