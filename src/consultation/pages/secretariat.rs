@@ -271,6 +271,25 @@ pub async fn add_section(
     }
 }
 
+/// Publish or close a draft (the service decides which moves are allowed), then back to it.
+async fn move_to(
+    ctx: &Ctx,
+    visitor: &Visitor,
+    meta: RequestMeta,
+    (id, form): (i64, &CsrfForm),
+    to: DocumentStatus,
+) -> Result<HttpResponse, PageError> {
+    visitor.may(form, Role::Secretariat)?;
+    let actor = visitor.actor.clone();
+    visitor
+        .db(ctx, move |conn| match to {
+            DocumentStatus::Closed => service::close(conn, &actor, &meta, id),
+            _ => service::publish(conn, &actor, &meta, id),
+        })
+        .await?;
+    Ok(see_other(&format!("/secretariat/drafts/{id}")))
+}
+
 #[post("/secretariat/drafts/{id}/publish")]
 pub async fn publish(
     ctx: Ctx,
@@ -279,12 +298,8 @@ pub async fn publish(
     path: web::Path<i64>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    visitor.may(&form, Role::Secretariat)?;
-    let (actor, id) = (visitor.actor.clone(), path.into_inner());
-    visitor
-        .db(&ctx, move |conn| service::publish(conn, &actor, &meta, id))
-        .await?;
-    Ok(see_other(&format!("/secretariat/drafts/{id}")))
+    let target = (path.into_inner(), &*form);
+    move_to(&ctx, &visitor, meta, target, DocumentStatus::Published).await
 }
 
 #[post("/secretariat/drafts/{id}/close")]
@@ -295,10 +310,6 @@ pub async fn close(
     path: web::Path<i64>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    visitor.may(&form, Role::Secretariat)?;
-    let (actor, id) = (visitor.actor.clone(), path.into_inner());
-    visitor
-        .db(&ctx, move |conn| service::close(conn, &actor, &meta, id))
-        .await?;
-    Ok(see_other(&format!("/secretariat/drafts/{id}")))
+    let target = (path.into_inner(), &*form);
+    move_to(&ctx, &visitor, meta, target, DocumentStatus::Closed).await
 }
