@@ -91,11 +91,7 @@ async fn admin_page(
     name: String,
     errors: FieldErrors,
 ) -> Result<AdminPage, PageError> {
-    let lang = visitor.lang;
-    let units = ctx
-        .db(all_units)
-        .await
-        .map_err(|e| PageError::App(e, lang))?;
+    let units = visitor.db(ctx, all_units).await?;
     Ok(AdminPage {
         shell: Shell::signed_in(
             visitor,
@@ -163,7 +159,6 @@ struct RecordsPage {
 #[get("/admin/records")]
 pub async fn records(ctx: Ctx, visitor: Visitor) -> Result<HttpResponse, PageError> {
     visitor.require(Role::Admin)?;
-    let lang = visitor.lang;
     let c = ctx.clone();
     let (audit, outbox) = ctx
         .db(move |conn| {
@@ -188,8 +183,7 @@ pub async fn records(ctx: Ctx, visitor: Visitor) -> Result<HttpResponse, PageErr
             )?;
             Ok((audit.items, outbox.items))
         })
-        .await
-        .map_err(|e| PageError::App(e, lang))?;
+        .await?;
     let page = RecordsPage {
         shell: Shell::signed_in(
             &visitor,

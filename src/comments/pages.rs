@@ -33,9 +33,8 @@ impl MyComments {
 #[get("/my/comments")]
 pub async fn mine(ctx: Ctx, visitor: Visitor) -> Result<HttpResponse, PageError> {
     let actor = visitor.actor.clone();
-    let lang = visitor.lang;
-    let comments = ctx
-        .db(move |conn| {
+    let comments = visitor
+        .db(&ctx, move |conn| {
             service::mine(
                 conn,
                 &actor,
@@ -45,8 +44,7 @@ pub async fn mine(ctx: Ctx, visitor: Visitor) -> Result<HttpResponse, PageError>
                 },
             )
         })
-        .await
-        .map_err(|e| PageError::App(e, lang))?;
+        .await?;
     let items = comments
         .items
         .into_iter()

@@ -162,9 +162,8 @@ async fn drafts(
     let actor = visitor.actor.clone();
     let vi = visitor.lang == crate::identity::Lang::Vi;
     let c = ctx.clone();
-    let lang = visitor.lang;
-    let mut items = ctx
-        .db(move |conn| {
+    let mut items = visitor
+        .db(&ctx, move |conn| {
             let docs = service::list(conn, &actor, search)?.items;
             let mut out = Vec::with_capacity(docs.len());
             for doc in docs {
@@ -176,8 +175,7 @@ async fn drafts(
             }
             Ok(out)
         })
-        .await
-        .map_err(|e| PageError::App(e, lang))?;
+        .await?;
     // Drafts open for comment first, then the rest, newest first within each.
     items.sort_by_key(|i| !i.window.open);
     let page = DraftsPage {

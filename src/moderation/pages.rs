@@ -77,10 +77,9 @@ async fn queue_page(
     refused: Option<(i64, String, FieldErrors)>,
 ) -> Result<QueuePage, PageError> {
     let actor = visitor.actor.clone();
-    let lang = visitor.lang;
     let c = ctx.clone();
-    let (items, documents) = ctx
-        .db(move |conn| {
+    let (items, documents) = visitor
+        .db(ctx, move |conn| {
             let search = crate::drafts::types::DocumentSearch {
                 status: None,
                 q: None,
@@ -115,8 +114,7 @@ async fn queue_page(
             }
             Ok((items, documents))
         })
-        .await
-        .map_err(|e| PageError::App(e, lang))?;
+        .await?;
     Ok(QueuePage {
         shell: Shell::signed_in(
             visitor,

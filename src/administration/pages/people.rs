@@ -36,10 +36,9 @@ pub async fn list(
 ) -> Result<HttpResponse, PageError> {
     visitor.require(Role::Admin)?;
     let q = query.into_inner().q.unwrap_or_default();
-    let lang = visitor.lang;
     let term = q.clone();
-    let people = ctx
-        .db(move |conn| {
+    let people = visitor
+        .db(&ctx, move |conn| {
             let q = Some(term.as_str()).filter(|t| !t.trim().is_empty());
             Ok(crate::accounts::service::users::list(
                 conn,
@@ -51,8 +50,7 @@ pub async fn list(
             )?
             .items)
         })
-        .await
-        .map_err(|e| PageError::App(e, lang))?;
+        .await?;
     let page = PeoplePage {
         shell: Shell::signed_in(
             &visitor,
@@ -114,16 +112,14 @@ async fn person_page(
     errors: FieldErrors,
     saved: bool,
 ) -> Result<PersonPage, PageError> {
-    let lang = visitor.lang;
-    let (person, units) = ctx
-        .db(move |conn| {
+    let (person, units) = visitor
+        .db(ctx, move |conn| {
             Ok((
                 crate::accounts::service::users::get(conn, id)?,
                 all_units(conn)?,
             ))
         })
-        .await
-        .map_err(|e| PageError::App(e, lang))?;
+        .await?;
     Ok(PersonPage {
         shell: Shell::signed_in(
             visitor,

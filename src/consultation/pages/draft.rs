@@ -105,8 +105,8 @@ pub async fn draft_page(
     let lang = visitor.lang;
     let c = ctx.clone();
     let typed_section = typed.section_id;
-    let (detail, rounds, (counts, comments), part_of, parts, current) = ctx
-        .db(move |conn| {
+    let (detail, rounds, (counts, comments), part_of, parts, current) = visitor
+        .db(ctx, move |conn| {
             let detail = service::detail(conn, id, &actor, None)?;
             let rounds = crate::rounds::service::of_document(conn, &detail.document)?;
             // Which top-level part each section is in (a part starts at each depth-0 section).
@@ -146,8 +146,7 @@ pub async fn draft_page(
             let parts = if paged { parts } else { 0 };
             Ok((detail, rounds, approved, part_of, parts, current))
         })
-        .await
-        .map_err(|e| PageError::App(e, lang))?;
+        .await?;
     let window = window(
         &detail.document,
         &rounds,

@@ -55,9 +55,8 @@ async fn list_page(
     typed: NewDraftTyped,
 ) -> Result<ListPage, PageError> {
     let actor = visitor.actor.clone();
-    let lang = visitor.lang;
-    let docs = ctx
-        .db(move |conn| {
+    let docs = visitor
+        .db(ctx, move |conn| {
             let search = DocumentSearch {
                 status: None,
                 q: None,
@@ -68,8 +67,7 @@ async fn list_page(
             };
             Ok(service::list(conn, &actor, search)?.items)
         })
-        .await
-        .map_err(|e| PageError::App(e, lang))?;
+        .await?;
     Ok(ListPage {
         shell: Shell::signed_in(
             visitor,
@@ -183,15 +181,13 @@ async fn draft_page(
     typed: SectionTyped,
 ) -> Result<DraftPage, PageError> {
     let actor = visitor.actor.clone();
-    let lang = visitor.lang;
     let (detail, summary) = ctx
         .db(move |conn| {
             let detail = service::detail(conn, id, &actor, None)?;
             let summary = crate::feedback::service::summary(conn, &actor, id)?;
             Ok((detail, summary))
         })
-        .await
-        .map_err(|e| PageError::App(e, lang))?;
+        .await?;
     Ok(DraftPage {
         shell: Shell::signed_in(
             visitor,
