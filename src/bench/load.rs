@@ -45,6 +45,59 @@ where
     F: Fn(usize, u64) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = bool> + Send,
 {
+    let run = closed_loop_run(clients, duration, request).await;
+    Stats::from_latencies(run.micros, run.errors, run.seconds)
+}
+
+/// Two workloads measured by turns, `slices` times each, `duration` in all for each: a ratio
+/// between them is then taken under the same conditions, not across a drift of the machine
+/// (a neighbour's load, a cache warming) between two long runs.
+pub async fn closed_loop_by_turns<F, Fut, G, Gut>(
+    clients: usize,
+    duration: Duration,
+    slices: u32,
+    a: F,
+    b: G,
+) -> (Stats, Stats)
+where
+    F: Fn(usize, u64) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = bool> + Send,
+    G: Fn(usize, u64) -> Gut + Clone + Send + 'static,
+    Gut: Future<Output = bool> + Send,
+{
+    let slice = duration / slices.max(1);
+    let (mut ra, mut rb) = (Run::default(), Run::default());
+    for _ in 0..slices.max(1) {
+        ra.add(closed_loop_run(clients, slice, a.clone()).await);
+        rb.add(closed_loop_run(clients, slice, b.clone()).await);
+    }
+    (
+        Stats::from_latencies(ra.micros, ra.errors, ra.seconds),
+        Stats::from_latencies(rb.micros, rb.errors, rb.seconds),
+    )
+}
+
+/// Latencies (µs) of the successful requests of a run, its errors and its length.
+#[derive(Default)]
+struct Run {
+    micros: Vec<u64>,
+    errors: u64,
+    seconds: f64,
+}
+
+impl Run {
+    fn add(&mut self, other: Run) {
+        self.micros.extend(other.micros);
+        self.errors += other.errors;
+        self.seconds += other.seconds;
+    }
+}
+
+async fn closed_loop_run<F, Fut>(clients: usize, duration: Duration, request: F) -> Run
+where
+    F: Fn(usize, u64) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = bool> + Send,
+{
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::new();
@@ -72,7 +125,11 @@ where
             errors += e;
         }
     }
-    Stats::from_latencies(all, errors, start.elapsed().as_secs_f64())
+    Run {
+        micros: all,
+        errors,
+        seconds: start.elapsed().as_secs_f64(),
+    }
 }
 
 /// Requests arriving at `rate` per second for `duration`, whatever the answers' speed.

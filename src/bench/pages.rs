@@ -4,10 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::bench::load::{closed_loop, Stats};
+use crate::bench::load::closed_loop_by_turns;
 use crate::bench::setup::bulk_comments;
 use crate::bench::{Ctx, Outcome};
-use crate::db::ConnectionManager;
+use crate::db::{ConnectionManager, DbConn};
+use diesel::connection::SimpleConnection;
 
 const CLIENTS: usize = 16;
 
@@ -79,43 +80,55 @@ async fn long_draft(ctx: &Arc<Ctx>) -> anyhow::Result<i64> {
         for (n, section) in sections.iter().step_by(3).take(100).enumerate() {
             bulk_comments(&mut conn, id, *section, author, 20, &format!("PAGE{n}"))?;
         }
+        // Settled as autovacuum leaves a table in service: statistics and visibility map
+        // up to date, not the state just after a bulk load.
+        if let DbConn::Pg(_) = conn {
+            conn.batch_execute("VACUUM ANALYZE comments")?;
+        }
         Ok(())
     })
     .await??;
     Ok(id)
 }
 
-async fn load(ctx: &Arc<Ctx>, path: String, cookie: bool) -> Stats {
+/// A closed-loop client of `path`, signed in by cookie (a page) or bearer token (the API).
+fn client(
+    ctx: &Arc<Ctx>,
+    path: String,
+    cookie: bool,
+) -> impl Fn(usize, u64) -> futures_util::future::BoxFuture<'static, bool> + Clone + Send + 'static
+{
     let c = ctx.clone();
     let url = format!("{}{path}", ctx.server.base);
-    closed_loop(
-        CLIENTS,
-        Duration::from_secs(ctx.args.duration),
-        move |client, _| {
-            let (c, url) = (c.clone(), url.clone());
-            async move {
-                let s = &c.seeded;
-                let token = &s.employee_tokens[client % s.employee_tokens.len()];
-                let req = c.http.get(url);
-                let req = if cookie {
-                    req.header("cookie", format!("gopy_session={token}"))
-                } else {
-                    req.bearer_auth(token)
-                };
-                match req.send().await {
-                    Ok(r) if r.status() == reqwest::StatusCode::OK => r.bytes().await.is_ok(),
-                    _ => false,
-                }
+    move |client, _| {
+        let (c, url) = (c.clone(), url.clone());
+        Box::pin(async move {
+            let s = &c.seeded;
+            let token = &s.employee_tokens[client % s.employee_tokens.len()];
+            let req = c.http.get(url);
+            let req = if cookie {
+                req.header("cookie", format!("gopy_session={token}"))
+            } else {
+                req.bearer_auth(token)
+            };
+            match req.send().await {
+                Ok(r) if r.status() == reqwest::StatusCode::OK => r.bytes().await.is_ok(),
+                _ => false,
             }
-        },
-    )
-    .await
+        })
+    }
 }
 
 pub(crate) async fn draft_page(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
     let doc = long_draft(ctx).await?;
-    let page = load(ctx, format!("/drafts/{doc}"), true).await;
-    let json = load(ctx, format!("/api/v1/documents/{doc}"), false).await;
+    let (page, json) = closed_loop_by_turns(
+        CLIENTS,
+        Duration::from_secs(ctx.args.duration),
+        5,
+        client(ctx, format!("/drafts/{doc}"), true),
+        client(ctx, format!("/api/v1/documents/{doc}"), false),
+    )
+    .await;
     let ratio = page.throughput / json.throughput.max(1e-9);
     Ok(Outcome {
         scenario: format!(

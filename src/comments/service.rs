@@ -3,7 +3,8 @@
 use crate::comments::idempotency::{check_key, Created};
 use crate::comments::store;
 use crate::comments::types::{
-    Comment, CommentDetail, CommentFilter, CommentQuery, CommentStatus, ModerationEvent, NewComment,
+    Comment, CommentDetail, CommentFilter, CommentQuery, CommentStatus, ModerationEvent,
+    NewComment, PublicComment,
 };
 use crate::comments::writer::{CommentWriter, Submission};
 use crate::context::Context;
@@ -172,30 +173,17 @@ pub fn mine(
     ))
 }
 
-/// Approved comments per section (`None`: the whole draft), and the comments shown.
-pub type ApprovedOnPage = (std::collections::HashMap<Option<i64>, i64>, Vec<Comment>);
-
-/// What a draft's page shows of its comments: the number approved on each section (`None`: the
-/// whole draft), and the approved comments of the sections shown (and of the whole draft).
-/// `document` is one the viewer may see (as `drafts::service::get` answered it); approved
-/// comments are for everyone who may see it.
+/// What a draft's page shows of its comments: the approved comments of the sections shown and
+/// of the whole draft, oldest first. `document` is one the viewer may see (as
+/// `drafts::service::get` answered it); approved comments are for everyone who may see it.
 pub fn approved_for_page(
     conn: &mut DbConn,
     document: &crate::drafts::types::Document,
     shown: &[i64],
-) -> Result<ApprovedOnPage, AppError> {
-    let document_id = document.id;
-    // Read on every view of a draft: planned once per connection, not at each execution
-    // (their best plans do not depend on the values).
+) -> Result<Vec<PublicComment>, AppError> {
+    // Read on every view of a draft: planned once per connection, not at each execution (its
+    // best plan does not depend on the values).
     with_generic_plans(conn, |conn| {
-        let counts = store::approved_counts(conn, document_id)?
-            .into_iter()
-            .map(|c| (c.section_id, c.count))
-            .collect();
-        let comments = store::approved_on(conn, document_id, shown, true)?
-            .into_iter()
-            .map(Comment::from)
-            .collect();
-        Ok((counts, comments))
+        Ok(store::approved_on(conn, document.id, shown)?)
     })
 }

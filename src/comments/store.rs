@@ -6,9 +6,9 @@ use chrono::NaiveDateTime;
 use diesel::dsl::exists;
 use diesel::prelude::*;
 
-use crate::comments::types::{CommentFilter, CommentRow, CommentStatus, EventRow};
+use crate::comments::types::{CommentFilter, CommentRow, CommentStatus, EventRow, PublicComment};
 use crate::db::schema::{
-    comments, documents, idempotency_keys, moderation_events, sections, users,
+    comments, documents, idempotency_keys, moderation_events, sections, units, users,
 };
 use crate::db::{insert_rows, DbConn};
 use crate::drafts::types::DocumentStatus;
@@ -222,43 +222,23 @@ pub fn purge_keys(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize
         .execute(conn)
 }
 
-#[derive(Debug, Queryable)]
-pub struct SectionCount {
-    pub section_id: Option<i64>,
-    pub count: i64,
-}
-
-/// Approved comments of a document counted per section (`None`: the whole draft).
-pub fn approved_counts(conn: &mut DbConn, document_id: i64) -> QueryResult<Vec<SectionCount>> {
-    comments::table
-        .filter(comments::document_id.eq(document_id))
-        .filter(comments::status.eq(CommentStatus::Approved.as_str()))
-        .group_by(comments::section_id)
-        .select((comments::section_id, diesel::dsl::count_star()))
-        .load(conn)
-}
-
-/// The approved comments of these sections of a document (and of the whole draft when
-/// `whole`), oldest first.
+/// What readers see of the approved comments on these sections of a document and on the whole
+/// draft, oldest first.
 pub fn approved_on(
     conn: &mut DbConn,
     document_id: i64,
     sections: &[i64],
-    whole: bool,
-) -> QueryResult<Vec<CommentRow>> {
-    let mut query = comment_query!()
+) -> QueryResult<Vec<PublicComment>> {
+    comments::table
+        .left_join(units::table.on(units::id.nullable().eq(comments::unit_id)))
         .filter(comments::document_id.eq(document_id))
         .filter(comments::status.eq(CommentStatus::Approved.as_str()))
-        .order(comments::id.asc())
-        .into_boxed();
-    query = if whole {
-        query.filter(
+        .filter(
             comments::section_id
-                .eq_any(sections.to_vec())
+                .eq_any(sections)
                 .or(comments::section_id.is_null()),
         )
-    } else {
-        query.filter(comments::section_id.eq_any(sections.to_vec()))
-    };
-    query.load(conn)
+        .order(comments::id.asc())
+        .select(PublicComment::as_select())
+        .load(conn)
 }

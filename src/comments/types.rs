@@ -67,6 +67,20 @@ pub struct Comment {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
+/// What every reader of a draft sees of an approved comment: its text and the author's unit,
+/// never the author.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = comments)]
+pub struct PublicComment {
+    pub id: i64,
+    pub section_id: Option<i64>,
+    pub body: String,
+    pub proposed_text: Option<String>,
+    #[diesel(select_expression = units::name.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<units::name>)]
+    pub unit_name: Option<String>,
+}
+
 /// A comment joined with its author, unit and section.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = comments)]

@@ -82,6 +82,7 @@ diesel::table! {
         text_search -> Text,
         text_lower -> Text,
         current -> Bool,
+        approved_comments -> Integer,
     }
 }
 

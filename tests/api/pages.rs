@@ -176,6 +176,64 @@ async fn the_draft_page_shows_contents_sections_and_a_form_per_section() {
     }
 }
 
+/// The line of the contents that links to section `id`.
+fn toc_line(html: &str, id: i64) -> &str {
+    let start = html
+        .find(&format!("<li><a href=\"#s{id}\">"))
+        .expect("a line in the contents");
+    let end = html[start..].find("</li>").expect("end of the line") + start;
+    &html[start..end]
+}
+
+#[tokio::test]
+async fn the_contents_count_each_sections_approved_comments_only() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let on = |section: i64, body: &str| serde_json::json!({ "section_id": section, "body": body });
+    let mut ids = Vec::new();
+    for body in ["Góp ý một", "Góp ý hai", "Góp ý ba", "Góp ý bốn"] {
+        let c = app
+            .comment(&w.employee, w.doc, on(w.sections[0], body))
+            .await;
+        ids.push(c["id"].as_i64().expect("id"));
+    }
+    app.comment(&w.employee, w.doc, on(w.sections[1], "Góp ý chờ duyệt"))
+        .await;
+    app.decide(
+        &w.moderator,
+        ids[0],
+        serde_json::json!({ "action": "approve" }),
+    )
+    .await;
+    // Flagged first, then approved: counted once.
+    app.decide(
+        &w.moderator,
+        ids[1],
+        serde_json::json!({ "action": "flag" }),
+    )
+    .await;
+    app.decide(
+        &w.moderator,
+        ids[1],
+        serde_json::json!({ "action": "approve" }),
+    )
+    .await;
+    app.decide(
+        &w.moderator,
+        ids[2],
+        serde_json::json!({ "action": "reject", "reason": "Trùng lặp" }),
+    )
+    .await;
+    let html = app
+        .page_text(&w.employee, &format!("/drafts/{}", w.doc))
+        .await;
+    assert!(
+        toc_line(&html, w.sections[0]).ends_with("<span class=\"hint\">(2)</span>")
+            && !toc_line(&html, w.sections[1]).contains("hint"),
+        "{html}"
+    );
+}
+
 #[tokio::test]
 async fn a_comment_sent_from_the_page_gets_its_receipt() {
     let app = spawn_app().await;

@@ -9,7 +9,7 @@ use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::comments::types::{Comment, NewComment};
+use crate::comments::types::{NewComment, PublicComment};
 use crate::comments::writer::CommentWriter;
 use crate::consultation::pages::{window, Window};
 use crate::drafts::service;
@@ -30,7 +30,7 @@ pub struct Typed {
 
 pub struct SectionView {
     pub section: Section,
-    pub comments: Vec<Comment>,
+    pub comments: Vec<PublicComment>,
 }
 
 /// A line of the table of contents.
@@ -50,7 +50,7 @@ pub struct DraftPage {
     pub doc: Document,
     pub window: Window,
     pub can_comment: bool,
-    pub whole: Vec<Comment>,
+    pub whole: Vec<PublicComment>,
     pub toc: Vec<TocEntry>,
     /// The sections shown: all of them, or those of part `part` of a long draft.
     pub sections: Vec<SectionView>,
@@ -105,55 +105,49 @@ pub async fn draft_page(
     let lang = visitor.lang;
     let c = ctx.clone();
     let typed_section = typed.section_id;
-    let (detail, rounds, (counts, comments), part_of, parts, current) = visitor
+    let (document, sections, rounds, comments, part_of, parts, current) = visitor
         .db(ctx, move |conn| {
-            let detail = service::detail(conn, id, &actor, None)?;
-            let rounds = crate::rounds::service::of_document(conn, &detail.document)?;
+            let document = service::get(conn, id, &actor)?;
+            let sections = service::sections_with_counts(conn, id)?;
+            let rounds = crate::rounds::service::of_document(conn, &document)?;
             // Which top-level part each section is in (a part starts at each depth-0 section).
             let mut parts = 0usize;
-            let part_of: Vec<usize> = detail
-                .sections
+            let part_of: Vec<usize> = sections
                 .iter()
-                .map(|s| {
+                .map(|(s, _)| {
                     if s.depth == 0 {
                         parts += 1;
                     }
                     parts.saturating_sub(1)
                 })
                 .collect();
-            let paged = detail.sections.len() > SECTIONS_PER_PAGE;
+            let paged = sections.len() > SECTIONS_PER_PAGE;
             // A form sent back with errors opens on the part of its section.
             let typed_part = typed_section.and_then(|id| {
-                detail
-                    .sections
+                sections
                     .iter()
-                    .position(|s| s.id == id)
+                    .position(|(s, _)| s.id == id)
                     .map(|i| part_of[i])
             });
             let current = part
                 .or(typed_part)
                 .unwrap_or(0)
                 .min(parts.saturating_sub(1));
-            let shown: Vec<i64> = detail
-                .sections
+            let shown: Vec<i64> = sections
                 .iter()
                 .zip(&part_of)
                 .filter(|(_, p)| !paged || **p == current)
-                .map(|(s, _)| s.id)
+                .map(|((s, _), _)| s.id)
                 .collect();
-            let approved =
-                crate::comments::service::approved_for_page(conn, &detail.document, &shown)?;
+            let comments = crate::comments::service::approved_for_page(conn, &document, &shown)?;
             let parts = if paged { parts } else { 0 };
-            Ok((detail, rounds, approved, part_of, parts, current))
+            Ok((
+                document, sections, rounds, comments, part_of, parts, current,
+            ))
         })
         .await?;
-    let window = window(
-        &detail.document,
-        &rounds,
-        &c,
-        lang == crate::identity::Lang::Vi,
-    );
-    let mut by_section: HashMap<Option<i64>, Vec<Comment>> = HashMap::new();
+    let window = window(&document, &rounds, &c, lang == crate::identity::Lang::Vi);
+    let mut by_section: HashMap<Option<i64>, Vec<PublicComment>> = HashMap::new();
     for comment in comments {
         by_section
             .entry(comment.section_id)
@@ -162,10 +156,10 @@ pub async fn draft_page(
     }
     let whole = by_section.remove(&None).unwrap_or_default();
     let paged = parts > 0;
-    let doc_id = detail.document.id;
-    let mut toc = Vec::with_capacity(detail.sections.len());
-    let mut sections = Vec::new();
-    for (s, p) in detail.sections.into_iter().zip(part_of) {
+    let doc_id = document.id;
+    let mut toc = Vec::with_capacity(sections.len());
+    let mut shown = Vec::new();
+    for ((s, count), p) in sections.into_iter().zip(part_of) {
         toc.push(TocEntry {
             path: s.path.clone(),
             href: if paged && p != current {
@@ -173,11 +167,11 @@ pub async fn draft_page(
             } else {
                 format!("#s{}", s.id)
             },
-            comments: counts.get(&Some(s.id)).copied().unwrap_or(0) as usize,
+            comments: usize::try_from(count).unwrap_or(0),
         });
         if !paged || p == current {
             let comments = by_section.remove(&Some(s.id)).unwrap_or_default();
-            sections.push(SectionView {
+            shown.push(SectionView {
                 section: s,
                 comments,
             });
@@ -187,14 +181,14 @@ pub async fn draft_page(
         shell: Shell::signed_in(
             visitor,
             &ctx.settings.ui.organisation,
-            (&detail.document.title, &detail.document.title),
+            (&document.title, &document.title),
         ),
         can_comment: window.open && visitor.actor.has(Role::Employee),
         window,
-        doc: detail.document,
+        doc: document,
         whole,
         toc,
-        sections,
+        sections: shown,
         parts,
         part: current,
         typed,

@@ -7,6 +7,7 @@ mod versions;
 pub use import::import;
 pub use sections::{
     add_section, commentable_history, in_reading_order, require_section, sections_in_order,
+    sections_with_counts,
 };
 pub use versions::{diff, list_versions, publish_version};
 

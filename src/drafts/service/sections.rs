@@ -20,21 +20,44 @@ pub fn sections_in_order(conn: &mut DbConn, document_id: i64) -> Result<Vec<Sect
 
 /// Rows of one version in reading order: depth-first, siblings by (position, id).
 pub fn in_reading_order(rows: Vec<SectionRow>) -> Vec<Section> {
-    let mut children: HashMap<Option<i64>, Vec<SectionRow>> = HashMap::new();
-    for row in rows {
-        children.entry(row.parent_id).or_default().push(row);
+    reading_order(rows, |r| r)
+        .into_iter()
+        .map(|(row, depth)| row.at_depth(depth))
+        .collect()
+}
+
+/// The current sections of a document in reading order, each with the number of approved
+/// comments on it.
+pub fn sections_with_counts(
+    conn: &mut DbConn,
+    document_id: i64,
+) -> Result<Vec<(Section, i32)>, AppError> {
+    Ok(
+        reading_order(store::sections_with_counts(conn, document_id)?, |r| &r.0)
+            .into_iter()
+            .map(|((row, count), depth)| (row.at_depth(depth), count))
+            .collect(),
+    )
+}
+
+/// `items` (rows sorted by position, id) in reading order with their depth. Children are
+/// found through `row`.
+fn reading_order<T>(items: Vec<T>, row: impl Fn(&T) -> &SectionRow) -> Vec<(T, u32)> {
+    let mut children: HashMap<Option<i64>, Vec<T>> = HashMap::new();
+    for item in items {
+        children.entry(row(&item).parent_id).or_default().push(item);
     }
     let mut out = Vec::new();
     // Explicit stack (deep trees must not overflow); push children reversed to pop in order.
-    let mut stack: Vec<(SectionRow, u32)> = Vec::new();
+    let mut stack: Vec<(T, u32)> = Vec::new();
     if let Some(roots) = children.remove(&None) {
         stack.extend(roots.into_iter().rev().map(|r| (r, 0)));
     }
-    while let Some((row, depth)) = stack.pop() {
-        if let Some(kids) = children.remove(&Some(row.id)) {
+    while let Some((item, depth)) = stack.pop() {
+        if let Some(kids) = children.remove(&Some(row(&item).id)) {
             stack.extend(kids.into_iter().rev().map(|r| (r, depth + 1)));
         }
-        out.push(row.at_depth(depth));
+        out.push((item, depth));
     }
     out
 }

@@ -122,6 +122,20 @@ pub fn sections(conn: &mut DbConn, document_id: i64) -> QueryResult<Vec<SectionR
         .load(conn)
 }
 
+/// The current sections of a document (by position, id), each with its number of approved
+/// comments.
+pub fn sections_with_counts(
+    conn: &mut DbConn,
+    document_id: i64,
+) -> QueryResult<Vec<(SectionRow, i32)>> {
+    sections::table
+        .filter(sections::document_id.eq(document_id))
+        .filter(sections::current.eq(true))
+        .select((SectionRow::as_select(), sections::approved_comments))
+        .order((sections::position.asc(), sections::id.asc()))
+        .load(conn)
+}
+
 /// The path of a section of this document's current text, if it is one.
 pub fn section_path(
     conn: &mut DbConn,
