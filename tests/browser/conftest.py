@@ -55,10 +55,19 @@ def browser():
         b.close()
 
 
-@pytest.fixture(params=[1280, 360], ids=["wide", "narrow"])
+# A desktop window; a phone; the desktop window at 200 % zoom (half the CSS pixels, each
+# drawn twice as large — what the browser's zoom does to layout).
+VIEWS = {"wide": (1280, 1), "narrow": (360, 1), "zoom200": (640, 2)}
+
+
+@pytest.fixture(params=list(VIEWS), ids=list(VIEWS))
 def page(request, browser):
-    context = browser.new_context(viewport={"width": request.param, "height": 900}, locale="vi-VN")
+    width, scale = VIEWS[request.param]
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, device_scale_factor=scale, locale="vi-VN"
+    )
     page = context.new_page()
-    page.width = request.param
+    page.width, page.scale = width, scale
+    page.view = f"{width}@{scale}x" if scale > 1 else str(width)
     yield page
     context.close()

@@ -1,5 +1,5 @@
 """What every journey checks on every page: no serious or critical axe violation, no
-horizontal scroll, a screenshot at this width in target/ui/."""
+horizontal scroll, a screenshot of this view (1280, 360, 640@2x for 200 % zoom) in target/ui/."""
 
 from axe_playwright_python.sync_playwright import Axe
 
@@ -17,9 +17,9 @@ def check(page, name):
     ]
     assert not bad, f"{name}: {bad}"
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{name}: scrolls sideways by {overflow}px at {page.width}px"
+    assert overflow <= 0, f"{name}: scrolls sideways by {overflow}px at {page.view}"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.width}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}-{page.view}.png"), full_page=True)
 
 
 def sign_in(page, server, email):

@@ -22,8 +22,10 @@ def test_a_moderator_decides_and_the_employee_sees_both_outcomes(server, page, b
     kept = comment(page, server, f"Đề nghị bổ sung quy định về thời hạn phản hồi ({page.width}).")
     dropped = comment(page, server, f"Nội dung không liên quan đến dự thảo ({page.width}).")
 
-    moderator = browser.new_context(viewport={"width": page.width, "height": 900}).new_page()
-    moderator.width = page.width
+    moderator = browser.new_context(
+        viewport={"width": page.width, "height": 900}, device_scale_factor=page.scale
+    ).new_page()
+    moderator.view = page.view
     sign_in(moderator, server, "kiemduyet@demo.gopy.vn")
     moderator.get_by_role("link", name="Kiểm duyệt").click()
     check(moderator, "moderation")

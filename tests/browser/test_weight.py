@@ -54,7 +54,7 @@ def test_each_page_is_light(server, browser):
     doc = long_draft(server)
     context = browser.new_context(viewport={"width": 360, "height": 800})
     page = context.new_page()
-    page.width = 360
+    page.view = "360"
     total, assets = weigh(page, f"{server}/login")
     assert total <= 60 * KB and assets <= 40 * KB, (total, assets)
     sign_in(page, server, "nhanvien1@demo.gopy.vn")
