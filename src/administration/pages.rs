@@ -7,13 +7,14 @@ pub mod roster;
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::audit::types::{AuditEvent, AuditQuery};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::Ctx;
+use crate::http::page::paging::Paging;
 use crate::http::page::{html, local, see_other, PageError, Shell, Visitor};
 use crate::identity::{RequestMeta, Role};
 use crate::mail::types::{OutboxQuery, OutboxView};
@@ -154,12 +155,30 @@ struct RecordsPage {
     shell: Shell,
     audit: Vec<(AuditEvent, String)>,
     outbox: Vec<(OutboxView, String)>,
+    audit_paging: Paging,
+    outbox_paging: Paging,
+}
+
+/// Where each of the two lists of the records page starts.
+#[derive(Deserialize)]
+pub struct RecordsQuery {
+    audit: Option<String>,
+    outbox: Option<String>,
 }
 
 #[get("/admin/records")]
-pub async fn records(ctx: Ctx, visitor: Visitor) -> Result<HttpResponse, PageError> {
+pub async fn records(
+    ctx: Ctx,
+    visitor: Visitor,
+    req: HttpRequest,
+    query: web::Query<RecordsQuery>,
+) -> Result<HttpResponse, PageError> {
     visitor.require(Role::Admin)?;
     let c = ctx.clone();
+    let RecordsQuery {
+        audit: audit_cursor,
+        outbox: outbox_cursor,
+    } = query.into_inner();
     let (audit, outbox) = ctx
         .db(move |conn| {
             let audit = crate::audit::service::list(
@@ -169,28 +188,32 @@ pub async fn records(ctx: Ctx, visitor: Visitor) -> Result<HttpResponse, PageErr
                     entity: None,
                     entity_id: None,
                     actor_id: None,
-                    cursor: None,
-                    limit: Some(100),
+                    cursor: audit_cursor,
+                    limit: Some(50),
                 },
             )?;
             let outbox = crate::mail::service::list(
                 conn,
                 &OutboxQuery {
                     status: None,
-                    cursor: None,
+                    cursor: outbox_cursor,
                     limit: Some(50),
                 },
             )?;
-            Ok((audit.items, outbox.items))
+            Ok((audit, outbox))
         })
         .await?;
+    let (path, q) = (req.path(), req.query_string());
     let page = RecordsPage {
         shell: Shell::signed_in(
             &visitor,
             &ctx.settings.ui.organisation,
             ("Nhật ký và thư đi", "Audit log and outbox"),
         ),
+        audit_paging: Paging::new(path, q, "audit", audit.next_cursor.as_deref()),
+        outbox_paging: Paging::new(path, q, "outbox", outbox.next_cursor.as_deref()),
         audit: audit
+            .items
             .into_iter()
             .map(|e| {
                 let w = local(e.created_at, &c);
@@ -198,6 +221,7 @@ pub async fn records(ctx: Ctx, visitor: Visitor) -> Result<HttpResponse, PageErr
             })
             .collect(),
         outbox: outbox
+            .items
             .into_iter()
             .map(|m| {
                 let w = local(m.created_at, &c);

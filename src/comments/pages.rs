@@ -1,12 +1,13 @@
 //! The person's own comments, with their status and a rejection's reason.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use crate::comments::service;
 use crate::comments::types::Comment;
 use crate::http::extract::Ctx;
+use crate::http::page::paging::Paging;
 use crate::http::page::{html, local, PageError, Shell, Visitor};
 use crate::pagination::PageParams;
 
@@ -15,6 +16,7 @@ use crate::pagination::PageParams;
 struct MyComments {
     shell: Shell,
     items: Vec<(Comment, String)>,
+    paging: Paging,
 }
 
 impl MyComments {
@@ -31,20 +33,32 @@ impl MyComments {
 }
 
 #[get("/my/comments")]
-pub async fn mine(ctx: Ctx, visitor: Visitor) -> Result<HttpResponse, PageError> {
+pub async fn mine(
+    ctx: Ctx,
+    visitor: Visitor,
+    req: HttpRequest,
+    query: web::Query<PageParams>,
+) -> Result<HttpResponse, PageError> {
     let actor = visitor.actor.clone();
+    let cursor = query.into_inner().cursor;
     let comments = visitor
         .db(&ctx, move |conn| {
             service::mine(
                 conn,
                 &actor,
                 PageParams {
-                    cursor: None,
-                    limit: Some(200),
+                    cursor,
+                    limit: Some(50),
                 },
             )
         })
         .await?;
+    let paging = Paging::new(
+        req.path(),
+        req.query_string(),
+        "cursor",
+        comments.next_cursor.as_deref(),
+    );
     let items = comments
         .items
         .into_iter()
@@ -60,6 +74,7 @@ pub async fn mine(ctx: Ctx, visitor: Visitor) -> Result<HttpResponse, PageError>
             ("Góp ý của tôi", "My comments"),
         ),
         items,
+        paging,
     };
     Ok(html(StatusCode::OK, &page))
 }

@@ -7,7 +7,7 @@ pub mod import;
 pub mod secretariat;
 
 use actix_web::http::StatusCode;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::drafts::service;
 use crate::drafts::types::{Document, DocumentSearch, DocumentStatus};
 use crate::http::extract::Ctx;
+use crate::http::page::paging::Paging;
 use crate::http::page::{html, local, PageError, Shell, Visitor};
 use crate::rounds::types::{Round, RoundStatus};
 
@@ -112,6 +113,7 @@ struct DraftsPage {
     q: String,
     from: String,
     to: String,
+    paging: Paging,
 }
 
 #[derive(Deserialize)]
@@ -120,6 +122,7 @@ pub struct ListQuery {
     /// YYYY-MM-DD
     from: Option<String>,
     to: Option<String>,
+    cursor: Option<String>,
 }
 
 fn day(s: Option<&str>) -> Option<DateTime<Utc>> {
@@ -131,23 +134,26 @@ fn day(s: Option<&str>) -> Option<DateTime<Utc>> {
 pub async fn home(
     ctx: Ctx,
     visitor: Visitor,
+    req: HttpRequest,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
-    drafts(ctx, visitor, query).await
+    drafts(ctx, visitor, &req, query).await
 }
 
 #[get("/drafts")]
 pub async fn list(
     ctx: Ctx,
     visitor: Visitor,
+    req: HttpRequest,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
-    drafts(ctx, visitor, query).await
+    drafts(ctx, visitor, &req, query).await
 }
 
 async fn drafts(
     ctx: Ctx,
     visitor: Visitor,
+    req: &HttpRequest,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let query = query.into_inner();
@@ -156,27 +162,28 @@ async fn drafts(
         q: query.q.clone().filter(|q| !q.trim().is_empty()),
         from: day(query.from.as_deref()),
         to: day(query.to.as_deref()).map(|t| t + chrono::TimeDelta::days(1)),
-        cursor: None,
-        limit: Some(200),
+        cursor: query.cursor.clone(),
+        limit: Some(50),
     };
     let actor = visitor.actor.clone();
     let vi = visitor.lang == crate::identity::Lang::Vi;
     let c = ctx.clone();
-    let mut items = visitor
+    let (mut items, next) = visitor
         .db(&ctx, move |conn| {
-            let docs = service::list(conn, &actor, search)?.items;
-            let mut out = Vec::with_capacity(docs.len());
-            for doc in docs {
+            let page = service::list(conn, &actor, search)?;
+            let mut out = Vec::with_capacity(page.items.len());
+            for doc in page.items {
                 let rounds = crate::rounds::service::list(conn, &actor, doc.id)?;
                 out.push(ListItem {
                     window: window(&doc, &rounds, &c, vi),
                     doc,
                 });
             }
-            Ok(out)
+            Ok((out, page.next_cursor))
         })
         .await?;
-    // Drafts open for comment first, then the rest, newest first within each.
+    // Drafts open for comment first, then the rest, newest first within each (on each page of
+    // the list: a page holds 50 drafts, the newest first, which is where open ones are).
     items.sort_by_key(|i| !i.window.open);
     let page = DraftsPage {
         shell: Shell::signed_in(
@@ -188,6 +195,7 @@ async fn drafts(
         q: query.q.unwrap_or_default(),
         from: query.from.unwrap_or_default(),
         to: query.to.unwrap_or_default(),
+        paging: Paging::new(req.path(), req.query_string(), "cursor", next.as_deref()),
     };
     Ok(html(StatusCode::OK, &page))
 }

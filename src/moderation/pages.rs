@@ -3,13 +3,14 @@
 //! queue without a reload (`static/gopy.js`); without it, the form posts and the queue returns.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::comments::types::{Action, Comment, ModerationEvent};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::Ctx;
+use crate::http::page::paging::Paging;
 use crate::http::page::{html, local, see_other, PageError, Shell, Visitor};
 use crate::identity::{RequestMeta, Role};
 use crate::moderation::service;
@@ -29,9 +30,12 @@ pub struct QueuePage {
     /// Drafts to filter the queue by.
     documents: Vec<crate::drafts::types::Document>,
     document_id: Option<i64>,
+    /// The page of the queue shown (after this comment), carried by the decision forms.
+    cursor: Option<String>,
     decided: Option<i64>,
     /// The comment whose form was refused, what was typed, and why.
     refused: Option<(i64, String, FieldErrors)>,
+    paging: Paging,
 }
 
 impl QueuePage {
@@ -66,19 +70,35 @@ impl QueuePage {
 #[derive(Deserialize)]
 pub struct QueueParams {
     document_id: Option<i64>,
+    cursor: Option<String>,
     decided: Option<i64>,
+}
+
+impl QueueParams {
+    /// The address of this view of the queue (without the decision just reported).
+    fn query(&self) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(d) = self.document_id {
+            q.append_pair("document_id", &d.to_string());
+        }
+        if let Some(c) = &self.cursor {
+            q.append_pair("cursor", c);
+        }
+        q.finish()
+    }
 }
 
 async fn queue_page(
     ctx: &Ctx,
     visitor: &Visitor,
-    document_id: Option<i64>,
-    decided: Option<i64>,
+    view: QueueParams,
+    query: &str,
     refused: Option<(i64, String, FieldErrors)>,
 ) -> Result<QueuePage, PageError> {
     let actor = visitor.actor.clone();
     let c = ctx.clone();
-    let (items, documents) = visitor
+    let (document_id, cursor) = (view.document_id, view.cursor.clone());
+    let (items, documents, next) = visitor
         .db(ctx, move |conn| {
             let search = crate::drafts::types::DocumentSearch {
                 status: None,
@@ -93,10 +113,11 @@ async fn queue_page(
                 conn,
                 QueueQuery {
                     document_id,
-                    cursor: None,
+                    cursor,
                     limit: Some(50),
                 },
             )?;
+            let next = page.next_cursor;
             let mut items = Vec::with_capacity(page.items.len());
             for comment in page.items {
                 let history = crate::comments::service::history(conn, comment.id, &actor)?
@@ -112,7 +133,7 @@ async fn queue_page(
                     history,
                 });
             }
-            Ok((items, documents))
+            Ok((items, documents, next))
         })
         .await?;
     Ok(QueuePage {
@@ -124,7 +145,9 @@ async fn queue_page(
         items,
         documents,
         document_id,
-        decided,
+        paging: Paging::new("/moderation", query, "cursor", next.as_deref()),
+        cursor: view.cursor,
+        decided: view.decided,
         refused,
     })
 }
@@ -133,10 +156,11 @@ async fn queue_page(
 pub async fn queue(
     ctx: Ctx,
     visitor: Visitor,
+    req: HttpRequest,
     query: web::Query<QueueParams>,
 ) -> Result<HttpResponse, PageError> {
     visitor.require(Role::Moderator)?;
-    let page = queue_page(&ctx, &visitor, query.document_id, query.decided, None).await?;
+    let page = queue_page(&ctx, &visitor, query.into_inner(), req.query_string(), None).await?;
     Ok(html(StatusCode::OK, &page))
 }
 
@@ -146,6 +170,7 @@ pub struct DecisionForm {
     action: Action,
     reason: Option<String>,
     document_id: Option<i64>,
+    cursor: Option<String>,
 }
 
 #[post("/moderation/{comment_id}")]
@@ -166,9 +191,15 @@ pub async fn decide(
         note: None,
     };
     let actor = visitor.actor.clone();
-    let back = |decided: i64| match form.document_id {
-        Some(d) => format!("/moderation?document_id={d}&decided={decided}"),
-        None => format!("/moderation?decided={decided}"),
+    let view = QueueParams {
+        document_id: form.document_id,
+        cursor: form.cursor.clone(),
+        decided: None,
+    };
+    let query = view.query();
+    let back = |decided: i64| match query.as_str() {
+        "" => format!("/moderation?decided={decided}"),
+        q => format!("/moderation?{q}&decided={decided}"),
     };
     match ctx
         .db(move |conn| service::decide(conn, &actor, &meta, id, request))
@@ -177,7 +208,7 @@ pub async fn decide(
         Ok(_) => Ok(see_other(&back(id))),
         Err(AppError::Validation(errors)) => {
             let refused = Some((id, form.reason.unwrap_or_default(), errors));
-            let page = queue_page(&ctx, &visitor, form.document_id, None, refused).await?;
+            let page = queue_page(&ctx, &visitor, view, &query, refused).await?;
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(PageError::App(e, visitor.lang)),

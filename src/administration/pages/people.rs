@@ -2,7 +2,7 @@
 //! the same rules as the API (an admin cannot take away their own access).
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -10,6 +10,7 @@ use crate::accounts::types::{UserPatch, UserView};
 use crate::administration::pages::{all_units, tree};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::Ctx;
+use crate::http::page::paging::Paging;
 use crate::http::page::{html, see_other, CsrfForm, PageError, Shell, Visitor};
 use crate::identity::{RequestMeta, Role};
 use crate::pagination::PageParams;
@@ -21,36 +22,45 @@ struct PeoplePage {
     shell: Shell,
     q: String,
     people: Vec<UserView>,
+    paging: Paging,
 }
 
 #[derive(Deserialize)]
 pub struct PeopleQuery {
     q: Option<String>,
+    cursor: Option<String>,
 }
 
 #[get("/admin/people")]
 pub async fn list(
     ctx: Ctx,
     visitor: Visitor,
+    req: HttpRequest,
     query: web::Query<PeopleQuery>,
 ) -> Result<HttpResponse, PageError> {
     visitor.require(Role::Admin)?;
-    let q = query.into_inner().q.unwrap_or_default();
+    let PeopleQuery { q, cursor } = query.into_inner();
+    let q = q.unwrap_or_default();
     let term = q.clone();
     let people = visitor
         .db(&ctx, move |conn| {
             let q = Some(term.as_str()).filter(|t| !t.trim().is_empty());
-            Ok(crate::accounts::service::users::list(
+            crate::accounts::service::users::list(
                 conn,
                 q,
                 PageParams {
-                    cursor: None,
-                    limit: Some(100),
+                    cursor,
+                    limit: Some(50),
                 },
-            )?
-            .items)
+            )
         })
         .await?;
+    let paging = Paging::new(
+        req.path(),
+        req.query_string(),
+        "cursor",
+        people.next_cursor.as_deref(),
+    );
     let page = PeoplePage {
         shell: Shell::signed_in(
             &visitor,
@@ -58,7 +68,8 @@ pub async fn list(
             ("Cán bộ", "People"),
         ),
         q,
-        people,
+        people: people.items,
+        paging,
     };
     Ok(html(StatusCode::OK, &page))
 }

@@ -2,7 +2,7 @@
 //! publishing and closing it, the counts per section and unit, and the downloads.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -13,8 +13,10 @@ use crate::drafts::types::{
 use crate::error::{AppError, FieldErrors};
 use crate::feedback::types::Summary;
 use crate::http::extract::Ctx;
+use crate::http::page::paging::Paging;
 use crate::http::page::{html, see_other, CsrfForm, PageError, Shell, Visitor};
 use crate::identity::{RequestMeta, Role};
+use crate::pagination::PageParams;
 
 #[derive(Default)]
 pub struct NewDraftTyped {
@@ -29,6 +31,7 @@ struct ListPage {
     shell: Shell,
     docs: Vec<Document>,
     typed: NewDraftTyped,
+    paging: Paging,
 }
 
 impl ListPage {
@@ -49,42 +52,52 @@ fn status_label(shell: &Shell, s: DocumentStatus) -> &'static str {
     }
 }
 
+/// The list of drafts, one page of it: after `cursor`, asked with `query` (the links keep it).
 async fn list_page(
     ctx: &Ctx,
     visitor: &Visitor,
+    (cursor, query): (Option<String>, &str),
     typed: NewDraftTyped,
 ) -> Result<ListPage, PageError> {
     let actor = visitor.actor.clone();
-    let docs = visitor
+    let page = visitor
         .db(ctx, move |conn| {
             let search = DocumentSearch {
                 status: None,
                 q: None,
                 from: None,
                 to: None,
-                cursor: None,
-                limit: Some(200),
+                cursor,
+                limit: Some(50),
             };
-            Ok(service::list(conn, &actor, search)?.items)
+            service::list(conn, &actor, search)
         })
         .await?;
+    let paging = Paging::new("/secretariat", query, "cursor", page.next_cursor.as_deref());
     Ok(ListPage {
         shell: Shell::signed_in(
             visitor,
             &ctx.settings.ui.organisation,
             ("Thư ký tổng hợp", "Secretariat"),
         ),
-        docs,
+        docs: page.items,
         typed,
+        paging,
     })
 }
 
 #[get("/secretariat")]
-pub async fn list(ctx: Ctx, visitor: Visitor) -> Result<HttpResponse, PageError> {
+pub async fn list(
+    ctx: Ctx,
+    visitor: Visitor,
+    req: HttpRequest,
+    query: web::Query<PageParams>,
+) -> Result<HttpResponse, PageError> {
     visitor.require(Role::Secretariat)?;
+    let at = (query.into_inner().cursor, req.query_string());
     Ok(html(
         StatusCode::OK,
-        &list_page(&ctx, &visitor, NewDraftTyped::default()).await?,
+        &list_page(&ctx, &visitor, at, NewDraftTyped::default()).await?,
     ))
 }
 
@@ -126,7 +139,7 @@ pub async fn create(
             };
             Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &list_page(&ctx, &visitor, typed).await?,
+                &list_page(&ctx, &visitor, (None, ""), typed).await?,
             ))
         }
         Err(e) => Err(PageError::App(e, visitor.lang)),

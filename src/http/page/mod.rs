@@ -3,6 +3,7 @@
 //! (organisation, navigation, language), and errors shown as pages.
 
 pub mod assets;
+pub mod paging;
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
