@@ -163,3 +163,38 @@ pub fn search(settings: &Settings, args: Search) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Walk the audit log's hash chain; exit code 0 only when every row fits it.
+    Verify,
+}
+
+/// Run an audit command; false when the log is not intact.
+pub fn audit(settings: &Settings, command: AuditCommand) -> anyhow::Result<bool> {
+    let mut conn = crate::db::connect_one(&settings.database)?;
+    match command {
+        AuditCommand::Verify => {
+            let v = crate::audit::chain::verify(&mut conn)?;
+            match &v.first_problem {
+                None => println!(
+                    "audit log intact: {} rows, last hash {}",
+                    v.checked, v.last_hash
+                ),
+                Some(p) => println!(
+                    "audit log NOT intact: row {} {} ({} rows before it check out)",
+                    p.id,
+                    match p.fault {
+                        crate::audit::chain::Fault::Altered => "was altered",
+                        crate::audit::chain::Fault::Inserted => "was inserted out of order",
+                        crate::audit::chain::Fault::BrokenLink =>
+                            "does not follow the row before it (a row was deleted or moved)",
+                        crate::audit::chain::Fault::Unsealed => "is not in the chain",
+                    },
+                    v.checked
+                ),
+            }
+            Ok(v.intact)
+        }
+    }
+}

@@ -57,6 +57,11 @@ enum Command {
         #[command(subcommand)]
         command: RosterCommand,
     },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: gopy::cli::AuditCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -130,6 +135,10 @@ fn main() -> anyhow::Result<()> {
             if filled > 0 {
                 println!("search forms filled in for {filled} rows");
             }
+            let chained = gopy::audit::chain::seal(&mut conn)?;
+            if chained > 0 {
+                println!("{chained} audit rows from before the chain chained");
+            }
             println!("database is up to date");
             Ok(())
         }
@@ -156,6 +165,12 @@ fn main() -> anyhow::Result<()> {
         Command::Bench(args) => gopy::bench::run(args),
         Command::Draft { command } => gopy::cli::draft(&settings, command),
         Command::Search(args) => gopy::cli::search(&settings, args),
+        Command::Audit { command } => {
+            if !gopy::cli::audit(&settings, command)? {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
     }
 }
 

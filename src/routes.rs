@@ -93,6 +93,7 @@ fn api(cfg: &mut ServiceConfig) {
         .service(feedback::handlers::feedback)
         .service(feedback::handlers::summary)
         .service(audit::handlers::audit_log)
+        .service(audit::handlers::verify_audit_log)
         .service(mail::handlers::list_outbox)
         .service(mail::handlers::retry_outbox)
         .service(roster::handlers::import_roster)
@@ -111,6 +112,7 @@ pub const ROLES: &[(&str, &[Role])] = &[
     ("list_units", &[Role::Admin]),
     ("update_unit", &[Role::Admin]),
     ("audit_log", &[Role::Admin]),
+    ("verify_audit_log", &[Role::Admin]),
     ("list_outbox", &[Role::Admin]),
     ("retry_outbox", &[Role::Admin]),
     ("import_roster", &[Role::Admin]),

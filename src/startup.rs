@@ -43,6 +43,10 @@ impl Application {
                 if filled > 0 {
                     tracing::info!(filled, "search forms filled in");
                 }
+                let chained = crate::audit::chain::seal(pool.get()?.deref_mut())?;
+                if chained > 0 {
+                    tracing::info!(chained, "audit rows from before the chain chained");
+                }
             }
             Ok(pool)
         })

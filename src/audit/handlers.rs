@@ -1,5 +1,6 @@
 use actix_web::{get, web};
 
+use crate::audit::chain::{self, Verification};
 use crate::audit::service;
 use crate::audit::types::{AuditEvent, AuditQuery};
 use crate::error::AppError;
@@ -25,4 +26,19 @@ pub async fn audit_log(
     Ok(web::Json(
         ctx.db(move |conn| service::list(conn, &query)).await?,
     ))
+}
+
+/// Walk the audit log's hash chain (admin): intact, or the first row that was altered,
+/// deleted or inserted out of order; and the hash at its end, to keep elsewhere.
+#[utoipa::path(
+    tag = "administration",
+    responses((status = 200, body = Verification)),
+    security(("bearer" = []))
+)]
+#[get("/admin/audit/verify")]
+pub async fn verify_audit_log(
+    ctx: Ctx,
+    _admin: Authorized<Admin>,
+) -> Result<web::Json<Verification>, AppError> {
+    Ok(web::Json(ctx.db(|conn| Ok(chain::verify(conn)?)).await?))
 }

@@ -1,5 +1,6 @@
 //! The audit log: one row per state change or authentication event, written in the same
 //! transaction as the change, with who, what, when, from where.
+pub mod chain;
 pub mod handlers;
 pub mod service;
 pub mod store;

@@ -21,17 +21,28 @@ pub fn row(
         ip: meta.ip.clone(),
         user_agent: meta.user_agent.clone(),
         created_at: at,
+        prev_hash: None,
+        hash: None,
     }
 }
 
-/// Record one event inside the caller's transaction.
+/// Record one event in the caller's transaction. Inside a write transaction the row joins the
+/// chain at its end, just before the commit: the chain's lock (PostgreSQL) is then held for the
+/// commit alone, and never taken before a row lock of the transaction, which could deadlock
+/// with a writer that holds that row and waits for the chain.
 pub fn record(
     conn: &mut DbConn,
     actor: Option<i64>,
     meta: &RequestMeta,
     event: Event,
 ) -> diesel::QueryResult<()> {
-    store::insert(conn, vec![row(actor, meta, event, now())])
+    let rows = vec![row(actor, meta, event, now())];
+    match crate::db::before_commit(Box::new(move |conn| {
+        crate::audit::chain::append(conn, rows)
+    })) {
+        Ok(()) => Ok(()),
+        Err(now) => now(conn),
+    }
 }
 
 /// The log, newest first (admins).

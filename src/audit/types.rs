@@ -109,6 +109,9 @@ pub struct NewAuditRow {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Filled in by `chain::link` as the row joins the chain.
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
 #[derive(Debug, Queryable, Selectable)]

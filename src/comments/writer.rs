@@ -231,18 +231,6 @@ fn write_batch(
         .collect();
     let receipts: Vec<String> = rows.iter().map(|r| r.receipt.clone()).collect();
     let ids = store::insert(conn, rows)?;
-    let audit_rows = to_write
-        .iter()
-        .zip(&ids)
-        .map(|(&i, id)| {
-            let j = &jobs[i];
-            let detail =
-                serde_json::json!({ "document_id": j.document_id, "section_id": j.new.section_id });
-            let event = Event::new(AuditAction::CommentCreated, Some(*id), detail);
-            crate::audit::service::row(Some(j.author.id), &j.meta, event, at)
-        })
-        .collect();
-    crate::audit::store::insert(conn, audit_rows)?;
     let keys = to_write
         .iter()
         .zip(&ids)
@@ -257,7 +245,19 @@ fn write_batch(
         })
         .collect();
     store::insert_keys(conn, keys)?;
-
+    let audit_rows = to_write
+        .iter()
+        .zip(&ids)
+        .map(|(&i, id)| {
+            let j = &jobs[i];
+            let detail =
+                serde_json::json!({ "document_id": j.document_id, "section_id": j.new.section_id });
+            let event = Event::new(AuditAction::CommentCreated, Some(*id), detail);
+            crate::audit::service::row(Some(j.author.id), &j.meta, event, at)
+        })
+        .collect();
+    // Last in the transaction: joining the audit chain waits for its lock, held to commit.
+    crate::audit::chain::append(conn, audit_rows)?;
     for ((&i, id), receipt) in to_write.iter().zip(&ids).zip(receipts) {
         let job = &jobs[i];
         let section_path = job

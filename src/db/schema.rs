@@ -134,6 +134,8 @@ diesel::table! {
         ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
         created_at -> Timestamp,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
     }
 }
 

@@ -11,6 +11,7 @@ mod world;
 
 mod accounts;
 mod admin;
+mod audit_chain;
 mod auth;
 mod cli;
 mod cli_draft;

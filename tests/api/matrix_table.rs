@@ -326,6 +326,14 @@ pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
         ),
         row(
             M::GET,
+            "/api/v1/admin/audit/verify",
+            "/api/v1/admin/audit/verify".into(),
+            ADMIN,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
             "/api/v1/admin/outbox",
             "/api/v1/admin/outbox".into(),
             ADMIN,
