@@ -17,7 +17,13 @@ pub struct Settings {
     pub display: DisplaySettings,
     pub drafts: DraftsSettings,
     pub rounds: RoundsSettings,
+    pub moderation: ModerationSettings,
     pub ui: UiSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ModerationSettings {
+    pub claim_minutes: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -36,6 +36,7 @@ crate::text_enum! {
         ConsultationNotStarted = "consultation_not_started",
         ConsultationClosed = "consultation_closed",
         InvalidTransition = "invalid_transition",
+        ClaimedByOther = "claimed_by_other",
         AlreadySent = "already_sent",
         UnsupportedMediaType = "unsupported_media_type",
         LegacyEncoding = "legacy_encoding",
@@ -77,6 +78,7 @@ impl ErrorCode {
             ConsultationNotStarted => "409: the consultation window has not opened yet",
             ConsultationClosed => "409: the consultation has closed",
             InvalidTransition => "409: the comment's current state does not allow this decision",
+            ClaimedByOther => "409: another moderator has claimed the comment (the problem's `claim` says who and until when)",
             AlreadySent => "409: this mail has already been sent",
             UnsupportedMediaType => "415: the body's Content-Type is not one this operation reads",
             LegacyEncoding => "422: the file is typed in a legacy Vietnamese encoding (TCVN3/.VnTime, VNI) or is not UTF-8; convert it to Unicode first",
@@ -96,6 +98,14 @@ pub struct RowError {
     pub line: u64,
     pub column: String,
     pub reason: String,
+}
+
+/// Who holds a claim on a comment, and until when (in a 409 `claimed_by_other`).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ClaimHolder {
+    pub moderator_id: i64,
+    pub moderator_name: String,
+    pub until: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,6 +128,9 @@ pub enum AppError {
     MethodNotAllowed { method: String, allow: Vec<String> },
     #[error("{detail}")]
     Conflict { code: ErrorCode, detail: String },
+    /// 409: another moderator holds a claim on the comment.
+    #[error("{} is working on this comment until {}", .0.moderator_name, .0.until.format("%Y-%m-%d %H:%M UTC"))]
+    Claimed(Box<ClaimHolder>),
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error("{0}")]
@@ -202,6 +215,7 @@ impl AppError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
             Self::Conflict { code, .. } => *code,
+            Self::Claimed(_) => ErrorCode::ClaimedByOther,
             Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             Self::Unprocessable { code, .. } | Self::Denied { code, .. } => *code,

@@ -90,6 +90,8 @@ fn api(cfg: &mut ServiceConfig) {
         .service(comments::handlers::get_comment)
         .service(moderation::handlers::moderation_queue)
         .service(moderation::handlers::moderate)
+        .service(moderation::handlers::claim)
+        .service(moderation::handlers::release_claims)
         .service(feedback::handlers::feedback)
         .service(feedback::handlers::summary)
         .service(audit::handlers::audit_log)
@@ -129,6 +131,8 @@ pub const ROLES: &[(&str, &[Role])] = &[
     ("create_comment", &[Role::Employee]),
     ("moderation_queue", &[Role::Moderator]),
     ("moderate", &[Role::Moderator]),
+    ("claim", &[Role::Moderator]),
+    ("release_claims", &[Role::Moderator]),
 ];
 
 /// Register the application's documented routes: health at the root, the API under `/api/v1`.

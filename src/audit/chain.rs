@@ -149,7 +149,7 @@ pub enum Fault {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Problem {
+pub struct ChainProblem {
     /// The audit row named.
     pub id: i64,
     pub fault: Fault,
@@ -164,14 +164,14 @@ pub struct Verification {
     /// The hash at the end of the chain as checked: keep it elsewhere to show later that no
     /// rows were cut off the end.
     pub last_hash: String,
-    pub first_problem: Option<Problem>,
+    pub first_problem: Option<ChainProblem>,
 }
 
 /// Walk the whole chain, oldest first, a thousand rows at a time.
 pub fn verify(conn: &mut DbConn) -> diesel::QueryResult<Verification> {
     let (mut prev, mut before_prev) = (String::new(), None::<String>);
     let (mut after, mut checked) = (0i64, 0u64);
-    let result = |checked, last: &str, problem: Option<Problem>| Verification {
+    let result = |checked, last: &str, problem: Option<ChainProblem>| Verification {
         intact: problem.is_none(),
         checked,
         last_hash: last.to_owned(),
@@ -183,7 +183,7 @@ pub fn verify(conn: &mut DbConn) -> diesel::QueryResult<Verification> {
             return Ok(result(checked, &prev, None));
         }
         for row in &rows {
-            let problem = |fault, id| Some(Problem { id, fault });
+            let problem = |fault, id| Some(ChainProblem { id, fault });
             let Some(hash) = &row.hash else {
                 return Ok(result(checked, &prev, problem(Fault::Unsealed, row.id)));
             };

@@ -65,6 +65,9 @@ pub struct Comment {
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The moderator working on it, while their claim lasts.
+    pub claimed_by: Option<i64>,
+    pub claimed_until: Option<DateTime<Utc>>,
 }
 
 /// What every reader of a draft sees of an approved comment: its text and the author's unit,
@@ -99,6 +102,8 @@ pub struct CommentRow {
     pub created_at: NaiveDateTime,
     pub decided_at: Option<NaiveDateTime>,
     pub version: i32,
+    pub claimed_by: Option<i64>,
+    pub claimed_until: Option<NaiveDateTime>,
     #[diesel(embed)]
     pub names: Names,
 }
@@ -142,6 +147,8 @@ impl From<CommentRow> for Comment {
             reason: r.reason,
             created_at: r.created_at.and_utc(),
             decided_at: r.decided_at.map(|t| t.and_utc()),
+            claimed_by: r.claimed_by,
+            claimed_until: r.claimed_until.map(|t| t.and_utc()),
         }
     }
 }

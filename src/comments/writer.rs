@@ -283,6 +283,8 @@ fn write_batch(
             reason: None,
             created_at: at.and_utc(),
             decided_at: None,
+            claimed_by: None,
+            claimed_until: None,
         }))));
     }
     for (i, first) in repeats {

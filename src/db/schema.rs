@@ -106,6 +106,8 @@ diesel::table! {
         text_lower -> Text,
         round_id -> Nullable<BigInt>,
         version -> Integer,
+        claimed_by -> Nullable<BigInt>,
+        claimed_until -> Nullable<Timestamp>,
     }
 }
 

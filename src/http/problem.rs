@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{AppError, ErrorCode, FieldErrors, RowError};
+use crate::error::{AppError, ClaimHolder, ErrorCode, FieldErrors, RowError};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -25,6 +25,9 @@ pub struct Problem {
     /// For 422 `invalid_rows`: every bad row (line, column, reason).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows: Option<Vec<RowError>>,
+    /// For 409 `claimed_by_other`: who holds the claim, and until when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<ClaimHolder>,
 }
 
 fn title(err: &AppError) -> &'static str {
@@ -36,7 +39,7 @@ fn title(err: &AppError) -> &'static str {
         AppError::Forbidden => "Forbidden",
         AppError::NotFound(_) => "Not found",
         AppError::MethodNotAllowed { .. } => "Method not allowed",
-        AppError::Conflict { .. } => "Conflict",
+        AppError::Conflict { .. } | AppError::Claimed(_) => "Conflict",
         AppError::PayloadTooLarge => "Payload too large",
         AppError::UnsupportedMediaType(_) => "Unsupported media type",
         AppError::Unprocessable { .. } => "Unprocessable content",
@@ -60,7 +63,7 @@ impl ResponseError for AppError {
             Self::Forbidden | Self::Denied { .. } => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::Claimed(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -86,6 +89,10 @@ impl ResponseError for AppError {
             },
             rows: match self {
                 Self::InvalidRows(rows) => Some(rows.clone()),
+                _ => None,
+            },
+            claim: match self {
+                Self::Claimed(holder) => Some((**holder).clone()),
                 _ => None,
             },
         };

@@ -1,4 +1,4 @@
-use actix_web::{get, post, web};
+use actix_web::{delete, get, post, web};
 
 use crate::comments::types::Comment;
 use crate::error::AppError;
@@ -6,7 +6,7 @@ use crate::http::auth::{Authorized, Moderator};
 use crate::http::extract::{Ctx, Json};
 use crate::identity::RequestMeta;
 use crate::moderation::service;
-use crate::moderation::types::{ModerationRequest, QueueQuery};
+use crate::moderation::types::{ClaimRequest, Claimed, ModerationRequest, QueueQuery, Released};
 use crate::pagination::Page;
 
 /// Pending and flagged comments, oldest first (moderators).
@@ -53,5 +53,49 @@ pub async fn moderate(
     Ok(web::Json(
         ctx.db(move |conn| service::decide(conn, &actor, &meta, id, body.parse()?))
             .await?,
+    ))
+}
+
+/// Claim a batch of the queue (moderators): the oldest pending or flagged comments nobody else
+/// is working on (of one draft, if given), for `moderation.claim_minutes`. Two moderators
+/// claiming at the same moment never get the same comment; another moderator's decision on a
+/// claimed comment is refused with 409 `claimed_by_other` until the claim ends.
+#[utoipa::path(
+    tag = "moderation",
+    request_body = ClaimRequest,
+    responses(
+        (status = 200, body = Claimed),
+        (status = 422, description = "A limit outside 1–50"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/moderation/claims")]
+pub async fn claim(
+    ctx: Ctx,
+    user: Authorized<Moderator>,
+    body: Json<ClaimRequest>,
+) -> Result<web::Json<Claimed>, AppError> {
+    let actor = user.into_actor();
+    let minutes = ctx.settings.moderation.claim_minutes;
+    Ok(web::Json(
+        ctx.db(move |conn| service::claim(conn, &actor, body.parse()?, minutes))
+            .await?,
+    ))
+}
+
+/// Give back every comment the caller has claimed (moderators).
+#[utoipa::path(
+    tag = "moderation",
+    responses((status = 200, body = Released)),
+    security(("bearer" = []))
+)]
+#[delete("/moderation/claims")]
+pub async fn release_claims(
+    ctx: Ctx,
+    user: Authorized<Moderator>,
+) -> Result<web::Json<Released>, AppError> {
+    let actor = user.into_actor();
+    Ok(web::Json(
+        ctx.db(move |conn| service::release(conn, &actor)).await?,
     ))
 }

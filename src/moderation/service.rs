@@ -7,12 +7,14 @@ use crate::comments::service::get_visible;
 use crate::comments::types::{Comment, CommentStatus};
 use crate::db::{now, write_tx, DbConn};
 use crate::drafts::store as drafts;
-use crate::error::{AppError, ErrorCode};
+use crate::error::{AppError, ClaimHolder, ErrorCode};
 use crate::identity::{Actor, RequestMeta};
 use crate::input::validated;
 use crate::mail::notices::{self, Recipient};
 use crate::moderation::store::{self, NewEvent};
-use crate::moderation::types::{Action, ModerationRequest, QueueQuery};
+use crate::moderation::types::{
+    Action, ClaimRequest, Claimed, ModerationRequest, QueueQuery, Released,
+};
 use crate::pagination::{Page, PageParams};
 use crate::text::clean_opt;
 
@@ -56,6 +58,9 @@ pub fn decide(
         if comment.author_id == moderator.id {
             return Err(AppError::Forbidden);
         }
+        if let Some(holder) = claim_of_other(conn, &comment, moderator, now())? {
+            return Err(holder);
+        }
         let to = req.action.apply(comment.status).ok_or_else(|| {
             AppError::conflict(
                 ErrorCode::InvalidTransition,
@@ -74,16 +79,19 @@ pub fn decide(
         if !store::set_status(
             conn,
             comment_id,
-            comment.status,
-            to,
+            (comment.status, to),
             reason,
-            decided.then_some(moderator.id),
+            (moderator.id, decided),
             at,
         )? {
-            return Err(AppError::conflict(
-                ErrorCode::InvalidTransition,
-                "the comment was decided by someone else meanwhile",
-            ));
+            let now_comment = get_visible(conn, comment_id, moderator)?;
+            return Err(match claim_of_other(conn, &now_comment, moderator, at)? {
+                Some(holder) => holder,
+                None => AppError::conflict(
+                    ErrorCode::InvalidTransition,
+                    "the comment was decided by someone else meanwhile",
+                ),
+            });
         }
         store::insert_event(
             conn,
@@ -121,4 +129,58 @@ pub fn decide(
         }
         get_visible(conn, comment_id, moderator)
     })
+}
+
+/// 409 `claimed_by_other` when another moderator's claim on `comment` is live at `at`.
+fn claim_of_other(
+    conn: &mut DbConn,
+    comment: &Comment,
+    moderator: &Actor,
+    at: chrono::NaiveDateTime,
+) -> Result<Option<AppError>, AppError> {
+    match (comment.claimed_by, comment.claimed_until) {
+        (Some(holder), Some(until)) if holder != moderator.id && until.naive_utc() > at => {
+            let name = contact(conn, holder)?.full_name;
+            Ok(Some(AppError::Claimed(Box::new(ClaimHolder {
+                moderator_id: holder,
+                moderator_name: name,
+                until,
+            }))))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Take up to `limit` (1–50, default 10) of the oldest unclaimed queued comments (of one draft,
+/// if asked) for `claim_minutes`; what was taken, oldest first.
+pub fn claim(
+    conn: &mut DbConn,
+    moderator: &Actor,
+    req: ClaimRequest,
+    claim_minutes: i64,
+) -> Result<Claimed, AppError> {
+    let limit = match req.limit {
+        None => 10,
+        Some(n) if (1..=50).contains(&n) => n,
+        Some(_) => return Err(AppError::field("limit", "must be between 1 and 50")),
+    };
+    write_tx(conn, |conn| {
+        let at = now();
+        let until = at + chrono::TimeDelta::minutes(claim_minutes);
+        let ids = store::claimable(conn, req.document_id, moderator.id, at, limit)?;
+        store::set_claim(conn, &ids, moderator.id, until)?;
+        Ok(Claimed {
+            items: store::claimed(conn, &ids)?
+                .into_iter()
+                .map(Comment::from)
+                .collect(),
+            expires_at: until.and_utc(),
+        })
+    })
+}
+
+/// Let go of every claim `moderator` holds; how many comments went back to the queue.
+pub fn release(conn: &mut DbConn, moderator: &Actor) -> Result<Released, AppError> {
+    let released = write_tx(conn, |conn| store::release(conn, moderator.id))?;
+    Ok(Released { released })
 }

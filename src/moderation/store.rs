@@ -42,20 +42,27 @@ pub fn queue(
     query.load(conn)
 }
 
-/// Move a comment `from` → `to`; false if its status changed meanwhile.
+/// A decision by `moderator`: move a comment `from` → `to` and end any claim on it; false if
+/// its status changed meanwhile or another moderator's claim on it is live at `at`.
 pub fn set_status(
     conn: &mut DbConn,
     id: i64,
-    from: CommentStatus,
-    to: CommentStatus,
+    (from, to): (CommentStatus, CommentStatus),
     reason: Option<&str>,
-    decided_by: Option<i64>,
+    (moderator, decided): (i64, bool),
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
+    let decided_by = decided.then_some(moderator);
     let n = diesel::update(
         comments::table
             .find(id)
-            .filter(comments::status.eq(from.as_str())),
+            .filter(comments::status.eq(from.as_str()))
+            .filter(
+                comments::claimed_by
+                    .is_null()
+                    .or(comments::claimed_by.eq(moderator))
+                    .or(comments::claimed_until.le(at)),
+            ),
     )
     .set((
         comments::status.eq(to.as_str()),
@@ -63,6 +70,8 @@ pub fn set_status(
         comments::decided_by.eq(decided_by),
         comments::decided_at.eq(decided_by.map(|_| at)),
         comments::updated_at.eq(at),
+        comments::claimed_by.eq(None::<i64>),
+        comments::claimed_until.eq(None::<NaiveDateTime>),
     ))
     .execute(conn)?;
     Ok(n > 0)
@@ -92,4 +101,75 @@ pub fn insert_event(conn: &mut DbConn, e: NewEvent<'_>) -> QueryResult<usize> {
             moderation_events::created_at.eq(e.at),
         ))
         .execute(conn)
+}
+
+/// The oldest queued comments (of `document_id`, if given) that nobody holds a live claim on
+/// and that `moderator` did not write, at most `limit`. On PostgreSQL they stay locked for the
+/// caller's transaction and rows another transaction is taking are skipped (`FOR UPDATE SKIP
+/// LOCKED`), so two moderators claiming at once never get the same comment; on SQLite the
+/// write transaction already excludes the other.
+pub fn claimable(
+    conn: &mut DbConn,
+    document_id: Option<i64>,
+    moderator: i64,
+    at: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    let queued = [
+        CommentStatus::Pending.as_str(),
+        CommentStatus::Flagged.as_str(),
+    ];
+    let base = comments::table
+        .select(comments::id)
+        .filter(comments::status.eq_any(queued))
+        .filter(comments::author_id.ne(moderator))
+        .filter(
+            comments::claimed_until
+                .is_null()
+                .or(comments::claimed_until.le(at)),
+        )
+        .order(comments::id.asc())
+        .limit(limit);
+    match (conn, document_id) {
+        (DbConn::Pg(c), Some(d)) => base
+            .filter(comments::document_id.eq(d))
+            .for_update()
+            .skip_locked()
+            .load(c),
+        (DbConn::Pg(c), None) => base.for_update().skip_locked().load(c),
+        (DbConn::Sqlite(c), Some(d)) => base.filter(comments::document_id.eq(d)).load(c),
+        (DbConn::Sqlite(c), None) => base.load(c),
+    }
+}
+
+pub fn set_claim(
+    conn: &mut DbConn,
+    ids: &[i64],
+    moderator: i64,
+    until: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(comments::table.filter(comments::id.eq_any(ids)))
+        .set((
+            comments::claimed_by.eq(moderator),
+            comments::claimed_until.eq(until),
+        ))
+        .execute(conn)
+}
+
+/// Let go of every claim `moderator` holds; how many.
+pub fn release(conn: &mut DbConn, moderator: i64) -> QueryResult<usize> {
+    diesel::update(comments::table.filter(comments::claimed_by.eq(moderator)))
+        .set((
+            comments::claimed_by.eq(None::<i64>),
+            comments::claimed_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)
+}
+
+/// The claimed comments, oldest first.
+pub fn claimed(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<CommentRow>> {
+    comment_query!()
+        .filter(comments::id.eq_any(ids))
+        .order(comments::id.asc())
+        .load(conn)
 }

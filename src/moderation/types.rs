@@ -1,4 +1,7 @@
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::comments::types::Comment;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -27,4 +30,27 @@ pub struct QueueQuery {
     pub cursor: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRequest {
+    /// Only comments on this draft.
+    pub document_id: Option<i64>,
+    /// How many to take, 1–50 (default 10).
+    #[schema(minimum = 1, maximum = 50)]
+    pub limit: Option<i64>,
+}
+
+/// The comments claimed, oldest first, and when the claim ends.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Claimed {
+    pub items: Vec<Comment>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Released {
+    /// Comments that went back to the queue.
+    pub released: usize,
 }

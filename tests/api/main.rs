@@ -13,6 +13,7 @@ mod accounts;
 mod admin;
 mod audit_chain;
 mod auth;
+mod claims;
 mod cli;
 mod cli_draft;
 mod cluster;

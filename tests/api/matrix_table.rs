@@ -519,5 +519,21 @@ pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
             200,
             Some(json!({ "action": "approve" })),
         ),
+        row(
+            M::POST,
+            "/api/v1/moderation/claims",
+            "/api/v1/moderation/claims".into(),
+            MODERATOR,
+            200,
+            Some(json!({ "limit": 1 })),
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/moderation/claims",
+            "/api/v1/moderation/claims".into(),
+            MODERATOR,
+            200,
+            None,
+        ),
     ]
 }
