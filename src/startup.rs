@@ -123,6 +123,10 @@ impl Application {
                 .service(crate::administration::pages::roster::roster_form)
                 .service(crate::administration::pages::roster::upload)
                 .service(crate::moderation::pages::queue)
+                // Before `decide` (`/moderation/{comment_id}`), which would take "claims" for
+                // an id.
+                .service(crate::moderation::pages::take_batch)
+                .service(crate::moderation::pages::give_back)
                 .service(crate::moderation::pages::decide)
                 .service(crate::http::page::assets::static_file)
                 .service(pages::activate_page)

@@ -20,6 +20,8 @@ pub struct QueueItem {
     pub comment: Comment,
     pub when: String,
     pub history: Vec<(ModerationEvent, String)>,
+    /// A live claim on it: whether it is the visitor's, and until when.
+    pub claim: Option<(bool, String)>,
 }
 
 #[derive(Template)]
@@ -127,10 +129,16 @@ async fn queue_page(
                         (e, when)
                     })
                     .collect();
+                let held = comment
+                    .claimed_by
+                    .zip(comment.claimed_until)
+                    .filter(|(_, until)| *until > chrono::Utc::now())
+                    .map(|(by, until)| (by == actor.id, local(until, &c)));
                 items.push(QueueItem {
                     when: local(comment.created_at, &c),
                     comment,
                     history,
+                    claim: held,
                 });
             }
             Ok((items, documents, next))
@@ -213,4 +221,52 @@ pub async fn decide(
         }
         Err(e) => Err(PageError::App(e, visitor.lang)),
     }
+}
+
+#[derive(Deserialize)]
+pub struct ClaimForm {
+    csrf: String,
+    document_id: Option<i64>,
+}
+
+/// "Nhận việc": claim a batch of the queue (of the draft filtered on), then back to the queue.
+#[post("/moderation/claims")]
+pub async fn take_batch(
+    ctx: Ctx,
+    visitor: Visitor,
+    form: web::Form<ClaimForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.into_inner();
+    visitor.check_csrf(&form.csrf)?;
+    visitor.require(Role::Moderator)?;
+    let (actor, minutes) = (visitor.actor.clone(), ctx.settings.moderation.claim_minutes);
+    let request = crate::moderation::types::ClaimRequest {
+        document_id: form.document_id,
+        limit: None,
+    };
+    visitor
+        .db(&ctx, move |conn| {
+            service::claim(conn, &actor, request, minutes)
+        })
+        .await?;
+    Ok(see_other(&match form.document_id {
+        Some(d) => format!("/moderation?document_id={d}"),
+        None => "/moderation".to_owned(),
+    }))
+}
+
+/// "Trả lại": give back every comment the visitor has claimed.
+#[post("/moderation/claims/release")]
+pub async fn give_back(
+    ctx: Ctx,
+    visitor: Visitor,
+    form: web::Form<crate::http::page::CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    visitor.check_csrf(&form.csrf)?;
+    visitor.require(Role::Moderator)?;
+    let actor = visitor.actor.clone();
+    visitor
+        .db(&ctx, move |conn| service::release(conn, &actor))
+        .await?;
+    Ok(see_other("/moderation"))
 }

@@ -50,3 +50,14 @@ def test_a_moderator_decides_and_the_employee_sees_both_outcomes(server, page, b
     rejected = page.locator("li.card", has_text=dropped)
     expect(rejected).to_contain_text("Không được chấp nhận")
     expect(rejected).to_contain_text("Không liên quan đến nội dung dự thảo.")
+
+
+def test_a_moderator_takes_a_batch_and_gives_it_back(server, page):
+    sign_in(page, server, "kiemduyet@demo.gopy.vn")
+    page.goto(f"{server}/moderation")
+    page.get_by_role("button", name="Nhận việc").click()
+    mine = page.locator("li.queue-item", has_text="Bạn đang xử lý đến")
+    expect(mine.first).to_be_visible()
+    check(page, "moderation-claimed")
+    page.get_by_role("button", name="Trả lại việc đã nhận").click()
+    expect(page.locator("li.queue-item", has_text="Bạn đang xử lý đến")).to_have_count(0)

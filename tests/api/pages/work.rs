@@ -124,3 +124,23 @@ async fn the_audit_log_and_the_outbox_page_on_each_by_its_own_link() {
         "{next}"
     );
 }
+
+#[tokio::test]
+async fn taking_a_batch_from_the_queue_page_marks_it_as_yours() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    app.comment_id(&w.employee, w.doc, "Góp ý để nhận việc")
+        .await;
+    let csrf = app.csrf(&w.moderator, "/moderation").await;
+    let res = app
+        .form(
+            &w.moderator,
+            "/moderation/claims",
+            &[("csrf", csrf.as_str())],
+            "same-origin",
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = app.page_text(&w.moderator, &location(&res)).await;
+    assert!(html.contains("Bạn đang xử lý đến"), "{html}");
+}
