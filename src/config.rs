@@ -49,6 +49,8 @@ pub struct ServerSettings {
     pub workers: usize,
     pub public_url: String,
     pub max_body_bytes: usize,
+    /// Load balancers and proxies whose `X-Forwarded-For` names the client (CIDR blocks).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Clone, Deserialize)]
@@ -146,7 +148,9 @@ impl Settings {
                 Environment::with_prefix("GOPY")
                     .prefix_separator("__")
                     .separator("__")
-                    .try_parsing(true),
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("server.trusted_proxies"),
             )
             .build()?
             .try_deserialize()?;

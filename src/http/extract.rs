@@ -39,7 +39,15 @@ pub fn meta(req: &HttpRequest) -> RequestMeta {
         .and_then(|v| v.split(',').next())
         .map(Lang::from_tag);
     RequestMeta {
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        ip: client_ip(
+            req.peer_addr().map(|a| a.ip()),
+            req.headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok()),
+            req.app_data::<Ctx>()
+                .map_or(&[][..], |c| &c.settings.server.trusted_proxies),
+        )
+        .map(|ip| ip.to_string()),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)
@@ -47,6 +55,33 @@ pub fn meta(req: &HttpRequest) -> RequestMeta {
             .map(|s| s.chars().take(512).collect()),
         lang: query_lang.or(header_lang).unwrap_or_default(),
     }
+}
+
+/// The client's address: the peer's, unless the peer is a trusted proxy; then the nearest
+/// address in `X-Forwarded-For` (read from the right) that is not itself a trusted proxy. A
+/// client can write anything into that header, so only what trusted hops appended counts.
+pub fn client_ip(
+    peer: Option<std::net::IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[ipnet::IpNet],
+) -> Option<std::net::IpAddr> {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    let mut client = peer?;
+    if !is_trusted(&client) {
+        return Some(client);
+    }
+    for hop in forwarded_for.unwrap_or_default().rsplit(',') {
+        match hop.trim().parse() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(&client) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    Some(client)
 }
 
 /// A JSON object body, read by the extractor and parsed by the handler (`body.parse()?`)
@@ -190,4 +225,32 @@ pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::B
         data.extend_from_slice(&chunk);
     }
     Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+
+    fn ip(s: &str) -> Option<std::net::IpAddr> {
+        s.parse().ok()
+    }
+
+    #[test]
+    fn forwarded_for_from_an_untrusted_peer_is_ignored() {
+        assert_eq!(
+            client_ip(ip("198.51.100.9"), Some("203.0.113.7"), &[]),
+            ip("198.51.100.9")
+        );
+    }
+
+    #[test]
+    fn behind_trusted_proxies_the_nearest_untrusted_hop_is_the_client() {
+        let trusted = ["10.0.0.0/8".parse().expect("cidr")];
+        // The client forged the first entry; the proxy appended the real one.
+        let hops = "1.2.3.4, 203.0.113.7, 10.0.0.2";
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), Some(hops), &trusted),
+            ip("203.0.113.7")
+        );
+    }
 }

@@ -33,6 +33,7 @@ mod moderation;
 mod pages;
 mod probe;
 mod process;
+mod proxies;
 mod roster;
 mod rounds;
 mod samples;
