@@ -18,7 +18,14 @@ pub struct Settings {
     pub drafts: DraftsSettings,
     pub rounds: RoundsSettings,
     pub moderation: ModerationSettings,
+    pub comments: CommentsSettings,
     pub ui: UiSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct CommentsSettings {
+    /// New comments one person may make in an hour (0: no limit).
+    pub max_per_hour: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]

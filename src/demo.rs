@@ -175,6 +175,7 @@ fn seed_in(
             new,
             key: None,
             meta: cli.clone(),
+            max_per_hour: None,
         };
         let id = write_now(conn, submission)?.id;
         if let Some(action) = action {

@@ -37,6 +37,7 @@ crate::text_enum! {
         ConsultationClosed = "consultation_closed",
         InvalidTransition = "invalid_transition",
         ClaimedByOther = "claimed_by_other",
+        RateLimited = "rate_limited",
         AlreadySent = "already_sent",
         UnsupportedMediaType = "unsupported_media_type",
         LegacyEncoding = "legacy_encoding",
@@ -78,6 +79,7 @@ impl ErrorCode {
             ConsultationNotStarted => "409: the consultation window has not opened yet",
             ConsultationClosed => "409: the consultation has closed",
             InvalidTransition => "409: the comment's current state does not allow this decision",
+            RateLimited => "429: more comments in an hour than one person may make (`comments.max_per_hour`); `Retry-After` says when there is room again",
             ClaimedByOther => "409: another moderator has claimed the comment (the problem's `claim` says who and until when)",
             AlreadySent => "409: this mail has already been sent",
             UnsupportedMediaType => "415: the body's Content-Type is not one this operation reads",
@@ -145,6 +147,8 @@ pub enum AppError {
     UriTooLong,
     #[error("too many failed attempts; try again in {retry_after} seconds")]
     TooManyAttempts { retry_after: i64 },
+    #[error("too many comments in an hour; try again in {retry_after} seconds")]
+    RateLimited { retry_after: i64 },
     #[error("the service is temporarily unavailable")]
     Unavailable,
     #[error("too many sign-ins are being processed; try again in a moment")]
@@ -221,6 +225,7 @@ impl AppError {
             Self::Unprocessable { code, .. } | Self::Denied { code, .. } => *code,
             Self::UriTooLong => ErrorCode::UriTooLong,
             Self::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Unavailable => ErrorCode::Unavailable,
             Self::Busy => ErrorCode::Busy,
             Self::Internal(_) => ErrorCode::InternalError,

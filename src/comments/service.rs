@@ -37,6 +37,7 @@ pub async fn submit(
         new,
         key,
         meta: meta.clone(),
+        max_per_hour: Some(ctx.settings.comments.max_per_hour).filter(|n| *n > 0),
     };
     match writer.submit(submission).await? {
         Created::New(comment) => Ok((true, *comment)),

@@ -242,3 +242,37 @@ pub fn approved_on(
         .select(PublicComment::as_select())
         .load(conn)
 }
+
+/// PostgreSQL: lock each of these authors (ids in order) for the rest of the transaction, for
+/// counting what they wrote. SQLite: nothing to do (one writer at a time).
+pub fn lock_authors(conn: &mut DbConn, authors: &[i64]) -> QueryResult<()> {
+    /// The first key of the two-key advisory locks on authors.
+    const AUTHORS: i32 = 1;
+    match conn {
+        DbConn::Pg(c) => authors.iter().try_for_each(|a| {
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
+                .bind::<diesel::sql_types::Integer, _>(AUTHORS)
+                // The lock's second key is 32 bits: ids beyond share a lock, nothing worse.
+                .bind::<diesel::sql_types::Integer, _>(*a as i32)
+                .execute(c)
+                .map(|_| ())
+        }),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
+/// How many comments `author` wrote after `since`, and when the oldest of them was.
+pub fn written_since(
+    conn: &mut DbConn,
+    author: i64,
+    since: NaiveDateTime,
+) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    comments::table
+        .filter(comments::author_id.eq(author))
+        .filter(comments::created_at.gt(since))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(comments::created_at),
+        ))
+        .first(conn)
+}

@@ -33,6 +33,8 @@ pub struct Submission {
     pub new: NewComment,
     pub key: Option<String>,
     pub meta: RequestMeta,
+    /// New comments one person may make in an hour (`comments.max_per_hour`; None: no limit).
+    pub max_per_hour: Option<u32>,
 }
 
 type Reply = tokio::sync::oneshot::Sender<Result<Created, AppError>>;
@@ -142,6 +144,55 @@ pub fn write_now(conn: &mut DbConn, submission: Submission) -> Result<Comment, A
     }
 }
 
+/// Refuse (429) the submissions beyond their author's hourly limit, counting what they wrote
+/// in the last hour and what comes before in this batch. PostgreSQL: each author's count is
+/// taken under a lock on that author held to the commit, so writers in several processes
+/// cannot both see room for the same last comment. (SQLite: one writer at a time already.)
+fn limit_per_person(
+    conn: &mut DbConn,
+    jobs: &[Submission],
+    to_write: &mut Vec<usize>,
+    results: &mut [Option<Result<Created, AppError>>],
+    at: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    let mut authors: Vec<i64> = to_write
+        .iter()
+        .filter(|&&i| jobs[i].max_per_hour.is_some())
+        .map(|&i| jobs[i].author.id)
+        .collect();
+    authors.sort_unstable();
+    authors.dedup();
+    if authors.is_empty() {
+        return Ok(());
+    }
+    // In id order: two batches locking the same authors cannot wait on each other.
+    store::lock_authors(conn, &authors)?;
+    let since = at - chrono::TimeDelta::hours(1);
+    let mut used: HashMap<i64, (u32, Option<chrono::NaiveDateTime>)> = HashMap::new();
+    for author in authors {
+        let (count, oldest) = store::written_since(conn, author, since)?;
+        used.insert(author, (u32::try_from(count).unwrap_or(u32::MAX), oldest));
+    }
+    to_write.retain(|&i| {
+        let Some(limit) = jobs[i].max_per_hour else {
+            return true;
+        };
+        let Some((count, oldest)) = used.get_mut(&jobs[i].author.id) else {
+            return true;
+        };
+        if *count < limit {
+            *count += 1;
+            return true;
+        }
+        // Room again when the oldest comment of the hour leaves it.
+        let free_at = oldest.unwrap_or(at) + chrono::TimeDelta::hours(1);
+        let retry_after = (free_at - at).num_seconds().max(1);
+        results[i] = Some(Err(AppError::RateLimited { retry_after }));
+        false
+    });
+    Ok(())
+}
+
 /// Check every submission, write the good ones, and say what became of each (in order).
 fn write_batch(
     conn: &mut DbConn,
@@ -198,6 +249,7 @@ fn write_batch(
         }
         to_write.push(i);
     }
+    limit_per_person(conn, jobs, &mut to_write, &mut results, at)?;
 
     let rows: Vec<NewCommentRow> = to_write
         .iter()

@@ -46,6 +46,7 @@ fn title(err: &AppError) -> &'static str {
         AppError::Denied { .. } => "Forbidden",
         AppError::UriTooLong => "URI too long",
         AppError::TooManyAttempts { .. } => "Too many attempts",
+        AppError::RateLimited { .. } => "Too many comments",
         AppError::Unavailable | AppError::Busy => "Service unavailable",
         AppError::Internal(_) => "Internal server error",
     }
@@ -66,7 +67,9 @@ impl ResponseError for AppError {
             Self::Conflict { .. } | Self::Claimed(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
-            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyAttempts { .. } | Self::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -105,7 +108,7 @@ impl ResponseError for AppError {
             Self::Busy => {
                 builder.insert_header((header::RETRY_AFTER, "1"));
             }
-            Self::TooManyAttempts { retry_after } => {
+            Self::TooManyAttempts { retry_after } | Self::RateLimited { retry_after } => {
                 builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             Self::Unauthorized | Self::InvalidCredentials => {

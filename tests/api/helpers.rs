@@ -53,6 +53,8 @@ pub async fn spawn_app_with(tune: impl FnOnce(&mut Settings)) -> TestApp {
     settings.mail.poll_interval_ms = 50;
     // Round notices are queued by the tests that look for them (or on a setting they choose).
     settings.rounds.check_secs = 3600;
+    // Tests write many comments as one person; the tests of the limit set their own.
+    settings.comments.max_per_hour = 100_000;
     tune(&mut settings);
     let app = Application::build(settings.clone())
         .await

@@ -34,6 +34,7 @@ mod pages;
 mod probe;
 mod process;
 mod proxies;
+mod rate_limit;
 mod roster;
 mod rounds;
 mod samples;
