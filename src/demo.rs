@@ -15,7 +15,7 @@ use crate::drafts::service as drafts;
 use crate::drafts::types::{NewDocument, NewSection};
 use crate::identity::RequestMeta;
 use crate::moderation::service::decide;
-use crate::moderation::types::{Action, ModerationRequest};
+use crate::moderation::types::{Action, ModerationRequest, ReasonCode};
 use crate::units::service as units;
 use crate::units::types::NewUnit;
 
@@ -181,6 +181,7 @@ fn seed_in(
         if let Some(action) = action {
             let decision = ModerationRequest {
                 action,
+                reason_code: (action == Action::Reject).then_some(ReasonCode::OffTopic),
                 reason: (action == Action::Reject)
                     .then(|| "Nội dung không liên quan đến dự thảo.".into()),
                 note: (action == Action::Flag).then(|| "Chuyển Thư ký xem xét.".into()),

@@ -92,6 +92,7 @@ fn api(cfg: &mut ServiceConfig) {
         .service(moderation::handlers::moderate)
         .service(moderation::handlers::claim)
         .service(moderation::handlers::release_claims)
+        .service(moderation::handlers::moderation_reasons)
         .service(feedback::handlers::feedback)
         .service(feedback::handlers::summary)
         .service(audit::handlers::audit_log)
@@ -133,6 +134,7 @@ pub const ROLES: &[(&str, &[Role])] = &[
     ("moderate", &[Role::Moderator]),
     ("claim", &[Role::Moderator]),
     ("release_claims", &[Role::Moderator]),
+    ("moderation_reasons", &[Role::Moderator]),
 ];
 
 /// Register the application's documented routes: health at the root, the API under `/api/v1`.

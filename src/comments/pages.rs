@@ -20,6 +20,11 @@ struct MyComments {
 }
 
 impl MyComments {
+    fn reason_label(&self, code: &crate::comments::types::ReasonCode) -> &'static str {
+        let (vi, en) = code.labels();
+        self.shell.lang.pick(vi, en)
+    }
+
     fn status_label(&self, c: &Comment) -> &'static str {
         use crate::comments::types::CommentStatus::*;
         let (vi, en) = match c.status {

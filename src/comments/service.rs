@@ -86,6 +86,10 @@ pub fn history(
             reason: r
                 .reason
                 .filter(|_| all || r.to_status == CommentStatus::Rejected),
+            reason_code: r
+                .reason_code
+                .0
+                .filter(|_| all || r.to_status == CommentStatus::Rejected),
             note: r.note.filter(|_| all),
             moderator_id: r.moderator_id,
             moderator_name: r.moderator_name,

@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::db::schema::{comments, moderation_events, rounds, sections, units, users};
+use crate::db::text_enum::Maybe;
 use crate::text::{clean, clean_opt};
 
 crate::text_enum! {
@@ -23,6 +24,33 @@ crate::text_enum! {
         Approve = "approve",
         Reject = "reject",
         Flag = "flag",
+    }
+}
+
+crate::text_enum! {
+    /// Why a comment was rejected (or flagged), as a code a team can count.
+    pub enum ReasonCode {
+        OffTopic = "off_topic",
+        Abusive = "abusive",
+        Spam = "spam",
+        Duplicate = "duplicate",
+        PersonalData = "personal_data",
+        /// Free text required.
+        Other = "other",
+    }
+}
+
+impl ReasonCode {
+    /// (Vietnamese, English) labels.
+    pub const fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            ReasonCode::OffTopic => ("Không liên quan đến dự thảo", "Off topic"),
+            ReasonCode::Abusive => ("Ngôn từ xúc phạm, thù địch", "Abusive or hostile"),
+            ReasonCode::Spam => ("Quảng cáo, rác", "Spam"),
+            ReasonCode::Duplicate => ("Trùng lặp", "Duplicate"),
+            ReasonCode::PersonalData => ("Chứa thông tin cá nhân", "Personal data"),
+            ReasonCode::Other => ("Lý do khác", "Other"),
+        }
     }
 }
 
@@ -63,6 +91,8 @@ pub struct Comment {
     pub version: i32,
     /// Why it was rejected.
     pub reason: Option<String>,
+    /// The rejection's reason as a code.
+    pub reason_code: Option<ReasonCode>,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
     /// The moderator working on it, while their claim lasts.
@@ -104,6 +134,8 @@ pub struct CommentRow {
     pub version: i32,
     pub claimed_by: Option<i64>,
     pub claimed_until: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = Option<String>)]
+    pub reason_code: Maybe<ReasonCode>,
     #[diesel(embed)]
     pub names: Names,
 }
@@ -145,6 +177,7 @@ impl From<CommentRow> for Comment {
             round: r.names.round,
             version: r.version,
             reason: r.reason,
+            reason_code: r.reason_code.0,
             created_at: r.created_at.and_utc(),
             decided_at: r.decided_at.map(|t| t.and_utc()),
             claimed_by: r.claimed_by,
@@ -162,6 +195,7 @@ pub struct ModerationEvent {
     /// The reason given: shown to the author for a rejection; other reasons only to
     /// moderators and the secretariat.
     pub reason: Option<String>,
+    pub reason_code: Option<ReasonCode>,
     /// Internal note; shown to moderators and the secretariat only.
     pub note: Option<String>,
     pub moderator_id: i64,
@@ -180,6 +214,8 @@ pub struct EventRow {
     #[diesel(deserialize_as = String)]
     pub to_status: CommentStatus,
     pub reason: Option<String>,
+    #[diesel(deserialize_as = Option<String>)]
+    pub reason_code: Maybe<ReasonCode>,
     pub note: Option<String>,
     pub moderator_id: i64,
     #[diesel(select_expression = users::full_name)]

@@ -333,6 +333,7 @@ fn write_batch(
             round: placements[i].and_then(|p| p.round.map(|r| r.1)),
             version: placements[i].map_or(1, |p| p.version),
             reason: None,
+            reason_code: None,
             created_at: at.and_utc(),
             decided_at: None,
             claimed_by: None,

@@ -108,6 +108,7 @@ diesel::table! {
         version -> Integer,
         claimed_by -> Nullable<BigInt>,
         claimed_until -> Nullable<Timestamp>,
+        reason_code -> Nullable<Text>,
     }
 }
 
@@ -122,6 +123,7 @@ diesel::table! {
         reason -> Nullable<Text>,
         note -> Nullable<Text>,
         created_at -> Timestamp,
+        reason_code -> Nullable<Text>,
     }
 }
 

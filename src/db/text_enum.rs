@@ -90,6 +90,18 @@ macro_rules! text_enum {
     };
 }
 
+/// An optional text enum read from a nullable column: absent, or a known value (an unknown one
+/// fails the read). Rows declare it with `#[diesel(deserialize_as = Option<String>)]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Maybe<T>(pub Option<T>);
+
+impl<T: std::str::FromStr<Err = UnknownValue>> TryFrom<Option<String>> for Maybe<T> {
+    type Error = UnknownValue;
+    fn try_from(s: Option<String>) -> Result<Self, Self::Error> {
+        s.map(|s| s.parse()).transpose().map(Maybe)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     crate::text_enum! {

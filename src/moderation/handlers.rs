@@ -6,7 +6,9 @@ use crate::http::auth::{Authorized, Moderator};
 use crate::http::extract::{Ctx, Json};
 use crate::identity::RequestMeta;
 use crate::moderation::service;
-use crate::moderation::types::{ClaimRequest, Claimed, ModerationRequest, QueueQuery, Released};
+use crate::moderation::types::{
+    ClaimRequest, Claimed, ModerationRequest, QueueQuery, Reason, Released,
+};
 use crate::pagination::Page;
 
 /// Pending and flagged comments, oldest first (moderators).
@@ -98,4 +100,15 @@ pub async fn release_claims(
     Ok(web::Json(
         ctx.db(move |conn| service::release(conn, &actor)).await?,
     ))
+}
+
+/// The reason codes a decision may give, with Vietnamese and English labels (moderators).
+#[utoipa::path(
+    tag = "moderation",
+    responses((status = 200, body = Vec<Reason>)),
+    security(("bearer" = []))
+)]
+#[get("/moderation/reasons")]
+pub async fn moderation_reasons(_user: Authorized<Moderator>) -> web::Json<Vec<Reason>> {
+    web::Json(service::reasons())
 }

@@ -7,7 +7,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::comments::types::{Action, Comment, ModerationEvent};
+use crate::comments::types::{Action, Comment, ModerationEvent, ReasonCode};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::Ctx;
 use crate::http::page::paging::Paging;
@@ -38,6 +38,24 @@ pub struct QueuePage {
     /// The comment whose form was refused, what was typed, and why.
     refused: Option<(i64, String, FieldErrors)>,
     paging: Paging,
+}
+
+impl QueuePage {
+    /// The reason codes with their labels in the page's language.
+    fn reasons(&self) -> Vec<(&'static str, &'static str)> {
+        ReasonCode::ALL
+            .iter()
+            .map(|c| {
+                let (vi, en) = c.labels();
+                (c.as_str(), self.shell.lang.pick(vi, en))
+            })
+            .collect()
+    }
+
+    fn label_of(&self, code: &ReasonCode) -> &'static str {
+        let (vi, en) = code.labels();
+        self.shell.lang.pick(vi, en)
+    }
 }
 
 impl QueuePage {
@@ -176,6 +194,8 @@ pub async fn queue(
 pub struct DecisionForm {
     csrf: String,
     action: Action,
+    /// Empty when none was chosen.
+    reason_code: Option<String>,
     reason: Option<String>,
     document_id: Option<i64>,
     cursor: Option<String>,
@@ -193,8 +213,18 @@ pub async fn decide(
     visitor.check_csrf(&form.csrf)?;
     visitor.require(Role::Moderator)?;
     let id = path.into_inner();
+    let reason_code = match form.reason_code.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(c.parse::<ReasonCode>().map_err(|_| {
+            PageError::App(
+                AppError::field("reason_code", "not a reason code"),
+                visitor.lang,
+            )
+        })?),
+    };
     let request = ModerationRequest {
         action: form.action,
+        reason_code,
         reason: form.reason.clone().filter(|r| !r.trim().is_empty()),
         note: None,
     };

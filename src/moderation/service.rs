@@ -13,7 +13,7 @@ use crate::input::validated;
 use crate::mail::notices::{self, Recipient};
 use crate::moderation::store::{self, NewEvent};
 use crate::moderation::types::{
-    Action, ClaimRequest, Claimed, ModerationRequest, QueueQuery, Released,
+    Action, ClaimRequest, Claimed, ModerationRequest, QueueQuery, Reason, ReasonCode, Released,
 };
 use crate::pagination::{Page, PageParams};
 use crate::text::clean_opt;
@@ -47,10 +47,20 @@ pub fn decide(
         note: clean_opt(r.note.as_deref()),
         ..r
     })?;
-    if req.action == Action::Reject && req.reason.is_none() {
+    // A reason without a code is `other`'s free text.
+    let code = req
+        .reason_code
+        .or(req.reason.as_ref().map(|_| ReasonCode::Other));
+    if req.action == Action::Reject && code.is_none() {
         return Err(AppError::field(
             "reason",
             "a reason is required to reject a comment",
+        ));
+    }
+    if code == Some(ReasonCode::Other) && req.reason.is_none() {
+        return Err(AppError::field(
+            "reason",
+            "say why, when the reason is \"other\"",
         ));
     }
     write_tx(conn, |conn| {
@@ -72,15 +82,13 @@ pub fn decide(
         })?;
         let at = now();
         let decided = matches!(to, CommentStatus::Approved | CommentStatus::Rejected);
-        let reason = req
-            .reason
-            .as_deref()
-            .filter(|_| to == CommentStatus::Rejected);
+        let rejected = to == CommentStatus::Rejected;
+        let reason = req.reason.as_deref().filter(|_| rejected);
         if !store::set_status(
             conn,
             comment_id,
             (comment.status, to),
-            reason,
+            (code.filter(|_| rejected), reason),
             (moderator.id, decided),
             at,
         )? {
@@ -101,6 +109,7 @@ pub fn decide(
                 action: req.action,
                 from: comment.status,
                 to,
+                reason_code: code,
                 reason: req.reason.as_deref(),
                 note: req.note.as_deref(),
                 at,
@@ -124,7 +133,8 @@ pub fn decide(
                 &comment.receipt,
                 &title,
                 to == CommentStatus::Approved,
-                reason,
+                // The author reads the moderator's words, else the code's label.
+                reason.or(code.filter(|_| rejected).map(|c| c.labels().0)),
             )?;
         }
         get_visible(conn, comment_id, moderator)
@@ -183,4 +193,15 @@ pub fn claim(
 pub fn release(conn: &mut DbConn, moderator: &Actor) -> Result<Released, AppError> {
     let released = write_tx(conn, |conn| store::release(conn, moderator.id))?;
     Ok(Released { released })
+}
+
+/// The reason codes with their labels.
+pub fn reasons() -> Vec<Reason> {
+    ReasonCode::ALL
+        .iter()
+        .map(|&code| {
+            let (vi, en) = code.labels();
+            Reason { code, vi, en }
+        })
+        .collect()
 }

@@ -7,7 +7,7 @@ use crate::comments::store::comment_query;
 use crate::comments::types::{CommentRow, CommentStatus};
 use crate::db::schema::{comments, moderation_events};
 use crate::db::DbConn;
-use crate::moderation::types::Action;
+use crate::moderation::types::{Action, ReasonCode};
 use crate::pagination::Keyset;
 
 /// The queue's statuses written out, not bound: only then can PostgreSQL's and SQLite's
@@ -48,7 +48,7 @@ pub fn set_status(
     conn: &mut DbConn,
     id: i64,
     (from, to): (CommentStatus, CommentStatus),
-    reason: Option<&str>,
+    (reason_code, reason): (Option<ReasonCode>, Option<&str>),
     (moderator, decided): (i64, bool),
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -67,6 +67,7 @@ pub fn set_status(
     .set((
         comments::status.eq(to.as_str()),
         comments::reason.eq(reason),
+        comments::reason_code.eq(reason_code.map(ReasonCode::as_str)),
         comments::decided_by.eq(decided_by),
         comments::decided_at.eq(decided_by.map(|_| at)),
         comments::updated_at.eq(at),
@@ -83,6 +84,7 @@ pub struct NewEvent<'a> {
     pub action: Action,
     pub from: CommentStatus,
     pub to: CommentStatus,
+    pub reason_code: Option<ReasonCode>,
     pub reason: Option<&'a str>,
     pub note: Option<&'a str>,
     pub at: NaiveDateTime,
@@ -97,6 +99,7 @@ pub fn insert_event(conn: &mut DbConn, e: NewEvent<'_>) -> QueryResult<usize> {
             moderation_events::from_status.eq(e.from.as_str()),
             moderation_events::to_status.eq(e.to.as_str()),
             moderation_events::reason.eq(e.reason),
+            moderation_events::reason_code.eq(e.reason_code.map(ReasonCode::as_str)),
             moderation_events::note.eq(e.note),
             moderation_events::created_at.eq(e.at),
         ))

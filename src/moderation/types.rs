@@ -5,14 +5,17 @@ use crate::comments::types::Comment;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-pub use crate::comments::types::Action;
+pub use crate::comments::types::{Action, ReasonCode};
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModerationRequest {
     pub action: Action,
-    /// Required to reject; a rejection's reason is shown to the author, other reasons only to
-    /// moderators and the secretariat.
+    /// Why, as a code (`GET /moderation/reasons`): a rejection needs a code or a reason; with
+    /// `other` the reason is required. A reason without a code counts as `other`.
+    pub reason_code: Option<ReasonCode>,
+    /// Required to reject with the code `other`; a rejection's reason is shown to the author,
+    /// other reasons only to moderators and the secretariat.
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
     #[schema(max_length = 2000)]
     pub reason: Option<String>,
@@ -53,4 +56,12 @@ pub struct Claimed {
 pub struct Released {
     /// Comments that went back to the queue.
     pub released: usize,
+}
+
+/// A reason code with its labels, for lists.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reason {
+    pub code: ReasonCode,
+    pub vi: &'static str,
+    pub en: &'static str,
 }

@@ -35,6 +35,7 @@ mod probe;
 mod process;
 mod proxies;
 mod rate_limit;
+mod reasons;
 mod roster;
 mod rounds;
 mod samples;

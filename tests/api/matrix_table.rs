@@ -528,6 +528,14 @@ pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
             Some(json!({ "limit": 1 })),
         ),
         row(
+            M::GET,
+            "/api/v1/moderation/reasons",
+            "/api/v1/moderation/reasons".into(),
+            MODERATOR,
+            200,
+            None,
+        ),
+        row(
             M::DELETE,
             "/api/v1/moderation/claims",
             "/api/v1/moderation/claims".into(),
