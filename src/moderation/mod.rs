@@ -1,6 +1,7 @@
 //! Moderation: the queue of pending and flagged comments, and decisions on them.
 pub mod handlers;
 pub mod pages;
+pub mod screening;
 pub mod service;
 pub mod store;
 pub mod types;
