@@ -93,6 +93,8 @@ fn api(cfg: &mut ServiceConfig) {
         .service(moderation::handlers::claim)
         .service(moderation::handlers::release_claims)
         .service(moderation::handlers::moderation_reasons)
+        .service(comments::handlers::screening_terms)
+        .service(comments::handlers::set_screening_terms)
         .service(feedback::handlers::feedback)
         .service(feedback::handlers::summary)
         .service(audit::handlers::audit_log)
@@ -135,6 +137,8 @@ pub const ROLES: &[(&str, &[Role])] = &[
     ("claim", &[Role::Moderator]),
     ("release_claims", &[Role::Moderator]),
     ("moderation_reasons", &[Role::Moderator]),
+    ("screening_terms", &[Role::Admin]),
+    ("set_screening_terms", &[Role::Admin]),
 ];
 
 /// Register the application's documented routes: health at the root, the API under `/api/v1`.

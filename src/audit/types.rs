@@ -41,6 +41,7 @@ crate::text_enum! {
         CommentModerated = "comment.moderate",
         RosterImported = "roster.import",
         MailRetried = "mail.retry",
+        ScreeningTermsChanged = "screening.terms",
     }
 }
 
@@ -55,6 +56,7 @@ crate::text_enum! {
         Comment = "comment",
         Roster = "roster",
         Mail = "mail",
+        Screening = "screening",
     }
 }
 
@@ -75,6 +77,7 @@ impl AuditAction {
             CommentCreated | CommentModerated => Entity::Comment,
             RosterImported => Entity::Roster,
             MailRetried => Entity::Mail,
+            ScreeningTermsChanged => Entity::Screening,
         }
     }
 }

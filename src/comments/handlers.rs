@@ -1,11 +1,11 @@
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 
 use crate::comments::idempotency::HEADER;
 use crate::comments::service;
-use crate::comments::types::{Comment, CommentDetail, CommentQuery, NewComment};
+use crate::comments::types::{Comment, CommentDetail, CommentQuery, NewComment, ScreeningTerms};
 use crate::comments::writer::CommentWriter;
 use crate::error::AppError;
-use crate::http::auth::{Authorized, Employee};
+use crate::http::auth::{Admin, Authorized, Employee};
 use crate::http::extract::{Ctx, Json};
 use crate::identity::{Actor, RequestMeta};
 use crate::pagination::{Page, PageParams};
@@ -121,6 +121,45 @@ pub async fn get_comment(
     let id = path.into_inner();
     Ok(web::Json(
         ctx.db(move |conn| service::detail(conn, id, &actor))
+            .await?,
+    ))
+}
+
+/// The terms screening looks for in new comments (admins).
+#[utoipa::path(
+    tag = "administration",
+    responses((status = 200, body = ScreeningTerms)),
+    security(("bearer" = []))
+)]
+#[get("/admin/screening/terms")]
+pub async fn screening_terms(
+    ctx: Ctx,
+    _admin: Authorized<Admin>,
+) -> Result<web::Json<ScreeningTerms>, AppError> {
+    Ok(web::Json(ctx.db(service::screening_terms).await?))
+}
+
+/// Replace the terms screening looks for (admins); comments written from now on are screened
+/// against the new list.
+#[utoipa::path(
+    tag = "administration",
+    request_body = ScreeningTerms,
+    responses(
+        (status = 200, body = ScreeningTerms),
+        (status = 422, description = "Too many terms, or one too long"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/admin/screening/terms")]
+pub async fn set_screening_terms(
+    ctx: Ctx,
+    user: Authorized<Admin>,
+    meta: RequestMeta,
+    body: Json<ScreeningTerms>,
+) -> Result<web::Json<ScreeningTerms>, AppError> {
+    let actor = user.into_actor();
+    Ok(web::Json(
+        ctx.db(move |conn| service::set_screening_terms(conn, &actor, &meta, body.parse()?))
             .await?,
     ))
 }

@@ -4,6 +4,7 @@ pub mod handlers;
 pub mod idempotency;
 pub mod pages;
 pub mod rules;
+pub mod screening;
 pub mod service;
 pub mod store;
 pub mod types;

@@ -4,7 +4,7 @@ use crate::comments::idempotency::{check_key, Created};
 use crate::comments::store;
 use crate::comments::types::{
     Comment, CommentDetail, CommentFilter, CommentQuery, CommentStatus, ModerationEvent,
-    NewComment, PublicComment,
+    NewComment, PublicComment, ScreeningTerms,
 };
 use crate::comments::writer::{CommentWriter, Submission};
 use crate::context::Context;
@@ -190,5 +190,50 @@ pub fn approved_for_page(
     // best plan does not depend on the values).
     with_generic_plans(conn, |conn| {
         Ok(store::approved_on(conn, document.id, shown)?)
+    })
+}
+
+/// The blocked terms screening looks for.
+pub fn screening_terms(conn: &mut DbConn) -> Result<ScreeningTerms, AppError> {
+    Ok(ScreeningTerms {
+        terms: store::screening_terms(conn)?,
+    })
+}
+
+/// Replace the blocked terms (admins): trimmed, empty ones and repeats dropped.
+pub fn set_screening_terms(
+    conn: &mut DbConn,
+    actor: &Actor,
+    meta: &RequestMeta,
+    terms: ScreeningTerms,
+) -> Result<ScreeningTerms, AppError> {
+    let terms = validated(terms, |t| t)?;
+    let mut clean: Vec<String> = terms
+        .terms
+        .iter()
+        .map(|t| crate::text::clean(t))
+        .filter(|t| !t.is_empty())
+        .collect();
+    if let Some(long) = clean.iter().find(|t| t.chars().count() > 100) {
+        return Err(AppError::field(
+            "terms",
+            format!("\"{long}\" is longer than 100 characters"),
+        ));
+    }
+    clean.sort();
+    clean.dedup();
+    crate::db::write_tx(conn, |conn| {
+        store::replace_screening_terms(conn, &clean, crate::db::now())?;
+        crate::audit::record(
+            conn,
+            Some(actor.id),
+            meta,
+            crate::audit::Event::new(
+                crate::audit::AuditAction::ScreeningTermsChanged,
+                None,
+                serde_json::json!({ "terms": clean.len() }),
+            ),
+        )?;
+        Ok(ScreeningTerms { terms: clean })
     })
 }

@@ -8,7 +8,8 @@ use diesel::prelude::*;
 
 use crate::comments::types::{CommentFilter, CommentRow, CommentStatus, EventRow, PublicComment};
 use crate::db::schema::{
-    comments, documents, idempotency_keys, moderation_events, sections, units, users,
+    comments, documents, idempotency_keys, moderation_events, screening_terms, sections, units,
+    users,
 };
 use crate::db::{insert_rows, DbConn};
 use crate::drafts::types::DocumentStatus;
@@ -141,6 +142,9 @@ pub struct NewCommentRow {
     pub text_lower: String,
     pub round_id: Option<i64>,
     pub version: i32,
+    pub screening_score: i32,
+    /// `Screening` as JSON.
+    pub screening: Option<String>,
 }
 
 /// Insert comments and return their ids in order: one statement on PostgreSQL (ids matched
@@ -275,4 +279,39 @@ pub fn written_since(
             diesel::dsl::min(comments::created_at),
         ))
         .first(conn)
+}
+
+/// The blocked terms, as the admins typed them, in order.
+pub fn screening_terms(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    screening_terms::table
+        .select(screening_terms::term)
+        .order(screening_terms::term.asc())
+        .load(conn)
+}
+
+/// Replace the blocked terms with `terms`.
+pub fn replace_screening_terms(
+    conn: &mut DbConn,
+    terms: &[String],
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::delete(screening_terms::table).execute(conn)?;
+    let rows: Vec<_> = terms
+        .iter()
+        .map(|t| {
+            (
+                screening_terms::term.eq(t.as_str()),
+                screening_terms::created_at.eq(at),
+            )
+        })
+        .collect();
+    insert_rows(conn, screening_terms::table, rows)
+}
+
+/// The screening of a comment (moderators' eyes only).
+pub fn screening_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, Option<String>)>> {
+    comments::table
+        .filter(comments::id.eq_any(ids))
+        .select((comments::id, comments::screening))
+        .load(conn)
 }

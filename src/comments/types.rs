@@ -284,3 +284,14 @@ pub struct CommentFilter {
     pub hide_drafts: bool,
     pub newest_first: bool,
 }
+
+/// The terms screening looks for (admins keep the list).
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreeningTerms {
+    /// Each matched as whole words; written without diacritics, or with letters set apart
+    /// ("d.m"), a comment still matches. At most 1,000 terms of 1–100 characters.
+    #[validate(length(max = 1000, message = "at most 1000 terms"))]
+    #[schema(max_items = 1000)]
+    pub terms: Vec<String>,
+}

@@ -251,6 +251,10 @@ fn write_batch(
     }
     limit_per_person(conn, jobs, &mut to_write, &mut results, at)?;
 
+    let blocked = match to_write.is_empty() {
+        true => Vec::new(),
+        false => store::screening_terms(conn)?,
+    };
     let rows: Vec<NewCommentRow> = to_write
         .iter()
         .map(|&i| {
@@ -263,7 +267,10 @@ fn write_batch(
                 version: 1,
                 round: None,
             });
+            let screening = crate::comments::screening::screen(&j.new.body, &blocked);
             NewCommentRow {
+                screening_score: i32::from(screening.score),
+                screening: serde_json::to_string(&screening).ok(),
                 round_id: placement.round.map(|r| r.0),
                 version: placement.version,
                 document_id: j.document_id,

@@ -109,6 +109,8 @@ diesel::table! {
         claimed_by -> Nullable<BigInt>,
         claimed_until -> Nullable<Timestamp>,
         reason_code -> Nullable<Text>,
+        screening_score -> Integer,
+        screening -> Nullable<Text>,
     }
 }
 
@@ -160,6 +162,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    screening_terms (term) {
+        term -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -170,6 +179,7 @@ diesel::joinable!(comments -> units (unit_id));
 diesel::joinable!(moderation_events -> comments (comment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    screening_terms,
     units,
     users,
     user_roles,

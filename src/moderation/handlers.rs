@@ -7,15 +7,16 @@ use crate::http::extract::{Ctx, Json};
 use crate::identity::RequestMeta;
 use crate::moderation::service;
 use crate::moderation::types::{
-    ClaimRequest, Claimed, ModerationRequest, QueueQuery, Reason, Released,
+    ClaimRequest, Claimed, ModerationRequest, QueueQuery, QueuedComment, Reason, Released,
 };
 use crate::pagination::Page;
 
-/// Pending and flagged comments, oldest first (moderators).
+/// Pending and flagged comments, oldest first (moderators), each with what screening found
+/// (score, labels and their spans); filtered by draft, label or minimum score.
 #[utoipa::path(
     tag = "moderation",
     params(QueueQuery),
-    responses((status = 200, body = Page<Comment>)),
+    responses((status = 200, body = Page<QueuedComment>)),
     security(("bearer" = []))
 )]
 #[get("/moderation/queue")]
@@ -23,7 +24,7 @@ pub async fn moderation_queue(
     ctx: Ctx,
     _user: Authorized<Moderator>,
     query: web::Query<QueueQuery>,
-) -> Result<web::Json<Page<Comment>>, AppError> {
+) -> Result<web::Json<Page<QueuedComment>>, AppError> {
     let query = query.into_inner();
     Ok(web::Json(
         ctx.db(move |conn| service::queue(conn, query)).await?,

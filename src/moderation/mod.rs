@@ -1,7 +1,6 @@
 //! Moderation: the queue of pending and flagged comments, and decisions on them.
 pub mod handlers;
 pub mod pages;
-pub mod screening;
 pub mod service;
 pub mod store;
 pub mod types;

@@ -7,6 +7,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::comments::screening::{Label, Screening};
 use crate::comments::types::{Action, Comment, ModerationEvent, ReasonCode};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::Ctx;
@@ -14,7 +15,7 @@ use crate::http::page::paging::Paging;
 use crate::http::page::{html, local, see_other, PageError, Shell, Visitor};
 use crate::identity::{RequestMeta, Role};
 use crate::moderation::service;
-use crate::moderation::types::{ModerationRequest, QueueQuery};
+use crate::moderation::types::{ModerationRequest, QueueQuery, QueuedComment};
 
 pub struct QueueItem {
     pub comment: Comment,
@@ -22,6 +23,43 @@ pub struct QueueItem {
     pub history: Vec<(ModerationEvent, String)>,
     /// A live claim on it: whether it is the visitor's, and until when.
     pub claim: Option<(bool, String)>,
+    /// What screening found.
+    pub labels: Vec<Label>,
+    /// The body in pieces, those screening pointed at marked.
+    pub segments: Vec<(String, bool)>,
+}
+
+/// `body` cut at the spans screening found (labels about the whole text aside), each piece
+/// with whether it is one of them.
+fn marked(body: &str, screening: Option<&Screening>) -> Vec<(String, bool)> {
+    let chars: Vec<char> = body.chars().collect();
+    let mut spans: Vec<[usize; 2]> = screening
+        .map(|s| {
+            s.labels
+                .iter()
+                .filter(|f| !matches!(f.label, Label::Shouting | Label::VeryShort))
+                .flat_map(|f| f.spans.iter().copied())
+                .collect()
+        })
+        .unwrap_or_default();
+    spans.sort_unstable();
+    let mut out = Vec::new();
+    let mut at = 0;
+    for [start, end] in spans {
+        let (start, end) = (start.max(at).min(chars.len()), end.min(chars.len()));
+        if start >= end {
+            continue;
+        }
+        if start > at {
+            out.push((chars[at..start].iter().collect(), false));
+        }
+        out.push((chars[start..end].iter().collect(), true));
+        at = end;
+    }
+    if at < chars.len() || out.is_empty() {
+        out.push((chars[at..].iter().collect(), false));
+    }
+    out
 }
 
 #[derive(Template)]
@@ -50,6 +88,19 @@ impl QueuePage {
                 (c.as_str(), self.shell.lang.pick(vi, en))
             })
             .collect()
+    }
+
+    fn screening_label(&self, label: &Label) -> &'static str {
+        let (vi, en) = match label {
+            Label::Links => ("Có đường dẫn", "Links"),
+            Label::Shouting => ("Viết hoa toàn bộ", "Shouting"),
+            Label::RepeatedCharacters => ("Ký tự lặp lại", "Repeated characters"),
+            Label::VeryShort => ("Quá ngắn", "Very short"),
+            Label::BlockedTerm => ("Từ ngữ bị chặn", "Blocked term"),
+            Label::PersonalData => ("Thông tin cá nhân", "Personal data"),
+            Label::Duplicate => ("Trùng lặp", "Duplicate"),
+        };
+        self.shell.lang.pick(vi, en)
     }
 
     fn label_of(&self, code: &ReasonCode) -> &'static str {
@@ -133,13 +184,15 @@ async fn queue_page(
                 conn,
                 QueueQuery {
                     document_id,
+                    label: None,
+                    min_score: None,
                     cursor,
                     limit: Some(50),
                 },
             )?;
             let next = page.next_cursor;
             let mut items = Vec::with_capacity(page.items.len());
-            for comment in page.items {
+            for QueuedComment { comment, screening } in page.items {
                 let history = crate::comments::service::history(conn, comment.id, &actor)?
                     .into_iter()
                     .map(|e| {
@@ -154,6 +207,10 @@ async fn queue_page(
                     .map(|(by, until)| (by == actor.id, local(until, &c)));
                 items.push(QueueItem {
                     when: local(comment.created_at, &c),
+                    segments: marked(&comment.body, screening.as_ref()),
+                    labels: screening
+                        .map(|s| s.labels.into_iter().map(|f| f.label).collect())
+                        .unwrap_or_default(),
                     comment,
                     history,
                     claim: held,

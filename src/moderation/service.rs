@@ -3,6 +3,7 @@
 
 use crate::accounts::store::users::contact;
 use crate::audit::{self, AuditAction, Event};
+use crate::comments::screening::Screening;
 use crate::comments::service::get_visible;
 use crate::comments::types::{Comment, CommentStatus};
 use crate::db::{now, write_tx, DbConn};
@@ -13,24 +14,46 @@ use crate::input::validated;
 use crate::mail::notices::{self, Recipient};
 use crate::moderation::store::{self, NewEvent};
 use crate::moderation::types::{
-    Action, ClaimRequest, Claimed, ModerationRequest, QueueQuery, Reason, ReasonCode, Released,
+    Action, ClaimRequest, Claimed, ModerationRequest, QueueQuery, QueuedComment, Reason,
+    ReasonCode, Released,
 };
 use crate::pagination::{Page, PageParams};
 use crate::text::clean_opt;
 
-/// Pending and flagged comments, oldest first (drafts cannot receive comments).
-pub fn queue(conn: &mut DbConn, query: QueueQuery) -> Result<Page<Comment>, AppError> {
+/// Pending and flagged comments, oldest first (drafts cannot receive comments), with what
+/// screening found in each; filtered by draft, label or score.
+pub fn queue(conn: &mut DbConn, query: QueueQuery) -> Result<Page<QueuedComment>, AppError> {
+    if query.min_score.is_some_and(|n| !(0..=100).contains(&n)) {
+        return Err(AppError::field("min_score", "must be between 0 and 100"));
+    }
     let page = PageParams {
-        cursor: query.cursor,
+        cursor: query.cursor.clone(),
         limit: query.limit,
     }
     .keyset()?;
-    let rows = store::queue(conn, query.document_id, page)?;
-    Ok(Page::from_rows(
-        rows.into_iter().map(Comment::from).collect(),
+    let rows = store::queue(conn, &query, page)?;
+    let page = Page::from_rows(
+        rows.into_iter().map(Comment::from).collect::<Vec<_>>(),
         page.limit,
         |c| c.id,
-    ))
+    );
+    let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
+    let mut screenings: std::collections::HashMap<i64, Screening> =
+        crate::comments::store::screening_of(conn, &ids)?
+            .into_iter()
+            .filter_map(|(id, json)| Some((id, serde_json::from_str(&json?).ok()?)))
+            .collect();
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|comment| QueuedComment {
+                screening: screenings.remove(&comment.id),
+                comment,
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// Record a moderator's decision. Moderators never decide their own comments; a rejection

@@ -7,7 +7,7 @@ use crate::comments::store::comment_query;
 use crate::comments::types::{CommentRow, CommentStatus};
 use crate::db::schema::{comments, moderation_events};
 use crate::db::DbConn;
-use crate::moderation::types::{Action, ReasonCode};
+use crate::moderation::types::{Action, QueueQuery, ReasonCode};
 use crate::pagination::Keyset;
 
 /// The queue's statuses written out, not bound: only then can PostgreSQL's and SQLite's
@@ -21,11 +21,7 @@ static QUEUE_CONDITION: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Pending and flagged comments, oldest first.
-pub fn queue(
-    conn: &mut DbConn,
-    document_id: Option<i64>,
-    page: Keyset,
-) -> QueryResult<Vec<CommentRow>> {
+pub fn queue(conn: &mut DbConn, q: &QueueQuery, page: Keyset) -> QueryResult<Vec<CommentRow>> {
     let mut query = comment_query!()
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
             &QUEUE_CONDITION,
@@ -33,8 +29,15 @@ pub fn queue(
         .order(comments::id.asc())
         .limit(page.limit + 1)
         .into_boxed();
-    if let Some(d) = document_id {
+    if let Some(d) = q.document_id {
         query = query.filter(comments::document_id.eq(d));
+    }
+    if let Some(n) = q.min_score {
+        query = query.filter(comments::screening_score.ge(n));
+    }
+    if let Some(label) = q.label {
+        // The screening is JSON text; a label is written `"label":"…"` in it.
+        query = query.filter(comments::screening.like(format!("%\"label\":\"{label}\"%")));
     }
     if let Some(a) = page.after {
         query = query.filter(comments::id.gt(a));

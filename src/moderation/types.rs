@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::comments::screening::{Label, Screening};
 use crate::comments::types::Comment;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -29,6 +30,11 @@ pub struct ModerationRequest {
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     pub document_id: Option<i64>,
+    /// Only comments screening gave this label.
+    pub label: Option<Label>,
+    /// Only comments screening scored at least this (0–100).
+    #[param(minimum = 0, maximum = 100)]
+    pub min_score: Option<i32>,
     #[param(pattern = r"^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     #[param(minimum = 1, maximum = 200)]
@@ -64,4 +70,13 @@ pub struct Reason {
     pub code: ReasonCode,
     pub vi: &'static str,
     pub en: &'static str,
+}
+
+/// A comment in the queue, with what screening found in it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueuedComment {
+    #[serde(flatten)]
+    pub comment: Comment,
+    /// Absent for comments written before screening existed.
+    pub screening: Option<Screening>,
 }

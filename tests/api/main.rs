@@ -39,6 +39,7 @@ mod reasons;
 mod roster;
 mod rounds;
 mod samples;
+mod screening;
 mod search;
 mod sessions;
 mod smtp;

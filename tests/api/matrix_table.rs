@@ -529,6 +529,22 @@ pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
         ),
         row(
             M::GET,
+            "/api/v1/admin/screening/terms",
+            "/api/v1/admin/screening/terms".into(),
+            ADMIN,
+            200,
+            None,
+        ),
+        row(
+            M::PUT,
+            "/api/v1/admin/screening/terms",
+            "/api/v1/admin/screening/terms".into(),
+            ADMIN,
+            200,
+            Some(json!({ "terms": ["đm"] })),
+        ),
+        row(
+            M::GET,
             "/api/v1/moderation/reasons",
             "/api/v1/moderation/reasons".into(),
             MODERATOR,
