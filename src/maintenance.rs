@@ -1,4 +1,5 @@
-//! Periodic clean-up: idempotency keys past their retention, stale sign-in throttling rows.
+//! Periodic clean-up: idempotency keys past their retention, stale sign-in throttling rows,
+//! per-hour comment counts of past hours.
 
 use std::time::Duration;
 
@@ -12,7 +13,8 @@ pub fn run_once(pool: &Pool) -> anyhow::Result<(usize, usize)> {
             crate::comments::store::purge_keys(conn, at - chrono::Duration::hours(KEEP_HOURS))?;
         let throttles =
             crate::accounts::store::throttle::purge(conn, at - chrono::Duration::days(1))?;
-        Ok((keys, throttles))
+        let counts = crate::comments::store::purge_counts(conn, at - chrono::Duration::hours(2))?;
+        Ok((keys, throttles + counts))
     })
 }
 

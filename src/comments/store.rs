@@ -8,8 +8,8 @@ use diesel::prelude::*;
 
 use crate::comments::types::{CommentFilter, CommentRow, CommentStatus, EventRow, PublicComment};
 use crate::db::schema::{
-    comments, documents, idempotency_keys, moderation_events, screening_terms, sections, units,
-    users,
+    comment_counts, comments, documents, idempotency_keys, moderation_events, screening_terms,
+    sections, units, users,
 };
 use crate::db::{insert_rows, DbConn};
 use crate::drafts::types::DocumentStatus;
@@ -247,38 +247,80 @@ pub fn approved_on(
         .load(conn)
 }
 
-/// PostgreSQL: lock each of these authors (ids in order) for the rest of the transaction, for
-/// counting what they wrote. SQLite: nothing to do (one writer at a time).
+/// PostgreSQL: lock these authors (ids in order, in one statement) for the rest of the
+/// transaction, for counting what they wrote. SQLite: nothing to do (one writer at a time).
 pub fn lock_authors(conn: &mut DbConn, authors: &[i64]) -> QueryResult<()> {
-    /// The first key of the two-key advisory locks on authors.
-    const AUTHORS: i32 = 1;
     match conn {
-        DbConn::Pg(c) => authors.iter().try_for_each(|a| {
-            diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
-                .bind::<diesel::sql_types::Integer, _>(AUTHORS)
-                // The lock's second key is 32 bits: ids beyond share a lock, nothing worse.
-                .bind::<diesel::sql_types::Integer, _>(*a as i32)
-                .execute(c)
-                .map(|_| ())
-        }),
+        // The first key of the two-key advisory locks on authors is 1; the second is 32 bits,
+        // so ids beyond share a lock, nothing worse.
+        DbConn::Pg(c) => diesel::sql_query(
+            "SELECT pg_advisory_xact_lock(1, (a % 2147483648)::int) \
+             FROM unnest($1::bigint[]) AS a ORDER BY a",
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(authors)
+        .execute(c)
+        .map(|_| ()),
         DbConn::Sqlite(_) => Ok(()),
     }
 }
 
-/// How many comments `author` wrote after `since`, and when the oldest of them was.
-pub fn written_since(
+/// What each of `authors` wrote in the clock hour starting at `hour` (absent: nothing).
+pub fn hour_counts(
     conn: &mut DbConn,
-    author: i64,
-    since: NaiveDateTime,
-) -> QueryResult<(i64, Option<NaiveDateTime>)> {
-    comments::table
-        .filter(comments::author_id.eq(author))
-        .filter(comments::created_at.gt(since))
-        .select((
-            diesel::dsl::count_star(),
-            diesel::dsl::min(comments::created_at),
-        ))
-        .first(conn)
+    authors: &[i64],
+    hour: NaiveDateTime,
+) -> QueryResult<HashMap<i64, i32>> {
+    Ok(comment_counts::table
+        .filter(comment_counts::author_id.eq_any(authors))
+        .filter(comment_counts::hour.eq(hour))
+        .select((comment_counts::author_id, comment_counts::count))
+        .load::<(i64, i32)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Count more comments by these authors in the hour starting at `hour`.
+pub fn add_to_hour(
+    conn: &mut DbConn,
+    hour: NaiveDateTime,
+    added: &[(i64, i32)],
+) -> QueryResult<()> {
+    let rows: Vec<_> = added
+        .iter()
+        .map(|(author, n)| {
+            (
+                comment_counts::author_id.eq(*author),
+                comment_counts::hour.eq(hour),
+                comment_counts::count.eq(*n),
+            )
+        })
+        .collect();
+    // `excluded`: the count this statement brought for the row.
+    let more = comment_counts::count
+        .eq(comment_counts::count + diesel::upsert::excluded(comment_counts::count));
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(comment_counts::table)
+            .values(rows)
+            .on_conflict((comment_counts::author_id, comment_counts::hour))
+            .do_update()
+            .set(more)
+            .execute(c)
+            .map(|_| ()),
+        DbConn::Sqlite(c) => rows.into_iter().try_for_each(|row| {
+            diesel::insert_into(comment_counts::table)
+                .values(row)
+                .on_conflict((comment_counts::author_id, comment_counts::hour))
+                .do_update()
+                .set(more)
+                .execute(c)
+                .map(|_| ())
+        }),
+    }
+}
+
+/// Forget the counts of hours that started before `before`.
+pub fn purge_counts(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(comment_counts::table.filter(comment_counts::hour.lt(before))).execute(conn)
 }
 
 /// The blocked terms, as the admins typed them, in order.

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
+use chrono::Timelike;
 use diesel::result::DatabaseErrorKind;
 use diesel::QueryResult;
 
@@ -144,10 +145,11 @@ pub fn write_now(conn: &mut DbConn, submission: Submission) -> Result<Comment, A
     }
 }
 
-/// Refuse (429) the submissions beyond their author's hourly limit, counting what they wrote
-/// in the last hour and what comes before in this batch. PostgreSQL: each author's count is
-/// taken under a lock on that author held to the commit, so writers in several processes
-/// cannot both see room for the same last comment. (SQLite: one writer at a time already.)
+/// Refuse (429) the submissions beyond their author's limit for this clock hour, counting
+/// what they wrote in it and what comes before in this batch, and count the rest. PostgreSQL:
+/// each author's count is read and written under a lock on that author held to the commit, so
+/// writers in several processes cannot both see room for the same last comment. (SQLite: one
+/// writer at a time already.)
 fn limit_per_person(
     conn: &mut DbConn,
     jobs: &[Submission],
@@ -167,30 +169,39 @@ fn limit_per_person(
     }
     // In id order: two batches locking the same authors cannot wait on each other.
     store::lock_authors(conn, &authors)?;
-    let since = at - chrono::TimeDelta::hours(1);
-    let mut used: HashMap<i64, (u32, Option<chrono::NaiveDateTime>)> = HashMap::new();
-    for author in authors {
-        let (count, oldest) = store::written_since(conn, author, since)?;
-        used.insert(author, (u32::try_from(count).unwrap_or(u32::MAX), oldest));
-    }
+    let hour = at.date().and_hms_opt(at.time().hour(), 0, 0).unwrap_or(at);
+    let retry_after = (hour + chrono::TimeDelta::hours(1) - at)
+        .num_seconds()
+        .max(1);
+    let counts = store::hour_counts(conn, &authors, hour)?;
+    let mut used: HashMap<i64, (i32, i32)> = authors
+        .iter()
+        .map(|a| (*a, (counts.get(a).copied().unwrap_or(0), 0)))
+        .collect();
     to_write.retain(|&i| {
         let Some(limit) = jobs[i].max_per_hour else {
             return true;
         };
-        let Some((count, oldest)) = used.get_mut(&jobs[i].author.id) else {
+        let Some((count, added)) = used.get_mut(&jobs[i].author.id) else {
             return true;
         };
-        if *count < limit {
-            *count += 1;
+        if i64::from(*count) + i64::from(*added) < i64::from(limit) {
+            *added += 1;
             return true;
         }
-        // Room again when the oldest comment of the hour leaves it.
-        let free_at = oldest.unwrap_or(at) + chrono::TimeDelta::hours(1);
-        let retry_after = (free_at - at).num_seconds().max(1);
         results[i] = Some(Err(AppError::RateLimited { retry_after }));
         false
     });
-    Ok(())
+    let mut added: Vec<(i64, i32)> = used
+        .into_iter()
+        .filter(|(_, (_, n))| *n > 0)
+        .map(|(a, (_, n))| (a, n))
+        .collect();
+    added.sort_unstable();
+    if added.is_empty() {
+        return Ok(());
+    }
+    store::add_to_hour(conn, hour, &added)
 }
 
 /// Check every submission, write the good ones, and say what became of each (in order).

@@ -163,6 +163,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    comment_counts (author_id, hour) {
+        author_id -> BigInt,
+        hour -> Timestamp,
+        count -> Integer,
+    }
+}
+
+diesel::table! {
     screening_terms (term) {
         term -> Text,
         created_at -> Timestamp,
@@ -179,6 +187,7 @@ diesel::joinable!(comments -> units (unit_id));
 diesel::joinable!(moderation_events -> comments (comment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    comment_counts,
     screening_terms,
     units,
     users,

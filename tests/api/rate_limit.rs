@@ -43,7 +43,8 @@ async fn the_comment_beyond_the_hourly_limit_is_refused_with_retry_after() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     problem(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
-    assert!((3500..=3600).contains(&retry_after), "{retry_after}");
+    // Room again when the clock hour ends.
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
 }
 
 #[tokio::test]
