@@ -93,6 +93,8 @@ fn api(cfg: &mut ServiceConfig) {
         .service(moderation::handlers::claim)
         .service(moderation::handlers::release_claims)
         .service(moderation::handlers::moderation_reasons)
+        .service(moderation::handlers::escalated_queue)
+        .service(moderation::handlers::decide_escalated)
         .service(comments::handlers::screening_terms)
         .service(comments::handlers::set_screening_terms)
         .service(feedback::handlers::feedback)
@@ -137,6 +139,8 @@ pub const ROLES: &[(&str, &[Role])] = &[
     ("claim", &[Role::Moderator]),
     ("release_claims", &[Role::Moderator]),
     ("moderation_reasons", &[Role::Moderator]),
+    ("escalated_queue", &[Role::Secretariat]),
+    ("decide_escalated", &[Role::Secretariat]),
     ("screening_terms", &[Role::Admin]),
     ("set_screening_terms", &[Role::Admin]),
 ];

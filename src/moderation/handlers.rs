@@ -2,7 +2,7 @@ use actix_web::{delete, get, post, web};
 
 use crate::comments::types::Comment;
 use crate::error::AppError;
-use crate::http::auth::{Authorized, Moderator};
+use crate::http::auth::{Authorized, Moderator, Secretariat};
 use crate::http::extract::{Ctx, Json};
 use crate::identity::RequestMeta;
 use crate::moderation::service;
@@ -112,4 +112,51 @@ pub async fn release_claims(
 #[get("/moderation/reasons")]
 pub async fn moderation_reasons(_user: Authorized<Moderator>) -> web::Json<Vec<Reason>> {
     web::Json(service::reasons())
+}
+
+/// Comments moderators flagged for the secretariat, oldest first, with their screening
+/// (secretariat).
+#[utoipa::path(
+    tag = "moderation",
+    params(QueueQuery),
+    responses((status = 200, body = Page<QueuedComment>)),
+    security(("bearer" = []))
+)]
+#[get("/moderation/escalated")]
+pub async fn escalated_queue(
+    ctx: Ctx,
+    _user: Authorized<Secretariat>,
+    query: web::Query<QueueQuery>,
+) -> Result<web::Json<Page<QueuedComment>>, AppError> {
+    let query = query.into_inner();
+    Ok(web::Json(
+        ctx.db(move |conn| service::escalated(conn, query)).await?,
+    ))
+}
+
+/// Approve or reject a flagged comment (secretariat); the author is told as after any decision.
+#[utoipa::path(
+    tag = "moderation",
+    params(("id" = i64, Path, description = "Comment id")),
+    request_body = ModerationRequest,
+    responses(
+        (status = 200, body = Comment),
+        (status = 409, description = "The comment is not flagged, or the action is a flag"),
+        (status = 422, description = "Reject without a reason"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/moderation/escalated/{id}/decision")]
+pub async fn decide_escalated(
+    ctx: Ctx,
+    user: Authorized<Secretariat>,
+    meta: RequestMeta,
+    path: web::Path<i64>,
+    body: Json<ModerationRequest>,
+) -> Result<web::Json<Comment>, AppError> {
+    let (actor, id) = (user.into_actor(), path.into_inner());
+    Ok(web::Json(
+        ctx.db(move |conn| service::decide_escalated(conn, &actor, &meta, id, body.parse()?))
+            .await?,
+    ))
 }

@@ -23,6 +23,19 @@ use crate::text::clean_opt;
 /// Pending and flagged comments, oldest first (drafts cannot receive comments), with what
 /// screening found in each; filtered by draft, label or score.
 pub fn queue(conn: &mut DbConn, query: QueueQuery) -> Result<Page<QueuedComment>, AppError> {
+    queued(conn, query, false)
+}
+
+/// The flagged comments, which moderators sent on to the secretariat, oldest first.
+pub fn escalated(conn: &mut DbConn, query: QueueQuery) -> Result<Page<QueuedComment>, AppError> {
+    queued(conn, query, true)
+}
+
+fn queued(
+    conn: &mut DbConn,
+    query: QueueQuery,
+    escalated_only: bool,
+) -> Result<Page<QueuedComment>, AppError> {
     if query.min_score.is_some_and(|n| !(0..=100).contains(&n)) {
         return Err(AppError::field("min_score", "must be between 0 and 100"));
     }
@@ -31,7 +44,7 @@ pub fn queue(conn: &mut DbConn, query: QueueQuery) -> Result<Page<QueuedComment>
         limit: query.limit,
     }
     .keyset()?;
-    let rows = store::queue(conn, &query, page)?;
+    let rows = store::queue(conn, &query, escalated_only, page)?;
     let page = Page::from_rows(
         rows.into_iter().map(Comment::from).collect::<Vec<_>>(),
         page.limit,
@@ -54,6 +67,31 @@ pub fn queue(conn: &mut DbConn, query: QueueQuery) -> Result<Page<QueuedComment>
             .collect(),
         next_cursor: page.next_cursor,
     })
+}
+
+/// The secretariat's decision on a comment a moderator flagged (escalated): approve or reject
+/// only, and only while it is flagged; otherwise as a moderator's decision.
+pub fn decide_escalated(
+    conn: &mut DbConn,
+    secretary: &Actor,
+    meta: &RequestMeta,
+    comment_id: i64,
+    req: ModerationRequest,
+) -> Result<Comment, AppError> {
+    if req.action == Action::Flag {
+        return Err(AppError::conflict(
+            ErrorCode::InvalidTransition,
+            "an escalated comment is approved or rejected",
+        ));
+    }
+    let comment = get_visible(conn, comment_id, secretary)?;
+    if comment.status != CommentStatus::Flagged {
+        return Err(AppError::conflict(
+            ErrorCode::InvalidTransition,
+            "only a flagged comment is decided by the secretariat",
+        ));
+    }
+    decide(conn, secretary, meta, comment_id, req)
 }
 
 /// Record a moderator's decision. Moderators never decide their own comments; a rejection

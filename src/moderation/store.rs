@@ -21,7 +21,12 @@ static QUEUE_CONDITION: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Pending and flagged comments, oldest first.
-pub fn queue(conn: &mut DbConn, q: &QueueQuery, page: Keyset) -> QueryResult<Vec<CommentRow>> {
+pub fn queue(
+    conn: &mut DbConn,
+    q: &QueueQuery,
+    escalated_only: bool,
+    page: Keyset,
+) -> QueryResult<Vec<CommentRow>> {
     let mut query = comment_query!()
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
             &QUEUE_CONDITION,
@@ -31,6 +36,9 @@ pub fn queue(conn: &mut DbConn, q: &QueueQuery, page: Keyset) -> QueryResult<Vec
         .into_boxed();
     if let Some(d) = q.document_id {
         query = query.filter(comments::document_id.eq(d));
+    }
+    if escalated_only {
+        query = query.filter(comments::status.eq(CommentStatus::Flagged.as_str()));
     }
     if let Some(n) = q.min_score {
         query = query.filter(comments::screening_score.ge(n));

@@ -63,6 +63,8 @@ pub struct World {
     pub to_close: i64,
     pub approved_comment: i64,
     pub pending_comment: i64,
+    /// Flagged by a moderator: the secretariat's to decide.
+    pub flagged_comment: i64,
     pub own_comment: i64,
     pub others_comment: i64,
     pub round: i64,
@@ -123,6 +125,15 @@ pub async fn world(app: &TestApp) -> World {
     let pending_comment = c(app
         .comment(&other_employee, published, json!({ "body": "Chờ duyệt" }))
         .await);
+    let flagged_comment = c(app
+        .comment(
+            &other_employee,
+            published,
+            json!({ "body": "Cần Thư ký xem" }),
+        )
+        .await);
+    app.decide(moderator, flagged_comment, json!({ "action": "flag" }))
+        .await;
     let own_comment = c(app
         .comment(employee, published, json!({ "body": "Của tôi" }))
         .await);
@@ -144,6 +155,7 @@ pub async fn world(app: &TestApp) -> World {
         to_close,
         approved_comment,
         pending_comment,
+        flagged_comment,
         own_comment,
         others_comment,
         round,
@@ -519,6 +531,26 @@ pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
             200,
             Some(json!({ "action": "approve" })),
         ),
+        row(
+            M::GET,
+            "/api/v1/moderation/escalated",
+            "/api/v1/moderation/escalated".into(),
+            SECRETARIAT,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/moderation/escalated/{id}/decision",
+            format!(
+                "/api/v1/moderation/escalated/{}/decision",
+                w.flagged_comment
+            ),
+            SECRETARIAT,
+            200,
+            Some(json!({ "action": "approve" })),
+        ),
+        // After the decisions above: a claim takes the oldest comment still queued.
         row(
             M::POST,
             "/api/v1/moderation/claims",
