@@ -31,6 +31,29 @@ pub struct CommentsSettings {
 #[derive(Clone, Debug, Deserialize)]
 pub struct ModerationSettings {
     pub claim_minutes: i64,
+    /// Decisions a second moderator must confirm (four-eyes).
+    pub second_review: Vec<SecondReview>,
+    /// A new comment screening scores at least this is flagged by itself (0: never).
+    pub auto_flag_score: i32,
+    /// How alike (Jaccard similarity of word shingles, 0–1) two comments must be to count as
+    /// near-duplicates.
+    pub duplicate_threshold: f64,
+    /// Hour of the day (in `display.utc_offset`) the daily digest goes to moderators.
+    pub digest_hour: u32,
+}
+
+crate::text_enum! {
+    /// A decision that can need a second moderator (`moderation.second_review`).
+    pub enum SecondReview {
+        Reject = "reject",
+    }
+}
+
+impl ModerationSettings {
+    /// Whether a rejection waits for a second moderator.
+    pub fn four_eyes_reject(&self) -> bool {
+        self.second_review.contains(&SecondReview::Reject)
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -157,7 +180,8 @@ impl Settings {
                     .separator("__")
                     .try_parsing(true)
                     .list_separator(",")
-                    .with_list_parse_key("server.trusted_proxies"),
+                    .with_list_parse_key("server.trusted_proxies")
+                    .with_list_parse_key("moderation.second_review"),
             )
             .build()?
             .try_deserialize()?;
@@ -181,6 +205,16 @@ impl Settings {
         anyhow::ensure!(
             self.database.pool_size > 0,
             "database.pool_size must be > 0"
+        );
+        let m = &self.moderation;
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&m.duplicate_threshold) && m.duplicate_threshold > 0.0,
+            "moderation.duplicate_threshold must be above 0 and at most 1"
+        );
+        anyhow::ensure!(m.digest_hour < 24, "moderation.digest_hour must be 0–23");
+        anyhow::ensure!(
+            (0..=100).contains(&m.auto_flag_score),
+            "moderation.auto_flag_score must be 0–100"
         );
         Ok(())
     }

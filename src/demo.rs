@@ -186,7 +186,11 @@ fn seed_in(
                     .then(|| "Nội dung không liên quan đến dự thảo.".into()),
                 note: (action == Action::Flag).then(|| "Chuyển Thư ký xem xét.".into()),
             };
-            decide(conn, &moderator, cli, id, decision)?;
+            // The demo's past decisions were final (no second moderator in the story).
+            let review = crate::moderation::service::Review {
+                four_eyes_reject: false,
+            };
+            decide(conn, &moderator, cli, id, decision, review)?;
         }
     }
     Ok(())

@@ -93,6 +93,7 @@ fn api(cfg: &mut ServiceConfig) {
         .service(moderation::handlers::claim)
         .service(moderation::handlers::release_claims)
         .service(moderation::handlers::moderation_reasons)
+        .service(moderation::handlers::proposals_queue)
         .service(moderation::handlers::escalated_queue)
         .service(moderation::handlers::decide_escalated)
         .service(comments::handlers::screening_terms)
@@ -139,6 +140,7 @@ pub const ROLES: &[(&str, &[Role])] = &[
     ("claim", &[Role::Moderator]),
     ("release_claims", &[Role::Moderator]),
     ("moderation_reasons", &[Role::Moderator]),
+    ("proposals_queue", &[Role::Moderator]),
     ("escalated_queue", &[Role::Secretariat]),
     ("decide_escalated", &[Role::Secretariat]),
     ("screening_terms", &[Role::Admin]),

@@ -1,5 +1,6 @@
 //! Comments (góp ý) on a section or on a whole draft: submitted through the group-committing
 //! writer, read by who may see them.
+pub mod events;
 pub mod handlers;
 pub mod idempotency;
 pub mod pages;

@@ -26,13 +26,7 @@ impl MyComments {
     }
 
     fn status_label(&self, c: &Comment) -> &'static str {
-        use crate::comments::types::CommentStatus::*;
-        let (vi, en) = match c.status {
-            Pending => ("Chờ duyệt", "Pending"),
-            Approved => ("Đã duyệt", "Approved"),
-            Rejected => ("Không được chấp nhận", "Not accepted"),
-            Flagged => ("Đang xem xét", "Under review"),
-        };
+        let (vi, en) = c.status.labels();
         self.shell.lang.pick(vi, en)
     }
 }

@@ -4,7 +4,7 @@ use crate::comments::idempotency::{check_key, Created};
 use crate::comments::store;
 use crate::comments::types::{
     Comment, CommentDetail, CommentFilter, CommentQuery, CommentStatus, ModerationEvent,
-    NewComment, PublicComment, ScreeningTerms,
+    NewComment, PublicComment, Revision, ScreeningTerms,
 };
 use crate::comments::writer::{CommentWriter, Submission};
 use crate::context::Context;
@@ -65,7 +65,25 @@ pub fn get_visible(conn: &mut DbConn, id: i64, viewer: &Actor) -> Result<Comment
     }
     // A comment on a draft the viewer cannot see is hidden with it.
     drafts::get(conn, comment.document_id, viewer)?;
-    Ok(comment)
+    Ok(seen_by(comment, viewer))
+}
+
+/// A comment as someone outside moderation sees it: a proposed rejection is still pending
+/// until a second moderator confirms it (only then is its author told), and who works on it
+/// is moderation's business.
+pub fn seen_by(mut comment: Comment, viewer: &Actor) -> Comment {
+    if viewer.sees_all_comments() {
+        return comment;
+    }
+    if comment.status == CommentStatus::RejectProposed {
+        comment.status = CommentStatus::Pending;
+        comment.reason = None;
+        comment.reason_code = None;
+    }
+    comment.proposed_by = None;
+    comment.claimed_by = None;
+    comment.claimed_until = None;
+    comment
 }
 
 /// Moderation history as `viewer` may read it: moderators and the secretariat see every
@@ -76,8 +94,10 @@ pub fn history(
     viewer: &Actor,
 ) -> Result<Vec<ModerationEvent>, AppError> {
     let all = viewer.sees_all_comments();
-    Ok(store::history(conn, comment_id)?
+    Ok(crate::comments::events::history(conn, comment_id)?
         .into_iter()
+        // A proposal is moderation's business until it is confirmed.
+        .filter(|r| all || r.to_status != CommentStatus::RejectProposed)
         .map(|r| ModerationEvent {
             id: r.id,
             action: r.action,
@@ -91,8 +111,8 @@ pub fn history(
                 .0
                 .filter(|_| all || r.to_status == CommentStatus::Rejected),
             note: r.note.filter(|_| all),
-            moderator_id: r.moderator_id,
-            moderator_name: r.moderator_name,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
             created_at: r.created_at.and_utc(),
         })
         .collect())
@@ -102,7 +122,24 @@ pub fn history(
 pub fn detail(conn: &mut DbConn, id: i64, viewer: &Actor) -> Result<CommentDetail, AppError> {
     let comment = get_visible(conn, id, viewer)?;
     let history = history(conn, id, viewer)?;
-    Ok(CommentDetail { comment, history })
+    let revisions = if viewer.sees_all_comments() || comment.author_id == viewer.id {
+        crate::comments::events::revisions(conn, id)?
+            .into_iter()
+            .map(|r| Revision {
+                body: r.body,
+                proposed_text: r.proposed_text,
+                written_at: r.written_at.and_utc(),
+                replaced_at: r.replaced_at.and_utc(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(CommentDetail {
+        comment,
+        history,
+        revisions,
+    })
 }
 
 /// Comments on a document, oldest first: approved ones plus the viewer's own; moderators
@@ -147,7 +184,9 @@ pub fn for_document(
         }
     }
     Ok(Page::from_rows(
-        rows.into_iter().map(Comment::from).collect(),
+        rows.into_iter()
+            .map(|r| seen_by(Comment::from(r), viewer))
+            .collect(),
         page.limit,
         |c| c.id,
     ))
@@ -172,7 +211,9 @@ pub fn mine(
     };
     let rows = store::list(conn, &filter, page)?;
     Ok(Page::from_rows(
-        rows.into_iter().map(Comment::from).collect(),
+        rows.into_iter()
+            .map(|r| seen_by(Comment::from(r), viewer))
+            .collect(),
         page.limit,
         |c| c.id,
     ))

@@ -6,10 +6,9 @@ use chrono::NaiveDateTime;
 use diesel::dsl::exists;
 use diesel::prelude::*;
 
-use crate::comments::types::{CommentFilter, CommentRow, CommentStatus, EventRow, PublicComment};
+use crate::comments::types::{CommentFilter, CommentRow, CommentStatus, PublicComment};
 use crate::db::schema::{
-    comment_counts, comments, documents, idempotency_keys, moderation_events, screening_terms,
-    sections, units, users,
+    comment_counts, comments, documents, idempotency_keys, screening_terms, sections, units,
 };
 use crate::db::{insert_rows, DbConn};
 use crate::drafts::types::DocumentStatus;
@@ -111,16 +110,6 @@ pub fn list(
         }
     };
     query.load(conn)
-}
-
-/// Moderation history of a comment, oldest first.
-pub fn history(conn: &mut DbConn, comment_id: i64) -> QueryResult<Vec<EventRow>> {
-    moderation_events::table
-        .inner_join(users::table.on(users::id.eq(moderation_events::moderator_id)))
-        .filter(moderation_events::comment_id.eq(comment_id))
-        .order(moderation_events::id.asc())
-        .select(EventRow::as_select())
-        .load(conn)
 }
 
 /// A comment as written.

@@ -15,15 +15,60 @@ crate::text_enum! {
         Approved = "approved",
         Rejected = "rejected",
         Flagged = "flagged",
+        /// A moderator proposed to reject it; a second moderator confirms or overturns.
+        /// Its author still sees it as pending.
+        RejectProposed = "reject_proposed",
+        /// Its author took it back before a decision.
+        Withdrawn = "withdrawn",
     }
 }
 
 crate::text_enum! {
-    /// A moderator's decision.
+    /// A moderator's decision. With four-eyes (`moderation.second_review`), `reject` proposes a
+    /// rejection that another moderator confirms (`confirm_reject`) or overturns (`approve`).
     pub enum Action {
         Approve = "approve",
         Reject = "reject",
         Flag = "flag",
+        ConfirmReject = "confirm_reject",
+    }
+}
+
+crate::text_enum! {
+    /// What happened to a comment, in its history: a moderator's decision, or its author's
+    /// edit or withdrawal.
+    pub enum EventAction {
+        Approve = "approve",
+        Reject = "reject",
+        Flag = "flag",
+        ConfirmReject = "confirm_reject",
+        Edit = "edit",
+        Withdraw = "withdraw",
+    }
+}
+
+impl EventAction {
+    /// (Vietnamese, English) labels for a history line.
+    pub const fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            EventAction::Approve => ("Duyệt", "Approved"),
+            EventAction::Reject => ("Từ chối", "Rejected"),
+            EventAction::Flag => ("Đánh dấu", "Flagged"),
+            EventAction::ConfirmReject => ("Xác nhận từ chối", "Rejection confirmed"),
+            EventAction::Edit => ("Tác giả sửa", "Edited by the author"),
+            EventAction::Withdraw => ("Tác giả rút", "Withdrawn by the author"),
+        }
+    }
+}
+
+impl From<Action> for EventAction {
+    fn from(a: Action) -> Self {
+        match a {
+            Action::Approve => EventAction::Approve,
+            Action::Reject => EventAction::Reject,
+            Action::Flag => EventAction::Flag,
+            Action::ConfirmReject => EventAction::ConfirmReject,
+        }
     }
 }
 
@@ -55,15 +100,41 @@ impl ReasonCode {
 }
 
 impl Action {
-    /// The state machine: pending → approved | rejected | flagged; flagged → approved | rejected.
-    pub fn apply(self, from: CommentStatus) -> Option<CommentStatus> {
+    /// The state machine: pending → approved | rejected | flagged; flagged → approved |
+    /// rejected; with `second_review`, a rejection goes to reject_proposed first, which
+    /// `confirm_reject` makes rejected and `approve` overturns.
+    pub fn apply(self, from: CommentStatus, second_review: bool) -> Option<CommentStatus> {
         use CommentStatus::*;
         match (self, from) {
-            (Action::Approve, Pending | Flagged) => Some(Approved),
+            (Action::Approve, Pending | Flagged | RejectProposed) => Some(Approved),
+            (Action::Reject, Pending | Flagged) if second_review => Some(RejectProposed),
             (Action::Reject, Pending | Flagged) => Some(Rejected),
             (Action::Flag, Pending) => Some(Flagged),
+            (Action::ConfirmReject, RejectProposed) => Some(Rejected),
             _ => None,
         }
+    }
+}
+
+impl CommentStatus {
+    /// (Vietnamese, English) labels as an author reads them.
+    pub const fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            CommentStatus::Pending => ("Chờ duyệt", "Pending"),
+            CommentStatus::Approved => ("Đã duyệt", "Approved"),
+            CommentStatus::Rejected => ("Không được chấp nhận", "Not accepted"),
+            CommentStatus::Flagged => ("Đang xem xét", "Under review"),
+            CommentStatus::RejectProposed => ("Đề xuất từ chối", "Rejection proposed"),
+            CommentStatus::Withdrawn => ("Đã rút", "Withdrawn"),
+        }
+    }
+
+    /// Still waiting for a decision (what an author may withdraw).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            CommentStatus::Pending | CommentStatus::Flagged | CommentStatus::RejectProposed
+        )
     }
 }
 
@@ -98,6 +169,8 @@ pub struct Comment {
     /// The moderator working on it, while their claim lasts.
     pub claimed_by: Option<i64>,
     pub claimed_until: Option<DateTime<Utc>>,
+    /// Who proposed rejecting it, while the rejection waits for a second moderator.
+    pub proposed_by: Option<i64>,
 }
 
 /// What every reader of a draft sees of an approved comment: its text and the author's unit,
@@ -136,6 +209,7 @@ pub struct CommentRow {
     pub claimed_until: Option<NaiveDateTime>,
     #[diesel(deserialize_as = Option<String>)]
     pub reason_code: Maybe<ReasonCode>,
+    pub proposed_by: Option<i64>,
     #[diesel(embed)]
     pub names: Names,
 }
@@ -182,6 +256,7 @@ impl From<CommentRow> for Comment {
             decided_at: r.decided_at.map(|t| t.and_utc()),
             claimed_by: r.claimed_by,
             claimed_until: r.claimed_until.map(|t| t.and_utc()),
+            proposed_by: r.proposed_by,
         }
     }
 }
@@ -189,7 +264,7 @@ impl From<CommentRow> for Comment {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ModerationEvent {
     pub id: i64,
-    pub action: Action,
+    pub action: EventAction,
     pub from_status: CommentStatus,
     pub to_status: CommentStatus,
     /// The reason given: shown to the author for a rejection; other reasons only to
@@ -198,8 +273,10 @@ pub struct ModerationEvent {
     pub reason_code: Option<ReasonCode>,
     /// Internal note; shown to moderators and the secretariat only.
     pub note: Option<String>,
-    pub moderator_id: i64,
-    pub moderator_name: String,
+    /// Who did it: a moderator, the secretariat, or the author (edit, withdraw); absent when
+    /// screening flagged the comment by itself.
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -208,7 +285,7 @@ pub struct ModerationEvent {
 pub struct EventRow {
     pub id: i64,
     #[diesel(deserialize_as = String)]
-    pub action: Action,
+    pub action: EventAction,
     #[diesel(deserialize_as = String)]
     pub from_status: CommentStatus,
     #[diesel(deserialize_as = String)]
@@ -217,10 +294,10 @@ pub struct EventRow {
     #[diesel(deserialize_as = Option<String>)]
     pub reason_code: Maybe<ReasonCode>,
     pub note: Option<String>,
-    pub moderator_id: i64,
-    #[diesel(select_expression = users::full_name)]
-    #[diesel(select_expression_type = users::full_name)]
-    pub moderator_name: String,
+    pub actor_id: Option<i64>,
+    #[diesel(select_expression = users::full_name.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<users::full_name>)]
+    pub actor_name: Option<String>,
     pub created_at: NaiveDateTime,
 }
 
@@ -228,8 +305,21 @@ pub struct EventRow {
 pub struct CommentDetail {
     #[serde(flatten)]
     pub comment: Comment,
-    /// Moderation decisions, oldest first.
+    /// Moderation decisions and the author's edits, oldest first.
     pub history: Vec<ModerationEvent>,
+    /// The text before each of the author's edits, oldest first (author and moderators only).
+    pub revisions: Vec<Revision>,
+}
+
+/// A comment's text as it was before one of its author's edits.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Revision {
+    pub body: String,
+    pub proposed_text: Option<String>,
+    /// When this text was written (the comment, or the edit before).
+    pub written_at: DateTime<Utc>,
+    /// When the author's next edit replaced it.
+    pub replaced_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

@@ -356,6 +356,7 @@ fn write_batch(
             decided_at: None,
             claimed_by: None,
             claimed_until: None,
+            proposed_by: None,
         }))));
     }
     for (i, first) in repeats {

@@ -111,6 +111,18 @@ diesel::table! {
         reason_code -> Nullable<Text>,
         screening_score -> Integer,
         screening -> Nullable<Text>,
+        proposed_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    comment_revisions (id) {
+        id -> BigInt,
+        comment_id -> BigInt,
+        body -> Text,
+        proposed_text -> Nullable<Text>,
+        written_at -> Timestamp,
+        replaced_at -> Timestamp,
     }
 }
 
@@ -118,7 +130,7 @@ diesel::table! {
     moderation_events (id) {
         id -> BigInt,
         comment_id -> BigInt,
-        moderator_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
         action -> Text,
         from_status -> Text,
         to_status -> Text,
@@ -185,6 +197,7 @@ diesel::joinable!(comments -> documents (document_id));
 diesel::joinable!(comments -> sections (section_id));
 diesel::joinable!(comments -> units (unit_id));
 diesel::joinable!(moderation_events -> comments (comment_id));
+diesel::joinable!(comment_revisions -> comments (comment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     comment_counts,
@@ -197,6 +210,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sections,
     comments,
     moderation_events,
+    comment_revisions,
     audit_log,
     mail_outbox,
     document_versions,

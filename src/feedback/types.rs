@@ -47,6 +47,10 @@ pub struct Counts {
     pub approved: i64,
     pub rejected: i64,
     pub flagged: i64,
+    /// Waiting for a second moderator to confirm a rejection.
+    pub reject_proposed: i64,
+    /// Taken back by their authors.
+    pub withdrawn: i64,
     pub total: i64,
 }
 
@@ -57,6 +61,8 @@ impl Counts {
             CommentStatus::Approved => self.approved += n,
             CommentStatus::Rejected => self.rejected += n,
             CommentStatus::Flagged => self.flagged += n,
+            CommentStatus::RejectProposed => self.reject_proposed += n,
+            CommentStatus::Withdrawn => self.withdrawn += n,
         }
         self.total += n;
     }

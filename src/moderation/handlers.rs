@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::http::auth::{Authorized, Moderator, Secretariat};
 use crate::http::extract::{Ctx, Json};
 use crate::identity::RequestMeta;
-use crate::moderation::service;
+use crate::moderation::service::{self, Review};
 use crate::moderation::types::{
     ClaimRequest, Claimed, ModerationRequest, QueueQuery, QueuedComment, Reason, Released,
 };
@@ -31,14 +31,17 @@ pub async fn moderation_queue(
     ))
 }
 
-/// Approve, reject (with a reason) or flag a comment for escalation (moderators).
+/// Approve, reject (with a reason) or flag a comment for escalation (moderators). With
+/// four-eyes (`moderation.second_review`, on by default) a rejection is only proposed
+/// (`reject_proposed`) until a different moderator confirms it (`confirm_reject`) or overturns
+/// it (`approve`); the author is told only of the final decision.
 #[utoipa::path(
     tag = "moderation",
     params(("id" = i64, Path, description = "Comment id")),
     request_body = ModerationRequest,
     responses(
         (status = 200, body = Comment),
-        (status = 403, description = "Not a moderator, or your own comment"),
+        (status = 403, description = "Not a moderator, your own comment, or confirming your own proposal"),
         (status = 409, description = "Not allowed from the comment's current state"),
         (status = 422, description = "Reject without a reason"),
     ),
@@ -53,8 +56,9 @@ pub async fn moderate(
     body: Json<ModerationRequest>,
 ) -> Result<web::Json<Comment>, AppError> {
     let (actor, id) = (user.into_actor(), path.into_inner());
+    let review = Review::from(&ctx.settings.moderation);
     Ok(web::Json(
-        ctx.db(move |conn| service::decide(conn, &actor, &meta, id, body.parse()?))
+        ctx.db(move |conn| service::decide(conn, &actor, &meta, id, body.parse()?, review))
             .await?,
     ))
 }
@@ -112,6 +116,26 @@ pub async fn release_claims(
 #[get("/moderation/reasons")]
 pub async fn moderation_reasons(_user: Authorized<Moderator>) -> web::Json<Vec<Reason>> {
     web::Json(service::reasons())
+}
+
+/// Rejections proposed by one moderator and waiting for a second (four-eyes), oldest first,
+/// with their screening (moderators). Confirm with `confirm_reject`, overturn with `approve`.
+#[utoipa::path(
+    tag = "moderation",
+    params(QueueQuery),
+    responses((status = 200, body = Page<QueuedComment>)),
+    security(("bearer" = []))
+)]
+#[get("/moderation/proposals")]
+pub async fn proposals_queue(
+    ctx: Ctx,
+    _user: Authorized<Moderator>,
+    query: web::Query<QueueQuery>,
+) -> Result<web::Json<Page<QueuedComment>>, AppError> {
+    let query = query.into_inner();
+    Ok(web::Json(
+        ctx.db(move |conn| service::proposals(conn, query)).await?,
+    ))
 }
 
 /// Comments moderators flagged for the secretariat, oldest first, with their screening

@@ -14,7 +14,7 @@ use crate::http::extract::Ctx;
 use crate::http::page::paging::Paging;
 use crate::http::page::{html, local, see_other, PageError, Shell, Visitor};
 use crate::identity::{RequestMeta, Role};
-use crate::moderation::service;
+use crate::moderation::service::{self, Review};
 use crate::moderation::types::{ModerationRequest, QueueQuery, QueuedComment};
 
 pub struct QueueItem {
@@ -128,13 +128,20 @@ impl QueuePage {
         self.document_id == Some(*id)
     }
 
-    fn action_label(&self, a: &Action) -> &'static str {
-        let (vi, en) = match a {
-            Action::Approve => ("Duyệt", "Approved"),
-            Action::Reject => ("Từ chối", "Rejected"),
-            Action::Flag => ("Đánh dấu", "Flagged"),
-        };
+    fn action_label(&self, a: &crate::comments::types::EventAction) -> &'static str {
+        let (vi, en) = a.labels();
         self.shell.lang.pick(vi, en)
+    }
+
+    fn actor_label(&self, e: &ModerationEvent) -> String {
+        match &e.actor_name {
+            Some(name) => name.clone(),
+            None => self
+                .shell
+                .lang
+                .pick("Hệ thống (sàng lọc)", "System (screening)")
+                .into(),
+        }
     }
 }
 
@@ -286,6 +293,7 @@ pub async fn decide(
         note: None,
     };
     let actor = visitor.actor.clone();
+    let review = Review::from(&ctx.settings.moderation);
     let view = QueueParams {
         document_id: form.document_id,
         cursor: form.cursor.clone(),
@@ -297,7 +305,7 @@ pub async fn decide(
         q => format!("/moderation?{q}&decided={decided}"),
     };
     match ctx
-        .db(move |conn| service::decide(conn, &actor, &meta, id, request))
+        .db(move |conn| service::decide(conn, &actor, &meta, id, request, review))
         .await
     {
         Ok(_) => Ok(see_other(&back(id))),

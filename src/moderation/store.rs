@@ -5,9 +5,9 @@ use diesel::prelude::*;
 
 use crate::comments::store::comment_query;
 use crate::comments::types::{CommentRow, CommentStatus};
-use crate::db::schema::{comments, moderation_events};
+use crate::db::schema::comments;
 use crate::db::DbConn;
-use crate::moderation::types::{Action, QueueQuery, ReasonCode};
+use crate::moderation::types::{QueueQuery, ReasonCode};
 use crate::pagination::Keyset;
 
 /// The queue's statuses written out, not bound: only then can PostgreSQL's and SQLite's
@@ -20,25 +20,39 @@ static QUEUE_CONDITION: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// Pending and flagged comments, oldest first.
+/// Which comments waiting for someone a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Pending and flagged: the moderators' queue.
+    Queue,
+    /// Flagged: the secretariat's.
+    Escalated,
+    /// Rejections proposed, waiting for a second moderator.
+    Proposals,
+}
+
+/// The comments of `lane`, oldest first.
 pub fn queue(
     conn: &mut DbConn,
     q: &QueueQuery,
-    escalated_only: bool,
+    lane: Lane,
     page: Keyset,
 ) -> QueryResult<Vec<CommentRow>> {
     let mut query = comment_query!()
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-            &QUEUE_CONDITION,
-        ))
         .order(comments::id.asc())
         .limit(page.limit + 1)
         .into_boxed();
+    query = match lane {
+        Lane::Queue => query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            &QUEUE_CONDITION,
+        )),
+        Lane::Escalated => query.filter(comments::status.eq(CommentStatus::Flagged.as_str())),
+        Lane::Proposals => {
+            query.filter(comments::status.eq(CommentStatus::RejectProposed.as_str()))
+        }
+    };
     if let Some(d) = q.document_id {
         query = query.filter(comments::document_id.eq(d));
-    }
-    if escalated_only {
-        query = query.filter(comments::status.eq(CommentStatus::Flagged.as_str()));
     }
     if let Some(n) = q.min_score {
         query = query.filter(comments::screening_score.ge(n));
@@ -53,68 +67,49 @@ pub fn queue(
     query.load(conn)
 }
 
-/// A decision by `moderator`: move a comment `from` → `to` and end any claim on it; false if
-/// its status changed meanwhile or another moderator's claim on it is live at `at`.
-pub fn set_status(
-    conn: &mut DbConn,
-    id: i64,
-    (from, to): (CommentStatus, CommentStatus),
-    (reason_code, reason): (Option<ReasonCode>, Option<&str>),
-    (moderator, decided): (i64, bool),
-    at: NaiveDateTime,
-) -> QueryResult<bool> {
-    let decided_by = decided.then_some(moderator);
+/// A move of one comment from one state to another by one person.
+pub struct Transition<'a> {
+    pub from: CommentStatus,
+    pub to: CommentStatus,
+    /// The rejection's (or proposal's) reason, stored on the comment.
+    pub reason_code: Option<ReasonCode>,
+    pub reason: Option<&'a str>,
+    /// Who made it: counts as the decision's author when `to` is final.
+    pub by: i64,
+    /// Who proposed the rejection, while it waits for a second moderator.
+    pub proposed_by: Option<i64>,
+    pub at: NaiveDateTime,
+}
+
+/// Move a comment `from` → `to` and end any claim on it; false if its status changed meanwhile
+/// or another person's claim on it is live at `at`.
+pub fn set_status(conn: &mut DbConn, id: i64, t: &Transition<'_>) -> QueryResult<bool> {
+    let final_ = matches!(t.to, CommentStatus::Approved | CommentStatus::Rejected);
+    let decided_by = final_.then_some(t.by);
     let n = diesel::update(
         comments::table
             .find(id)
-            .filter(comments::status.eq(from.as_str()))
+            .filter(comments::status.eq(t.from.as_str()))
             .filter(
                 comments::claimed_by
                     .is_null()
-                    .or(comments::claimed_by.eq(moderator))
-                    .or(comments::claimed_until.le(at)),
+                    .or(comments::claimed_by.eq(t.by))
+                    .or(comments::claimed_until.le(t.at)),
             ),
     )
     .set((
-        comments::status.eq(to.as_str()),
-        comments::reason.eq(reason),
-        comments::reason_code.eq(reason_code.map(ReasonCode::as_str)),
+        comments::status.eq(t.to.as_str()),
+        comments::reason.eq(t.reason),
+        comments::reason_code.eq(t.reason_code.map(ReasonCode::as_str)),
         comments::decided_by.eq(decided_by),
-        comments::decided_at.eq(decided_by.map(|_| at)),
-        comments::updated_at.eq(at),
+        comments::decided_at.eq(decided_by.map(|_| t.at)),
+        comments::proposed_by.eq(t.proposed_by),
+        comments::updated_at.eq(t.at),
         comments::claimed_by.eq(None::<i64>),
         comments::claimed_until.eq(None::<NaiveDateTime>),
     ))
     .execute(conn)?;
     Ok(n > 0)
-}
-
-pub struct NewEvent<'a> {
-    pub comment_id: i64,
-    pub moderator_id: i64,
-    pub action: Action,
-    pub from: CommentStatus,
-    pub to: CommentStatus,
-    pub reason_code: Option<ReasonCode>,
-    pub reason: Option<&'a str>,
-    pub note: Option<&'a str>,
-    pub at: NaiveDateTime,
-}
-
-pub fn insert_event(conn: &mut DbConn, e: NewEvent<'_>) -> QueryResult<usize> {
-    diesel::insert_into(moderation_events::table)
-        .values((
-            moderation_events::comment_id.eq(e.comment_id),
-            moderation_events::moderator_id.eq(e.moderator_id),
-            moderation_events::action.eq(e.action.as_str()),
-            moderation_events::from_status.eq(e.from.as_str()),
-            moderation_events::to_status.eq(e.to.as_str()),
-            moderation_events::reason.eq(e.reason),
-            moderation_events::reason_code.eq(e.reason_code.map(ReasonCode::as_str)),
-            moderation_events::note.eq(e.note),
-            moderation_events::created_at.eq(e.at),
-        ))
-        .execute(conn)
 }
 
 /// The oldest queued comments (of `document_id`, if given) that nobody holds a live claim on

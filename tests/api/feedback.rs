@@ -222,7 +222,7 @@ async fn the_summary_counts_every_state_by_section_and_unit() {
     .await;
     assert_eq!(
         summary["totals"],
-        json!({ "pending": 1, "approved": 4, "rejected": 1, "flagged": 0, "total": 6 })
+        json!({ "pending": 1, "approved": 4, "rejected": 1, "flagged": 0, "reject_proposed": 0, "withdrawn": 0, "total": 6 })
     );
     let rows = summary["sections"].as_array().expect("sections");
     assert_eq!(rows.len(), 3);
@@ -242,7 +242,7 @@ async fn the_summary_counts_every_state_by_section_and_unit() {
     );
     assert_eq!(
         summary["units"],
-        json!([{ "unit_id": w.unit, "unit_name": "Phòng Tổ chức cán bộ", "pending": 1, "approved": 4, "rejected": 1, "flagged": 0, "total": 6 }])
+        json!([{ "unit_id": w.unit, "unit_name": "Phòng Tổ chức cán bộ", "pending": 1, "approved": 4, "rejected": 1, "flagged": 0, "reject_proposed": 0, "withdrawn": 0, "total": 6 }])
     );
 }
 

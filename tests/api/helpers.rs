@@ -55,6 +55,10 @@ pub async fn spawn_app_with(tune: impl FnOnce(&mut Settings)) -> TestApp {
     settings.rounds.check_secs = 3600;
     // Tests write many comments as one person; the tests of the limit set their own.
     settings.comments.max_per_hour = 100_000;
+    // A moderator's rejection is final and screening flags nothing by itself, unless a test
+    // turns four-eyes (`moderation.second_review`) or `auto_flag_score` on.
+    settings.moderation.second_review.clear();
+    settings.moderation.auto_flag_score = 0;
     tune(&mut settings);
     let app = Application::build(settings.clone())
         .await

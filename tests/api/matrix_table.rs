@@ -533,6 +533,14 @@ pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
         ),
         row(
             M::GET,
+            "/api/v1/moderation/proposals",
+            "/api/v1/moderation/proposals".into(),
+            MODERATOR,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
             "/api/v1/moderation/escalated",
             "/api/v1/moderation/escalated".into(),
             SECRETARIAT,

@@ -205,7 +205,7 @@ async fn the_history_shows_each_decision_with_its_moderator_and_note() {
         (Some("flag"), Some("flagged"))
     );
     assert_eq!(history[0]["note"], "Cần Thư ký xem");
-    assert_eq!(history[0]["moderator_name"], "Lý Văn Kiểm");
+    assert_eq!(history[0]["actor_name"], "Lý Văn Kiểm");
     assert_eq!(
         (
             history[1]["from_status"].as_str(),
