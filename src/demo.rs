@@ -176,6 +176,7 @@ fn seed_in(
             key: None,
             meta: cli.clone(),
             max_per_hour: None,
+            intake: crate::comments::intake::Intake::from(&settings.moderation),
         };
         let id = write_now(conn, submission)?.id;
         if let Some(action) = action {

@@ -94,6 +94,8 @@ fn api(cfg: &mut ServiceConfig) {
         .service(moderation::handlers::release_claims)
         .service(moderation::handlers::moderation_reasons)
         .service(moderation::handlers::proposals_queue)
+        .service(moderation::handlers::list_clusters)
+        .service(moderation::handlers::decide_cluster)
         .service(moderation::handlers::escalated_queue)
         .service(moderation::handlers::decide_escalated)
         .service(comments::handlers::screening_terms)
@@ -141,6 +143,8 @@ pub const ROLES: &[(&str, &[Role])] = &[
     ("release_claims", &[Role::Moderator]),
     ("moderation_reasons", &[Role::Moderator]),
     ("proposals_queue", &[Role::Moderator]),
+    ("list_clusters", &[Role::Moderator]),
+    ("decide_cluster", &[Role::Moderator]),
     ("escalated_queue", &[Role::Secretariat]),
     ("decide_escalated", &[Role::Secretariat]),
     ("screening_terms", &[Role::Admin]),

@@ -1,8 +1,12 @@
 //! Comments (góp ý) on a section or on a whole draft: submitted through the group-committing
 //! writer, read by who may see them.
+pub mod cluster_store;
+pub mod duplicates;
 pub mod events;
 pub mod handlers;
 pub mod idempotency;
+pub mod intake;
+pub mod limit;
 pub mod pages;
 pub mod rules;
 pub mod screening;

@@ -38,6 +38,7 @@ pub async fn submit(
         key,
         meta: meta.clone(),
         max_per_hour: Some(ctx.settings.comments.max_per_hour).filter(|n| *n > 0),
+        intake: crate::comments::intake::Intake::from(&ctx.settings.moderation),
     };
     match writer.submit(submission).await? {
         Created::New(comment) => Ok((true, *comment)),
@@ -81,6 +82,7 @@ pub fn seen_by(mut comment: Comment, viewer: &Actor) -> Comment {
         comment.reason_code = None;
     }
     comment.proposed_by = None;
+    comment.cluster_id = None;
     comment.claimed_by = None;
     comment.claimed_until = None;
     comment

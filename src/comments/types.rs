@@ -171,6 +171,8 @@ pub struct Comment {
     pub claimed_until: Option<DateTime<Utc>>,
     /// Who proposed rejecting it, while the rejection waits for a second moderator.
     pub proposed_by: Option<i64>,
+    /// The near-duplicate cluster it belongs to (the id of the cluster's first comment).
+    pub cluster_id: Option<i64>,
 }
 
 /// What every reader of a draft sees of an approved comment: its text and the author's unit,
@@ -210,6 +212,7 @@ pub struct CommentRow {
     #[diesel(deserialize_as = Option<String>)]
     pub reason_code: Maybe<ReasonCode>,
     pub proposed_by: Option<i64>,
+    pub cluster_id: Option<i64>,
     #[diesel(embed)]
     pub names: Names,
 }
@@ -257,6 +260,7 @@ impl From<CommentRow> for Comment {
             claimed_by: r.claimed_by,
             claimed_until: r.claimed_until.map(|t| t.and_utc()),
             proposed_by: r.proposed_by,
+            cluster_id: r.cluster_id,
         }
     }
 }

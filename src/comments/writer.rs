@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
-use chrono::Timelike;
 use diesel::result::DatabaseErrorKind;
 use diesel::QueryResult;
 
 use crate::audit::{AuditAction, Event};
 use crate::comments::idempotency::{request_hash, Created, HEADER};
+use crate::comments::intake::{after_insert, Fresh, Intake};
 use crate::comments::rules::{Placement, Rules};
+use crate::comments::screening::{screen, Screening};
 use crate::comments::store::{self, NewCommentRow, NewKey};
 use crate::comments::types::{Comment, CommentStatus, NewComment};
 use crate::db::{is_connection_lost, now, write_tx, DbConn, Pool};
@@ -36,6 +37,8 @@ pub struct Submission {
     pub meta: RequestMeta,
     /// New comments one person may make in an hour (`comments.max_per_hour`; None: no limit).
     pub max_per_hour: Option<u32>,
+    /// Clustering and flagging by screening (`[moderation]`).
+    pub intake: Intake,
 }
 
 type Reply = tokio::sync::oneshot::Sender<Result<Created, AppError>>;
@@ -145,65 +148,6 @@ pub fn write_now(conn: &mut DbConn, submission: Submission) -> Result<Comment, A
     }
 }
 
-/// Refuse (429) the submissions beyond their author's limit for this clock hour, counting
-/// what they wrote in it and what comes before in this batch, and count the rest. PostgreSQL:
-/// each author's count is read and written under a lock on that author held to the commit, so
-/// writers in several processes cannot both see room for the same last comment. (SQLite: one
-/// writer at a time already.)
-fn limit_per_person(
-    conn: &mut DbConn,
-    jobs: &[Submission],
-    to_write: &mut Vec<usize>,
-    results: &mut [Option<Result<Created, AppError>>],
-    at: chrono::NaiveDateTime,
-) -> QueryResult<()> {
-    let mut authors: Vec<i64> = to_write
-        .iter()
-        .filter(|&&i| jobs[i].max_per_hour.is_some())
-        .map(|&i| jobs[i].author.id)
-        .collect();
-    authors.sort_unstable();
-    authors.dedup();
-    if authors.is_empty() {
-        return Ok(());
-    }
-    // In id order: two batches locking the same authors cannot wait on each other.
-    store::lock_authors(conn, &authors)?;
-    let hour = at.date().and_hms_opt(at.time().hour(), 0, 0).unwrap_or(at);
-    let retry_after = (hour + chrono::TimeDelta::hours(1) - at)
-        .num_seconds()
-        .max(1);
-    let counts = store::hour_counts(conn, &authors, hour)?;
-    let mut used: HashMap<i64, (i32, i32)> = authors
-        .iter()
-        .map(|a| (*a, (counts.get(a).copied().unwrap_or(0), 0)))
-        .collect();
-    to_write.retain(|&i| {
-        let Some(limit) = jobs[i].max_per_hour else {
-            return true;
-        };
-        let Some((count, added)) = used.get_mut(&jobs[i].author.id) else {
-            return true;
-        };
-        if i64::from(*count) + i64::from(*added) < i64::from(limit) {
-            *added += 1;
-            return true;
-        }
-        results[i] = Some(Err(AppError::RateLimited { retry_after }));
-        false
-    });
-    let mut added: Vec<(i64, i32)> = used
-        .into_iter()
-        .filter(|(_, (_, n))| *n > 0)
-        .map(|(a, (_, n))| (a, n))
-        .collect();
-    added.sort_unstable();
-    if added.is_empty() {
-        return Ok(());
-    }
-    store::add_to_hour(conn, hour, &added)
-}
-
 /// Check every submission, write the good ones, and say what became of each (in order).
 fn write_batch(
     conn: &mut DbConn,
@@ -260,47 +204,42 @@ fn write_batch(
         }
         to_write.push(i);
     }
-    limit_per_person(conn, jobs, &mut to_write, &mut results, at)?;
+    crate::comments::limit::limit_per_person(conn, jobs, &mut to_write, &mut results, at)?;
 
     let blocked = match to_write.is_empty() {
         true => Vec::new(),
         false => store::screening_terms(conn)?,
     };
+    let screenings: Vec<Screening> = to_write
+        .iter()
+        .map(|&i| screen(&jobs[i].new.body, &blocked))
+        .collect();
     let rows: Vec<NewCommentRow> = to_write
         .iter()
-        .map(|&i| {
-            let j = &jobs[i];
-            let (text_search, text_lower) = crate::text::search_forms([
-                j.new.body.as_str(),
-                j.new.proposed_text.as_deref().unwrap_or(""),
-            ]);
-            let placement = placements[i].unwrap_or(Placement {
-                version: 1,
-                round: None,
-            });
-            let screening = crate::comments::screening::screen(&j.new.body, &blocked);
-            NewCommentRow {
-                screening_score: i32::from(screening.score),
-                screening: serde_json::to_string(&screening).ok(),
-                round_id: placement.round.map(|r| r.0),
-                version: placement.version,
-                document_id: j.document_id,
-                section_id: j.new.section_id,
-                author_id: j.author.id,
-                unit_id: j.author.unit_id,
-                body: j.new.body.clone(),
-                proposed_text: j.new.proposed_text.clone(),
-                status: CommentStatus::Pending.as_str(),
-                receipt: new_receipt(),
-                created_at: at,
-                updated_at: at,
-                text_search,
-                text_lower,
-            }
-        })
+        .zip(&screenings)
+        .map(|(&i, screening)| new_row(&jobs[i], placements[i], screening, at))
         .collect();
     let receipts: Vec<String> = rows.iter().map(|r| r.receipt.clone()).collect();
     let ids = store::insert(conn, rows)?;
+    let fresh = to_write
+        .iter()
+        .zip(&ids)
+        .zip(screenings)
+        .map(|((&i, &id), screening)| Fresh {
+            id,
+            document_id: jobs[i].document_id,
+            body: jobs[i].new.body.clone(),
+            screening,
+        })
+        .collect();
+    let intake = jobs.first().map_or(
+        Intake {
+            auto_flag_score: 0,
+            duplicate_threshold: 1.0,
+        },
+        |j| j.intake,
+    );
+    let (outcomes, flags) = after_insert(conn, fresh, intake, at)?;
     let keys = to_write
         .iter()
         .zip(&ids)
@@ -315,7 +254,7 @@ fn write_batch(
         })
         .collect();
     store::insert_keys(conn, keys)?;
-    let audit_rows = to_write
+    let mut audit_rows: Vec<_> = to_write
         .iter()
         .zip(&ids)
         .map(|(&i, id)| {
@@ -326,9 +265,10 @@ fn write_batch(
             crate::audit::service::row(Some(j.author.id), &j.meta, event, at)
         })
         .collect();
+    audit_rows.extend(flags);
     // Last in the transaction: joining the audit chain waits for its lock, held to commit.
     crate::audit::chain::append(conn, audit_rows)?;
-    for ((&i, id), receipt) in to_write.iter().zip(&ids).zip(receipts) {
+    for (((&i, id), receipt), outcome) in to_write.iter().zip(&ids).zip(receipts).zip(outcomes) {
         let job = &jobs[i];
         let section_path = job
             .new
@@ -346,7 +286,7 @@ fn write_batch(
             unit_name: job.author.unit_name.clone(),
             body: job.new.body.clone(),
             proposed_text: job.new.proposed_text.clone(),
-            status: CommentStatus::Pending,
+            status: outcome.status,
             receipt,
             round: placements[i].and_then(|p| p.round.map(|r| r.1)),
             version: placements[i].map_or(1, |p| p.version),
@@ -357,6 +297,7 @@ fn write_batch(
             claimed_by: None,
             claimed_until: None,
             proposed_by: None,
+            cluster_id: outcome.cluster_id,
         }))));
     }
     for (i, first) in repeats {
@@ -370,6 +311,41 @@ fn write_batch(
         .into_iter()
         .map(|r| r.unwrap_or(Err(AppError::Unavailable)))
         .collect())
+}
+
+/// The row of a new comment, with its search forms and screening.
+fn new_row(
+    j: &Submission,
+    placement: Option<Placement>,
+    screening: &Screening,
+    at: chrono::NaiveDateTime,
+) -> NewCommentRow {
+    let (text_search, text_lower) = crate::text::search_forms([
+        j.new.body.as_str(),
+        j.new.proposed_text.as_deref().unwrap_or(""),
+    ]);
+    let placement = placement.unwrap_or(Placement {
+        version: 1,
+        round: None,
+    });
+    NewCommentRow {
+        screening_score: i32::from(screening.score),
+        screening: serde_json::to_string(screening).ok(),
+        round_id: placement.round.map(|r| r.0),
+        version: placement.version,
+        document_id: j.document_id,
+        section_id: j.new.section_id,
+        author_id: j.author.id,
+        unit_id: j.author.unit_id,
+        body: j.new.body.clone(),
+        proposed_text: j.new.proposed_text.clone(),
+        status: CommentStatus::Pending.as_str(),
+        receipt: new_receipt(),
+        created_at: at,
+        updated_at: at,
+        text_search,
+        text_lower,
+    }
 }
 
 /// A receipt number such as `GY-7K3QM-9XA2D` (Crockford base32, ~50 random bits).

@@ -112,6 +112,15 @@ diesel::table! {
         screening_score -> Integer,
         screening -> Nullable<Text>,
         proposed_by -> Nullable<BigInt>,
+        cluster_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    comment_buckets (document_id, bucket, comment_id) {
+        document_id -> BigInt,
+        bucket -> BigInt,
+        comment_id -> BigInt,
     }
 }
 
@@ -211,6 +220,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     moderation_events,
     comment_revisions,
+    comment_buckets,
     audit_log,
     mail_outbox,
     document_versions,

@@ -53,7 +53,7 @@ impl Format {
     }
 }
 
-pub const CSV_HEADER: [&str; 11] = [
+pub const CSV_HEADER: [&str; 12] = [
     "Mã góp ý",
     "Số biên nhận",
     "Vị trí trong dự thảo",
@@ -65,6 +65,7 @@ pub const CSV_HEADER: [&str; 11] = [
     "Đề xuất sửa đổi",
     "Đợt",
     "Phiên bản dự thảo",
+    "Nhóm trùng lặp",
 ];
 
 /// Spreadsheet formula injection guard (OWASP, ASVS 1.2.10): a cell that starts with
@@ -124,7 +125,7 @@ impl Encoder for Csv {
     fn rows(&mut self, rows: &[ExportRow]) -> Result<Bytes, AppError> {
         use std::fmt::Write;
         let (mut id, mut created, mut decided) = (String::new(), String::new(), String::new());
-        let (mut round, mut version) = (String::new(), String::new());
+        let (mut round, mut version, mut cluster) = (String::new(), String::new(), String::new());
         let mut w = csv_writer();
         for r in rows {
             id.clear();
@@ -135,6 +136,10 @@ impl Encoder for Csv {
             }
             version.clear();
             let _ = write!(version, "{}", r.version);
+            cluster.clear();
+            if let Some(c) = r.cluster_id {
+                let _ = write!(cluster, "{c}");
+            }
             write_local(&mut created, r.created_at, self.offset);
             match r.decided_at {
                 Some(t) => write_local(&mut decided, t, self.offset),
@@ -152,6 +157,7 @@ impl Encoder for Csv {
                 &neutralise(r.proposed_text.as_deref().unwrap_or("")),
                 &round,
                 &version,
+                &cluster,
             ])
             .map_err(anyhow::Error::from)?;
         }
@@ -203,6 +209,7 @@ impl Encoder for Json {
                     "proposed_text": r.proposed_text,
                     "round": r.names.round,
                     "version": r.version,
+                    "cluster_id": r.cluster_id,
                 }),
             )
             .map_err(anyhow::Error::from)?;

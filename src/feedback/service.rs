@@ -104,11 +104,16 @@ pub fn summary(conn: &mut DbConn, viewer: &Actor, document_id: i64) -> Result<Su
             b.unit_id,
         ))
     });
+    let (clusters, clustered) = store::count_duplicates(conn, document_id)?;
     Ok(Summary {
         document_id,
         totals,
         sections,
         units,
         rounds,
+        duplicates: crate::feedback::types::DuplicateCounts {
+            clusters,
+            comments: clustered,
+        },
     })
 }

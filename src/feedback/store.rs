@@ -71,3 +71,16 @@ pub fn count_by_round(conn: &mut DbConn, document_id: i64) -> QueryResult<Vec<Gr
         ))
         .load(conn)
 }
+
+/// (clusters, comments in them) of a document, withdrawn comments aside.
+pub fn count_duplicates(conn: &mut DbConn, document_id: i64) -> QueryResult<(i64, i64)> {
+    comments::table
+        .filter(comments::document_id.eq(document_id))
+        .filter(comments::cluster_id.is_not_null())
+        .filter(comments::status.ne(crate::comments::types::CommentStatus::Withdrawn.as_str()))
+        .select((
+            diesel::dsl::count(comments::cluster_id).aggregate_distinct(),
+            diesel::dsl::count(comments::cluster_id),
+        ))
+        .first(conn)
+}

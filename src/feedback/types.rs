@@ -39,6 +39,8 @@ pub struct ExportRow {
     pub body: String,
     pub proposed_text: Option<String>,
     pub version: i32,
+    /// The near-duplicate cluster it belongs to (its first comment's id).
+    pub cluster_id: Option<i64>,
 }
 
 #[derive(Debug, Default, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -96,6 +98,16 @@ pub struct Summary {
     pub units: Vec<UnitSummary>,
     /// Comments per round (đợt), in order; `round` absent for comments made without rounds.
     pub rounds: Vec<RoundSummary>,
+    /// Near-duplicates: never dropped, counted here and marked in the exports.
+    pub duplicates: DuplicateCounts,
+}
+
+#[derive(Debug, Default, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct DuplicateCounts {
+    /// Clusters of near-duplicate comments.
+    pub clusters: i64,
+    /// Comments in them (withdrawn ones aside).
+    pub comments: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

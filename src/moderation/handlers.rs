@@ -5,9 +5,11 @@ use crate::error::AppError;
 use crate::http::auth::{Authorized, Moderator, Secretariat};
 use crate::http::extract::{Ctx, Json};
 use crate::identity::RequestMeta;
+use crate::moderation::clusters;
 use crate::moderation::service::{self, Review};
 use crate::moderation::types::{
-    ClaimRequest, Claimed, ModerationRequest, QueueQuery, QueuedComment, Reason, Released,
+    ClaimRequest, Claimed, Cluster, ClusterDecided, ClusterDecisionRequest, ClusterQuery,
+    ModerationRequest, QueueQuery, QueuedComment, Reason, Released,
 };
 use crate::pagination::Page;
 
@@ -116,6 +118,61 @@ pub async fn release_claims(
 #[get("/moderation/reasons")]
 pub async fn moderation_reasons(_user: Authorized<Moderator>) -> web::Json<Vec<Reason>> {
     web::Json(service::reasons())
+}
+
+/// Near-duplicate clusters with a member still waiting for a decision, oldest first
+/// (moderators): exact and near-duplicates (small edits, reordering, other punctuation or
+/// diacritics) grouped by MinHash over word shingles, confirmed by their Jaccard similarity
+/// (`moderation.duplicate_threshold`).
+#[utoipa::path(
+    tag = "moderation",
+    params(ClusterQuery),
+    responses(
+        (status = 200, body = Page<Cluster>),
+        (status = 422, description = "min_size under 2"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/moderation/clusters")]
+pub async fn list_clusters(
+    ctx: Ctx,
+    _user: Authorized<Moderator>,
+    query: web::Query<ClusterQuery>,
+) -> Result<web::Json<Page<Cluster>>, AppError> {
+    let query = query.into_inner();
+    Ok(web::Json(
+        ctx.db(move |conn| clusters::list(conn, query)).await?,
+    ))
+}
+
+/// Decide every waiting member of a cluster at once (moderators), except those listed; each
+/// member gets its own history row and its author their own notice, under the same rules as
+/// one decision (four-eyes included). Members that cannot take it are listed as skipped.
+#[utoipa::path(
+    tag = "moderation",
+    params(("id" = i64, Path, description = "Cluster id (its first comment's id)")),
+    request_body = ClusterDecisionRequest,
+    responses(
+        (status = 200, body = ClusterDecided),
+        (status = 404, description = "No such cluster"),
+        (status = 422, description = "Reject without a reason"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/moderation/clusters/{id}/decision")]
+pub async fn decide_cluster(
+    ctx: Ctx,
+    user: Authorized<Moderator>,
+    meta: RequestMeta,
+    path: web::Path<i64>,
+    body: Json<ClusterDecisionRequest>,
+) -> Result<web::Json<ClusterDecided>, AppError> {
+    let (actor, id) = (user.into_actor(), path.into_inner());
+    let review = Review::from(&ctx.settings.moderation);
+    Ok(web::Json(
+        ctx.db(move |conn| clusters::decide(conn, &actor, &meta, id, body.parse()?, review))
+            .await?,
+    ))
 }
 
 /// Rejections proposed by one moderator and waiting for a second (four-eyes), oldest first,

@@ -1,4 +1,5 @@
 //! Moderation: the queue of pending and flagged comments, and decisions on them.
+pub mod clusters;
 pub mod decisions;
 pub mod handlers;
 pub mod pages;

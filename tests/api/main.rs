@@ -20,6 +20,7 @@ mod cluster;
 mod comments;
 mod contract;
 mod documents;
+mod duplicates;
 mod escalation;
 mod faults;
 mod feedback;

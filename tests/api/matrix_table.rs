@@ -65,6 +65,8 @@ pub struct World {
     pub pending_comment: i64,
     /// Flagged by a moderator: the secretariat's to decide.
     pub flagged_comment: i64,
+    /// Two copies of one comment: a near-duplicate cluster (its id).
+    pub cluster: i64,
     pub own_comment: i64,
     pub others_comment: i64,
     pub round: i64,
@@ -134,6 +136,10 @@ pub async fn world(app: &TestApp) -> World {
         .await);
     app.decide(moderator, flagged_comment, json!({ "action": "flag" }))
         .await;
+    let copy = json!({ "body": "Đề nghị bổ sung thời hạn trả lời ý kiến của người góp ý." });
+    let cluster = c(app.comment(&other_employee, published, copy.clone()).await);
+    let second = app.comment(&other_employee, published, copy).await;
+    assert_eq!(second["cluster_id"], json!(cluster), "{second}");
     let own_comment = c(app
         .comment(employee, published, json!({ "body": "Của tôi" }))
         .await);
@@ -156,6 +162,7 @@ pub async fn world(app: &TestApp) -> World {
         approved_comment,
         pending_comment,
         flagged_comment,
+        cluster,
         own_comment,
         others_comment,
         round,
@@ -530,6 +537,22 @@ pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
             MODERATOR,
             200,
             Some(json!({ "action": "approve" })),
+        ),
+        row(
+            M::GET,
+            "/api/v1/moderation/clusters",
+            "/api/v1/moderation/clusters".into(),
+            MODERATOR,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/moderation/clusters/{id}/decision",
+            format!("/api/v1/moderation/clusters/{}/decision", w.cluster),
+            MODERATOR,
+            200,
+            Some(json!({ "action": "flag" })),
         ),
         row(
             M::GET,

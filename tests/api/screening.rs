@@ -107,3 +107,65 @@ async fn a_term_longer_than_a_hundred_characters_is_refused() {
         .await;
     problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 }
+
+/// An app that flags comments screening scores at 60 or more, with "đồ ngốc" blocked.
+async fn auto_flagging() -> (crate::helpers::TestApp, crate::world::World) {
+    let app = crate::helpers::spawn_app_with(|s| s.moderation.auto_flag_score = 60).await;
+    let w = app.world().await;
+    let res = app
+        .call(reqwest::Method::PUT, "/api/v1/admin/screening/terms")
+        .auth(&w.admin.token)
+        .json(&serde_json::json!({ "terms": ["đồ ngốc"] }))
+        .send()
+        .await;
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    (app, w)
+}
+
+#[tokio::test]
+async fn a_comment_above_the_auto_flag_score_is_flagged_by_the_system() {
+    let (app, w) = auto_flagging().await;
+    let c = app
+        .comment(
+            &w.employee,
+            w.doc,
+            serde_json::json!({ "body": "Ai viết điều này đúng là đồ ngốc" }),
+        )
+        .await;
+    let id = c["id"].as_i64().expect("id");
+    let detail = crate::helpers::json_of(
+        app.get(&format!("/api/v1/comments/{id}"), &w.moderator.token)
+            .await,
+        reqwest::StatusCode::OK,
+    )
+    .await;
+    let event = &detail["history"][0];
+    assert_eq!(
+        (&detail["status"], &event["action"], &event["actor_id"]),
+        (
+            &serde_json::json!("flagged"),
+            &serde_json::json!("flag"),
+            &serde_json::Value::Null
+        ),
+        "{detail}"
+    );
+    assert!(
+        event["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("blocked_term")),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
+async fn a_comment_below_the_auto_flag_score_stays_pending() {
+    let (app, w) = auto_flagging().await;
+    let c = app
+        .comment(
+            &w.employee,
+            w.doc,
+            serde_json::json!({ "body": "XEM LẠI ĐIỀU NÀY NGAY!!!!!!" }),
+        )
+        .await;
+    assert_eq!(c["status"], "pending", "{c}");
+}

@@ -1,0 +1,164 @@
+//! Near-duplicate detection (pure): MinHash signatures over word shingles of the folded text,
+//! banded for locality-sensitive hashing, and the exact Jaccard similarity that confirms a
+//! candidate. Every hash is SipHash-1-3 with fixed keys (never the process's random ones),
+//! so buckets written by one process or one release are found by another.
+//!
+//! Shingles are taken within sentences: two comments that say the same sentences in another
+//! order, with other punctuation, case or diacritics, have the same shingles.
+
+use std::hash::Hasher;
+
+use siphasher::sip::SipHasher13;
+
+/// Words per shingle.
+pub const SHINGLE_WORDS: usize = 3;
+/// MinHash values per signature: `BANDS` bands of `ROWS`. A pair of Jaccard similarity `s`
+/// shares a bucket with probability 1 − (1 − s^5)^20: 0.97 at 0.7, 0.47 at 0.5, 0.002 at 0.2.
+pub const BANDS: usize = 20;
+pub const ROWS: usize = 5;
+
+// Fixed keys: changing them orphans every stored bucket.
+const SHINGLE_KEY: (u64, u64) = (0x676f_7079_5f73_6869, 0x6e67_6c65_5f6b_3031);
+const BAND_KEY: (u64, u64) = (0x676f_7079_5f62_616e, 0x645f_6b65_795f_3031);
+const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// What a comment's text is compared by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// The shingles' hashes, sorted, without repeats.
+    pub shingles: Vec<u64>,
+    /// One LSH bucket per band (empty for a text without words).
+    pub buckets: Vec<i64>,
+}
+
+fn sip(key: (u64, u64), bytes: &[u8]) -> u64 {
+    let mut h = SipHasher13::new_with_keys(key.0, key.1);
+    h.write(bytes);
+    h.finish()
+}
+
+/// A bijective mixer (splitmix64's finaliser): the `i`-th MinHash function is
+/// `mix(shingle ^ seed_i)`.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The hashes of the text's word shingles (sentences apart), sorted and without repeats.
+pub fn shingles(text: &str) -> Vec<u64> {
+    let folded = crate::text::fold(text);
+    let mut out = Vec::new();
+    for sentence in folded.split(['.', '!', '?', ';', '\n']) {
+        let words: Vec<&str> = sentence
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.is_empty() {
+            continue;
+        }
+        let size = SHINGLE_WORDS.min(words.len());
+        for window in words.windows(size) {
+            out.push(sip(SHINGLE_KEY, window.join(" ").as_bytes()));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Shingles and LSH buckets of a text.
+pub fn fingerprint(text: &str) -> Fingerprint {
+    let shingles = shingles(text);
+    if shingles.is_empty() {
+        return Fingerprint {
+            shingles,
+            buckets: Vec::new(),
+        };
+    }
+    let mut signature = [u64::MAX; BANDS * ROWS];
+    for &s in &shingles {
+        for (i, slot) in signature.iter_mut().enumerate() {
+            let seed = mix(SEED.wrapping_mul(i as u64 + 1));
+            *slot = (*slot).min(mix(s ^ seed));
+        }
+    }
+    let buckets = signature
+        .chunks(ROWS)
+        .enumerate()
+        .map(|(band, rows)| {
+            let mut bytes = Vec::with_capacity(8 * (ROWS + 1));
+            bytes.extend_from_slice(&(band as u64).to_le_bytes());
+            for r in rows {
+                bytes.extend_from_slice(&r.to_le_bytes());
+            }
+            sip(BAND_KEY, &bytes) as i64
+        })
+        .collect();
+    Fingerprint { shingles, buckets }
+}
+
+/// |A ∩ B| / |A ∪ B| of two sorted sets without repeats (0 when both are empty).
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let (mut i, mut j, mut both) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - both;
+    if union == 0 {
+        0.0
+    } else {
+        both as f64 / union as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "Đề nghị bổ sung chỉ tiêu về chuyển đổi số trong cơ quan nhà nước. \
+        Cần nêu rõ lộ trình thực hiện đến năm 2030. Kinh phí phải được bảo đảm từ ngân sách.";
+
+    #[test]
+    fn diacritics_case_punctuation_and_sentence_order_do_not_matter() {
+        let other = "kinh phi phai duoc bao dam tu ngan sach!  DE NGHI bo sung chi tieu ve \
+            chuyen doi so trong co quan nha nuoc; can neu ro lo trinh thuc hien den nam 2030";
+        assert_eq!(fingerprint(TEXT), fingerprint(other));
+    }
+
+    #[test]
+    fn one_word_changed_stays_above_the_threshold() {
+        let other = TEXT.replace("lộ trình", "lộ tuyến");
+        let s = jaccard(&shingles(TEXT), &shingles(&other));
+        assert!((0.7..1.0).contains(&s), "{s}");
+    }
+
+    #[test]
+    fn unrelated_texts_share_almost_nothing() {
+        let other = "Chương II cần sắp xếp lại để tránh trùng lặp với luật cán bộ, công chức.";
+        assert!(jaccard(&shingles(TEXT), &shingles(other)) < 0.1);
+    }
+
+    #[test]
+    fn the_buckets_are_the_same_in_every_process() {
+        // Fixed keys: this value must never change (stored buckets depend on it).
+        assert_eq!(fingerprint("một hai ba bốn").buckets.len(), BANDS);
+        assert_eq!(
+            fingerprint("một hai ba bốn").buckets[0],
+            fingerprint("MOT HAI BA BON").buckets[0]
+        );
+    }
+
+    #[test]
+    fn a_text_without_words_has_no_buckets() {
+        assert_eq!(fingerprint(" ... !!! ").buckets, Vec::<i64>::new());
+    }
+}
