@@ -38,6 +38,8 @@ pub struct ModerationSettings {
     /// How alike (Jaccard similarity of word shingles, 0–1) two comments must be to count as
     /// near-duplicates.
     pub duplicate_threshold: f64,
+    /// Whether moderators get a daily digest of the queue (each may opt out).
+    pub digest: bool,
     /// Hour of the day (in `display.utc_offset`) the daily digest goes to moderators.
     pub digest_hour: u32,
 }

@@ -60,6 +60,7 @@ fn api(cfg: &mut ServiceConfig) {
         .service(auth::activate)
         .service(auth::request_reset)
         .service(auth::confirm_reset)
+        .service(me::update_me)
         .service(me::list_sessions)
         .service(me::revoke_all_sessions)
         .service(me::revoke_session)
@@ -88,6 +89,8 @@ fn api(cfg: &mut ServiceConfig) {
         .service(comments::handlers::list_document_comments)
         .service(comments::handlers::my_comments)
         .service(comments::handlers::get_comment)
+        .service(comments::handlers::edit_comment)
+        .service(comments::handlers::withdraw_comment)
         .service(moderation::handlers::moderation_queue)
         .service(moderation::handlers::moderate)
         .service(moderation::handlers::claim)
@@ -137,6 +140,8 @@ pub const ROLES: &[(&str, &[Role])] = &[
     ("feedback", &[Role::Secretariat]),
     ("summary", &[Role::Secretariat]),
     ("create_comment", &[Role::Employee]),
+    ("edit_comment", &[Role::Employee]),
+    ("withdraw_comment", &[Role::Employee]),
     ("moderation_queue", &[Role::Moderator]),
     ("moderate", &[Role::Moderator]),
     ("claim", &[Role::Moderator]),

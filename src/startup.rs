@@ -60,6 +60,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         crate::maintenance::spawn(pool.clone());
         crate::rounds::notices::spawn(pool.clone(), settings.clone());
+        if settings.moderation.digest {
+            crate::moderation::digest::spawn(pool.clone(), settings.clone());
+        }
         if settings.mail.send {
             crate::mail::worker::spawn(pool.clone(), settings.clone())?;
         }

@@ -21,6 +21,8 @@ pub struct UserView {
     pub unit_name: Option<String>,
     pub roles: Vec<Role>,
     pub active: bool,
+    /// Moderators: whether the daily digest of the queue is mailed to them.
+    pub moderation_digest: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -36,6 +38,7 @@ pub struct UserRow {
     #[diesel(select_expression_type = diesel::dsl::Nullable<units::name>)]
     pub unit_name: Option<String>,
     pub active: bool,
+    pub moderation_digest: bool,
     pub created_at: NaiveDateTime,
 }
 
@@ -50,6 +53,7 @@ impl UserRow {
             unit_name: self.unit_name,
             roles,
             active: self.active,
+            moderation_digest: self.moderation_digest,
             created_at: self.created_at.and_utc(),
         }
     }
@@ -193,4 +197,12 @@ pub struct UserRecord {
 
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
+}
+
+/// What you may change about your own account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeUpdate {
+    /// Moderators: `false` stops the daily digest mail.
+    pub moderation_digest: Option<bool>,
 }

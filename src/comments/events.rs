@@ -1,11 +1,11 @@
-//! A comment's history (SQL only): moderation events, the author's edits and withdrawal, and
-//! the text before each edit.
+//! A comment's history (SQL only): moderation events, the author's edits and withdrawal (and
+//! the changes they make), and the text before each edit.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::comments::types::{CommentStatus, EventAction, EventRow, ReasonCode};
-use crate::db::schema::{comment_revisions, moderation_events, users};
+use crate::db::schema::{comment_revisions, comments, moderation_events, users};
 use crate::db::DbConn;
 
 /// Moderation history of a comment, oldest first.
@@ -82,4 +82,73 @@ pub fn insert_revision(
             comment_revisions::replaced_at.eq(replaced_at),
         ))
         .execute(conn)
+}
+
+/// The author's new text for a pending comment nobody holds a live claim on; false if that
+/// is no longer so.
+pub fn set_text(
+    conn: &mut DbConn,
+    id: i64,
+    text: &crate::comments::types::NewText,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        comments::table
+            .find(id)
+            .filter(comments::status.eq(CommentStatus::Pending.as_str()))
+            .filter(
+                comments::claimed_until
+                    .is_null()
+                    .or(comments::claimed_until.le(at)),
+            ),
+    )
+    .set((
+        comments::body.eq(&text.body),
+        comments::proposed_text.eq(&text.proposed_text),
+        comments::text_search.eq(&text.text_search),
+        comments::text_lower.eq(&text.text_lower),
+        comments::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// The author takes back a comment still in `from`: claims and any proposal end.
+pub fn set_withdrawn(
+    conn: &mut DbConn,
+    id: i64,
+    from: CommentStatus,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        comments::table
+            .find(id)
+            .filter(comments::status.eq(from.as_str())),
+    )
+    .set((
+        comments::status.eq(CommentStatus::Withdrawn.as_str()),
+        comments::reason.eq(None::<String>),
+        comments::reason_code.eq(None::<String>),
+        comments::proposed_by.eq(None::<i64>),
+        comments::claimed_by.eq(None::<i64>),
+        comments::claimed_until.eq(None::<NaiveDateTime>),
+        comments::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// When the comment's current text was written: its last edit, else its creation.
+pub fn text_written_at(conn: &mut DbConn, id: i64) -> QueryResult<NaiveDateTime> {
+    let last: Option<NaiveDateTime> = comment_revisions::table
+        .filter(comment_revisions::comment_id.eq(id))
+        .select(diesel::dsl::max(comment_revisions::replaced_at))
+        .first(conn)?;
+    match last {
+        Some(t) => Ok(t),
+        None => comments::table
+            .find(id)
+            .select(comments::created_at)
+            .first(conn),
+    }
 }

@@ -1,9 +1,12 @@
-use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 
 use crate::comments::idempotency::HEADER;
-use crate::comments::service;
-use crate::comments::types::{Comment, CommentDetail, CommentQuery, NewComment, ScreeningTerms};
+use crate::comments::intake::Intake;
+use crate::comments::types::{
+    Comment, CommentDetail, CommentEdit, CommentQuery, NewComment, ScreeningTerms,
+};
 use crate::comments::writer::CommentWriter;
+use crate::comments::{edits, service};
 use crate::error::AppError;
 use crate::http::auth::{Admin, Authorized, Employee};
 use crate::http::extract::{Ctx, Json};
@@ -101,6 +104,63 @@ pub async fn my_comments(
     let page = page.into_inner();
     Ok(web::Json(
         ctx.db(move |conn| service::mine(conn, &actor, page))
+            .await?,
+    ))
+}
+
+/// Change your pending comment's text while no moderator holds it (its author); fields left
+/// out stay. The earlier text is kept (`revisions`) and the change shows in the history; the
+/// new text is screened again.
+#[utoipa::path(
+    tag = "comments",
+    params(("id" = i64, Path, description = "Comment id")),
+    request_body = CommentEdit,
+    responses(
+        (status = 200, body = Comment),
+        (status = 403, description = "Someone else's comment"),
+        (status = 409, description = "Decided (`invalid_transition`) or being reviewed (`under_review`)"),
+        (status = 422, description = "Invalid text"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/comments/{id}")]
+pub async fn edit_comment(
+    ctx: Ctx,
+    user: Authorized<Employee>,
+    meta: RequestMeta,
+    path: web::Path<i64>,
+    body: Json<CommentEdit>,
+) -> Result<web::Json<Comment>, AppError> {
+    let (actor, id) = (user.into_actor(), path.into_inner());
+    let intake = Intake::from(&ctx.settings.moderation);
+    Ok(web::Json(
+        ctx.db(move |conn| edits::edit(conn, &actor, &meta, id, body.parse()?, intake))
+            .await?,
+    ))
+}
+
+/// Withdraw your comment before it is decided (its author): it becomes `withdrawn` and leaves
+/// the queue.
+#[utoipa::path(
+    tag = "comments",
+    params(("id" = i64, Path, description = "Comment id")),
+    responses(
+        (status = 200, body = Comment),
+        (status = 403, description = "Someone else's comment"),
+        (status = 409, description = "Already decided or withdrawn"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/comments/{id}/withdraw")]
+pub async fn withdraw_comment(
+    ctx: Ctx,
+    user: Authorized<Employee>,
+    meta: RequestMeta,
+    path: web::Path<i64>,
+) -> Result<web::Json<Comment>, AppError> {
+    let (actor, id) = (user.into_actor(), path.into_inner());
+    Ok(web::Json(
+        ctx.db(move |conn| edits::withdraw(conn, &actor, &meta, id))
             .await?,
     ))
 }

@@ -44,6 +44,8 @@ pub struct Fresh {
     pub document_id: i64,
     pub body: String,
     pub screening: Screening,
+    /// An edited comment that anchors a cluster stays its anchor: not clustered again.
+    pub keep_cluster: Option<i64>,
 }
 
 /// What intake made of it.
@@ -112,6 +114,16 @@ pub fn after_insert(
     let mut buckets: Vec<BucketRow> = Vec::new();
     for (i, f) in fresh.iter().enumerate() {
         // Candidates from this batch are in the index by now, ranked with the rest.
+        if let Some(c) = f.keep_cluster {
+            let mut screening = f.screening.clone();
+            screening.add(Label::Duplicate, Vec::new());
+            outcomes.push(Outcome {
+                status: CommentStatus::Pending,
+                cluster_id: Some(c),
+                screening,
+            });
+            continue;
+        }
         let ranking = ranked(&index, f.document_id, &prints[i].buckets);
         let mut cluster = None;
         for (cand, _) in ranking.iter().take(CHECKED) {

@@ -2,8 +2,10 @@
 //! writer, read by who may see them.
 pub mod cluster_store;
 pub mod duplicates;
+pub mod edits;
 pub mod events;
 pub mod handlers;
+pub mod history;
 pub mod idempotency;
 pub mod intake;
 pub mod limit;

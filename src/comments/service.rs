@@ -103,7 +103,10 @@ pub fn history(
         .map(|r| ModerationEvent {
             id: r.id,
             action: r.action,
-            from_status: r.from_status,
+            from_status: match r.from_status {
+                CommentStatus::RejectProposed if !all => CommentStatus::Pending,
+                s => s,
+            },
             to_status: r.to_status,
             reason: r
                 .reason

@@ -4,7 +4,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::db::schema::{comments, moderation_events, rounds, sections, units, users};
+use crate::db::schema::{comments, rounds, sections, units, users};
+
+pub use crate::comments::history::{
+    CommentDetail, EventAction, EventRow, ModerationEvent, Revision,
+};
 use crate::db::text_enum::Maybe;
 use crate::text::{clean, clean_opt};
 
@@ -31,44 +35,6 @@ crate::text_enum! {
         Reject = "reject",
         Flag = "flag",
         ConfirmReject = "confirm_reject",
-    }
-}
-
-crate::text_enum! {
-    /// What happened to a comment, in its history: a moderator's decision, or its author's
-    /// edit or withdrawal.
-    pub enum EventAction {
-        Approve = "approve",
-        Reject = "reject",
-        Flag = "flag",
-        ConfirmReject = "confirm_reject",
-        Edit = "edit",
-        Withdraw = "withdraw",
-    }
-}
-
-impl EventAction {
-    /// (Vietnamese, English) labels for a history line.
-    pub const fn labels(self) -> (&'static str, &'static str) {
-        match self {
-            EventAction::Approve => ("Duyệt", "Approved"),
-            EventAction::Reject => ("Từ chối", "Rejected"),
-            EventAction::Flag => ("Đánh dấu", "Flagged"),
-            EventAction::ConfirmReject => ("Xác nhận từ chối", "Rejection confirmed"),
-            EventAction::Edit => ("Tác giả sửa", "Edited by the author"),
-            EventAction::Withdraw => ("Tác giả rút", "Withdrawn by the author"),
-        }
-    }
-}
-
-impl From<Action> for EventAction {
-    fn from(a: Action) -> Self {
-        match a {
-            Action::Approve => EventAction::Approve,
-            Action::Reject => EventAction::Reject,
-            Action::Flag => EventAction::Flag,
-            Action::ConfirmReject => EventAction::ConfirmReject,
-        }
     }
 }
 
@@ -265,67 +231,6 @@ impl From<CommentRow> for Comment {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ModerationEvent {
-    pub id: i64,
-    pub action: EventAction,
-    pub from_status: CommentStatus,
-    pub to_status: CommentStatus,
-    /// The reason given: shown to the author for a rejection; other reasons only to
-    /// moderators and the secretariat.
-    pub reason: Option<String>,
-    pub reason_code: Option<ReasonCode>,
-    /// Internal note; shown to moderators and the secretariat only.
-    pub note: Option<String>,
-    /// Who did it: a moderator, the secretariat, or the author (edit, withdraw); absent when
-    /// screening flagged the comment by itself.
-    pub actor_id: Option<i64>,
-    pub actor_name: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = moderation_events)]
-pub struct EventRow {
-    pub id: i64,
-    #[diesel(deserialize_as = String)]
-    pub action: EventAction,
-    #[diesel(deserialize_as = String)]
-    pub from_status: CommentStatus,
-    #[diesel(deserialize_as = String)]
-    pub to_status: CommentStatus,
-    pub reason: Option<String>,
-    #[diesel(deserialize_as = Option<String>)]
-    pub reason_code: Maybe<ReasonCode>,
-    pub note: Option<String>,
-    pub actor_id: Option<i64>,
-    #[diesel(select_expression = users::full_name.nullable())]
-    #[diesel(select_expression_type = diesel::dsl::Nullable<users::full_name>)]
-    pub actor_name: Option<String>,
-    pub created_at: NaiveDateTime,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CommentDetail {
-    #[serde(flatten)]
-    pub comment: Comment,
-    /// Moderation decisions and the author's edits, oldest first.
-    pub history: Vec<ModerationEvent>,
-    /// The text before each of the author's edits, oldest first (author and moderators only).
-    pub revisions: Vec<Revision>,
-}
-
-/// A comment's text as it was before one of its author's edits.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Revision {
-    pub body: String,
-    pub proposed_text: Option<String>,
-    /// When this text was written (the comment, or the edit before).
-    pub written_at: DateTime<Utc>,
-    /// When the author's next edit replaced it.
-    pub replaced_at: DateTime<Utc>,
-}
-
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewComment {
@@ -388,4 +293,26 @@ pub struct ScreeningTerms {
     #[validate(length(max = 1000, message = "at most 1000 terms"))]
     #[schema(max_items = 1000)]
     pub terms: Vec<String>,
+}
+
+/// An author's change to a pending comment: fields left out stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentEdit {
+    #[validate(length(min = 1, max = 5000, message = "must be 1–5000 characters"))]
+    #[schema(min_length = 1, max_length = 5000)]
+    pub body: Option<String>,
+    /// `null` or empty removes the proposed wording.
+    #[serde(default, deserialize_with = "crate::input::double_option")]
+    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    #[schema(max_length = 20000, value_type = Option<String>)]
+    pub proposed_text: Option<Option<String>>,
+}
+
+/// A comment's new text with its search forms.
+pub struct NewText {
+    pub body: String,
+    pub proposed_text: Option<String>,
+    pub text_search: String,
+    pub text_lower: String,
 }

@@ -230,6 +230,7 @@ fn write_batch(
             document_id: jobs[i].document_id,
             body: jobs[i].new.body.clone(),
             screening,
+            keep_cluster: None,
         })
         .collect();
     let intake = jobs.first().map_or(

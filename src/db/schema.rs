@@ -24,6 +24,7 @@ diesel::table! {
         locale -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        moderation_digest -> Bool,
     }
 }
 
@@ -113,6 +114,13 @@ diesel::table! {
         screening -> Nullable<Text>,
         proposed_by -> Nullable<BigInt>,
         cluster_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    moderation_digests (day) {
+        day -> Text,
+        queued_at -> Timestamp,
     }
 }
 
@@ -221,6 +229,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     moderation_events,
     comment_revisions,
     comment_buckets,
+    moderation_digests,
     audit_log,
     mail_outbox,
     document_versions,

@@ -108,3 +108,18 @@ pub fn round_reminder(
         templates::round_reminder(to.locale, title, round, closes, link),
     )
 }
+
+/// The moderators' daily digest (see `templates::moderator_digest`).
+pub fn moderator_digest(
+    conn: &mut DbConn,
+    to: &Recipient,
+    lines: &[String],
+    waiting: i64,
+    link: &str,
+) -> QueryResult<()> {
+    send(
+        conn,
+        to,
+        templates::moderator_digest(to.locale, &to.name, lines, waiting, link),
+    )
+}

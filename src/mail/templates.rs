@@ -179,3 +179,25 @@ pub fn round_reminder(
     };
     render(subject, &[text], Some(link))
 }
+
+/// The moderators' daily digest: one line per draft ("«title»: 12 waiting, oldest since …").
+pub fn moderator_digest(
+    locale: Locale,
+    name: &str,
+    lines: &[String],
+    waiting: i64,
+    link: &str,
+) -> Rendered {
+    let (subject, greeting) = if en(locale) {
+        (
+            format!("gopy: {waiting} comment(s) waiting for moderation"),
+            format!("Dear {name}, these drafts have comments waiting for a decision:"),
+        )
+    } else {
+        (
+            format!("gopy: {waiting} góp ý đang chờ kiểm duyệt"),
+            format!("Kính gửi {name}, các dự thảo sau có góp ý đang chờ quyết định:"),
+        )
+    };
+    render(subject, &[greeting, lines.join("\n")], Some(link))
+}

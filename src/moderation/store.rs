@@ -182,3 +182,79 @@ pub fn claimed(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<CommentRow>> {
         .order(comments::id.asc())
         .load(conn)
 }
+
+/// Mark `day`'s digest as queued; false if some process already did.
+pub fn mark_digest_day(conn: &mut DbConn, day: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    use crate::db::schema::moderation_digests;
+    let row = (
+        moderation_digests::day.eq(day),
+        moderation_digests::queued_at.eq(at),
+    );
+    let insert = diesel::insert_into(moderation_digests::table).values(row);
+    let n = match conn {
+        DbConn::Pg(c) => insert.on_conflict_do_nothing().execute(c)?,
+        DbConn::Sqlite(c) => insert.on_conflict_do_nothing().execute(c)?,
+    };
+    Ok(n > 0)
+}
+
+/// A draft with comments waiting for a decision.
+#[derive(Debug)]
+pub struct Waiting {
+    pub title: String,
+    pub waiting: i64,
+    pub oldest: NaiveDateTime,
+}
+
+/// Drafts with comments waiting (pending, flagged or a rejection proposed), most first.
+pub fn waiting_per_draft(conn: &mut DbConn) -> QueryResult<Vec<Waiting>> {
+    use crate::db::schema::documents;
+    let waiting = [
+        CommentStatus::Pending.as_str(),
+        CommentStatus::Flagged.as_str(),
+        CommentStatus::RejectProposed.as_str(),
+    ];
+    let rows: Vec<(i64, i64, Option<NaiveDateTime>)> = comments::table
+        .filter(comments::status.eq_any(waiting))
+        .group_by(comments::document_id)
+        .select((
+            comments::document_id,
+            diesel::dsl::count_star(),
+            diesel::dsl::min(comments::created_at),
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let titles: std::collections::HashMap<i64, String> = documents::table
+        .filter(documents::id.eq_any(&ids))
+        .select((documents::id, documents::title))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let mut out: Vec<Waiting> = rows
+        .into_iter()
+        .filter_map(|(id, n, oldest)| {
+            Some(Waiting {
+                title: titles.get(&id)?.clone(),
+                waiting: n,
+                oldest: oldest?,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.waiting.cmp(&a.waiting).then(a.title.cmp(&b.title)));
+    Ok(out)
+}
+
+/// Active moderators who get the digest.
+pub fn digest_recipients(
+    conn: &mut DbConn,
+) -> QueryResult<Vec<crate::accounts::store::users::Contact>> {
+    use crate::db::schema::{user_roles, users};
+    users::table
+        .inner_join(user_roles::table)
+        .filter(user_roles::role.eq(crate::identity::Role::Moderator.as_str()))
+        .filter(users::active.eq(true))
+        .filter(users::moderation_digest.eq(true))
+        .order(users::id.asc())
+        .select(crate::accounts::store::users::Contact::as_select())
+        .load(conn)
+}

@@ -4,6 +4,7 @@
 
 mod db;
 mod diff;
+mod digest;
 mod docx;
 mod helpers;
 mod mailbox;
@@ -21,6 +22,7 @@ mod comments;
 mod contract;
 mod documents;
 mod duplicates;
+mod edits;
 mod escalation;
 mod faults;
 mod feedback;

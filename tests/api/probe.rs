@@ -326,7 +326,7 @@ async fn a_method_the_path_does_not_take_is_405_with_allow() {
 async fn a_method_on_a_path_with_an_id_is_405_with_allow() {
     let app = spawn_app().await;
     let res = app.call(Method::PUT, "/api/v1/comments/12").send().await;
-    assert_eq!(res.headers()["allow"], "GET");
+    assert_eq!(res.headers()["allow"], "GET, PATCH");
     problem(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
 }
 

@@ -1,12 +1,32 @@
-use actix_web::{delete, get, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 
-use crate::accounts::service::passwords;
 use crate::accounts::service::sessions::{self, Ending};
-use crate::accounts::types::{PasswordChange, SessionView};
+use crate::accounts::service::{passwords, users};
+use crate::accounts::types::{MeUpdate, PasswordChange, SessionView, UserView};
 use crate::error::AppError;
 use crate::http::extract::{Ctx, Json};
 use crate::identity::{Actor, RequestMeta};
 use crate::pagination::{Page, PageParams};
+
+/// Change your own settings: today, whether moderators get the daily digest.
+#[utoipa::path(
+    tag = "me",
+    request_body = MeUpdate,
+    responses((status = 200, body = UserView)),
+    security(("bearer" = []))
+)]
+#[patch("/me")]
+pub async fn update_me(
+    ctx: Ctx,
+    actor: Actor,
+    body: Json<MeUpdate>,
+) -> Result<web::Json<UserView>, AppError> {
+    let update = body.parse()?;
+    Ok(web::Json(
+        ctx.db(move |conn| users::update_me(conn, &actor, update))
+            .await?,
+    ))
+}
 
 /// Your live sessions, newest first.
 #[utoipa::path(

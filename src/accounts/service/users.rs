@@ -19,6 +19,18 @@ pub fn get(conn: &mut DbConn, id: i64) -> Result<UserView, AppError> {
     store::get(conn, id)?.ok_or(AppError::NotFound("user"))
 }
 
+/// Change the caller's own settings.
+pub fn update_me(
+    conn: &mut DbConn,
+    actor: &Actor,
+    update: crate::accounts::types::MeUpdate,
+) -> Result<UserView, AppError> {
+    if let Some(on) = update.moderation_digest {
+        store::set_moderation_digest(conn, actor.id, on, crate::db::now())?;
+    }
+    get(conn, actor.id)
+}
+
 /// Accounts by id, optionally searched by name or email ignoring case and diacritics.
 pub fn list(
     conn: &mut DbConn,

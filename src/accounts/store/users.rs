@@ -154,6 +154,17 @@ pub fn contact(conn: &mut DbConn, id: i64) -> QueryResult<Contact> {
         .first(conn)
 }
 
+pub fn set_moderation_digest(
+    conn: &mut DbConn,
+    user_id: i64,
+    on: bool,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set((users::moderation_digest.eq(on), users::updated_at.eq(at)))
+        .execute(conn)
+}
+
 pub fn store_hash(
     conn: &mut DbConn,
     user_id: i64,
