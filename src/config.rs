@@ -33,6 +33,8 @@ pub struct ModerationSettings {
     pub claim_minutes: i64,
     /// Decisions a second moderator must confirm (four-eyes).
     pub second_review: Vec<SecondReview>,
+    /// Screen and cluster new comments (off: neither, and nothing is flagged by itself).
+    pub screening: bool,
     /// A new comment screening scores at least this is flagged by itself (0: never).
     pub auto_flag_score: i32,
     /// How alike (Jaccard similarity of word shingles, 0–1) two comments must be to count as

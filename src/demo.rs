@@ -21,7 +21,7 @@ use crate::units::types::NewUnit;
 
 pub const DEMO_PASSWORD: &str = "gopy-demo-2026";
 
-pub const ACCOUNTS: [(&str, &str, &[Role], usize); 5] = [
+pub const ACCOUNTS: [(&str, &str, &[Role], usize); 6] = [
     ("admin@demo.gopy.vn", "Nguyễn Văn Quản", &[Role::Admin], 0),
     (
         "thuky@demo.gopy.vn",
@@ -46,6 +46,13 @@ pub const ACCOUNTS: [(&str, &str, &[Role], usize); 5] = [
         "Đỗ Đức Thắng",
         &[Role::Employee],
         3,
+    ),
+    // A second moderator: four-eyes needs one to confirm another's rejection.
+    (
+        "kiemduyet2@demo.gopy.vn",
+        "Vũ Thị Soát",
+        &[Role::Moderator],
+        2,
     ),
 ];
 

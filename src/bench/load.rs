@@ -162,6 +162,47 @@ where
     Stats::from_latencies(ok, errors, start.elapsed().as_secs_f64())
 }
 
+/// `clients` loops taking the next of `total` items (`request(client, item)`) until none is
+/// left: for a fixed workload rather than a fixed time.
+pub async fn drain<F, Fut>(clients: usize, total: usize, request: F) -> Stats
+where
+    F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = bool> + Send,
+{
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(clients);
+    for client in 0..clients {
+        let (next, request) = (next.clone(), request.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut micros, mut errors) = (Vec::new(), 0u64);
+            loop {
+                let item = next.fetch_add(1, Ordering::Relaxed);
+                if item >= total {
+                    break;
+                }
+                let t = Instant::now();
+                if request(client, item).await {
+                    micros.push(t.elapsed().as_micros() as u64);
+                } else {
+                    errors += 1;
+                }
+            }
+            (micros, errors)
+        }));
+    }
+    let (mut micros, mut errors) = (Vec::new(), 0);
+    for t in tasks {
+        if let Ok((m, e)) = t.await {
+            micros.extend(m);
+            errors += e;
+        }
+    }
+    Stats::from_latencies(micros, errors, start.elapsed().as_secs_f64())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

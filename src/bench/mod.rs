@@ -2,6 +2,7 @@
 //! Each scenario runs gopy (a separate process on a fresh database) and the database's own
 //! equivalent (pgbench, COPY, a raw SQLite loop), then prints ratios and writes JSON.
 
+mod campaigns;
 mod import;
 pub mod load;
 pub mod native;
@@ -129,6 +130,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         if wanted(8) {
             outcomes.push(pages::draft_page(&ctx).await?);
+        }
+        if wanted(9) {
+            outcomes.push(campaigns::campaigns(&ctx).await?);
         }
         anyhow::Ok(())
     })?;

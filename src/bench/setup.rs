@@ -31,6 +31,8 @@ pub struct Seeded {
     pub employee_ids: Vec<i64>,
     pub secretariat_token: String,
     pub login_email: String,
+    /// Scenario 9: drafts that receive the campaigns with screening on and off.
+    pub campaign_docs: (i64, i64),
 }
 
 /// The bench's own database: `gopy_bench` next to the given PostgreSQL database, or a new
@@ -178,6 +180,10 @@ pub fn seed(
     let (doc, sections) = document(&mut conn, "Dự thảo đo hiệu năng")?;
     let (export_small, small_sections) = document(&mut conn, "Dự thảo xuất nhỏ")?;
     let (export_large, large_sections) = document(&mut conn, "Dự thảo xuất lớn")?;
+    let campaign_docs = (
+        document(&mut conn, "Dự thảo đo chiến dịch (sàng lọc bật)")?.0,
+        document(&mut conn, "Dự thảo đo chiến dịch (sàng lọc tắt)")?.0,
+    );
     let author = employee_ids[0];
     bulk_comments(&mut conn, doc, sections[1], author, read_rows, "READ")?;
     bulk_comments(
@@ -217,6 +223,7 @@ pub fn seed(
         employee_ids,
         secretariat_token,
         login_email,
+        campaign_docs,
     })
 }
 

@@ -24,14 +24,26 @@ const CHECKED: usize = 4;
 /// The settings intake follows (from `[moderation]`).
 #[derive(Debug, Clone, Copy)]
 pub struct Intake {
+    /// Off: new comments are neither screened nor clustered.
+    pub enabled: bool,
     /// 0: never flag by screening.
     pub auto_flag_score: i32,
     pub duplicate_threshold: f64,
 }
 
+impl Intake {
+    /// Neither screening nor clustering.
+    pub const OFF: Intake = Intake {
+        enabled: false,
+        auto_flag_score: 0,
+        duplicate_threshold: 1.0,
+    };
+}
+
 impl From<&crate::config::ModerationSettings> for Intake {
     fn from(m: &crate::config::ModerationSettings) -> Self {
         Intake {
+            enabled: m.screening,
             auto_flag_score: m.auto_flag_score,
             duplicate_threshold: m.duplicate_threshold,
         }
@@ -73,6 +85,17 @@ pub fn after_insert(
     intake: Intake,
     at: NaiveDateTime,
 ) -> QueryResult<(Vec<Outcome>, Vec<NewAuditRow>)> {
+    if !intake.enabled {
+        let outcomes = fresh
+            .into_iter()
+            .map(|f| Outcome {
+                status: CommentStatus::Pending,
+                cluster_id: f.keep_cluster,
+                screening: f.screening,
+            })
+            .collect();
+        return Ok((outcomes, Vec::new()));
+    }
     let prints: Vec<Fingerprint> = fresh.iter().map(|f| fingerprint(&f.body)).collect();
     let mut documents: Vec<i64> = fresh.iter().map(|f| f.document_id).collect();
     documents.sort_unstable();
@@ -125,14 +148,18 @@ pub fn after_insert(
             continue;
         }
         let ranking = ranked(&index, f.document_id, &prints[i].buckets);
-        let mut cluster = None;
+        // Of the candidates alike enough, one already in a cluster wins (a campaign stays one
+        // cluster), then the most alike.
+        let mut best: Option<((bool, f64), i64, i64)> = None;
         for (cand, _) in ranking.iter().take(CHECKED) {
             let Some(k) = known.get(cand) else { continue };
-            if jaccard(&prints[i].shingles, &k.shingles) >= intake.duplicate_threshold {
-                cluster = Some((*cand, k.cluster_id.unwrap_or(*cand)));
-                break;
+            let sim = jaccard(&prints[i].shingles, &k.shingles);
+            let key = (k.cluster_id.is_some(), sim);
+            if sim >= intake.duplicate_threshold && best.is_none_or(|(b, _, _)| key > b) {
+                best = Some((key, *cand, k.cluster_id.unwrap_or(*cand)));
             }
         }
+        let cluster = best.map(|(_, cand, cluster)| (cand, cluster));
         let mut screening = f.screening.clone();
         match cluster {
             Some((anchor_or_member, cluster_id)) => {

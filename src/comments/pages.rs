@@ -1,14 +1,17 @@
-//! The person's own comments, with their status and a rejection's reason.
+//! The person's own comments, with their status and a rejection's reason; one not yet
+//! decided can be edited (while no moderator holds it) or withdrawn.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::comments::service;
-use crate::comments::types::Comment;
+use crate::comments::intake::Intake;
+use crate::comments::types::{Comment, CommentEdit};
+use crate::comments::{edits, service};
 use crate::http::extract::Ctx;
 use crate::http::page::paging::Paging;
-use crate::http::page::{html, local, PageError, Shell, Visitor};
+use crate::http::page::{html, local, see_other, CsrfForm, PageError, Shell, Visitor};
+use crate::identity::RequestMeta;
 use crate::pagination::PageParams;
 
 #[derive(Template)]
@@ -17,6 +20,14 @@ struct MyComments {
     shell: Shell,
     items: Vec<(Comment, String)>,
     paging: Paging,
+    /// What was just done ("Đã lưu thay đổi.").
+    done: Option<&'static str>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+    cursor: Option<String>,
 }
 
 impl MyComments {
@@ -36,10 +47,15 @@ pub async fn mine(
     ctx: Ctx,
     visitor: Visitor,
     req: HttpRequest,
-    query: web::Query<PageParams>,
+    query: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
     let actor = visitor.actor.clone();
-    let cursor = query.into_inner().cursor;
+    let Done { done, cursor } = query.into_inner();
+    let done = match done.as_deref() {
+        Some("edited") => Some(visitor.lang.pick("Đã lưu thay đổi.", "Changes saved.")),
+        Some("withdrawn") => Some(visitor.lang.pick("Đã rút góp ý.", "Comment withdrawn.")),
+        _ => None,
+    };
     let comments = visitor
         .db(&ctx, move |conn| {
             service::mine(
@@ -74,6 +90,56 @@ pub async fn mine(
         ),
         items,
         paging,
+        done,
     };
     Ok(html(StatusCode::OK, &page))
+}
+
+#[derive(serde::Deserialize)]
+pub struct EditForm {
+    csrf: String,
+    body: String,
+    proposed_text: Option<String>,
+}
+
+/// Save an edit of one's pending comment, then back to the list.
+#[post("/my/comments/{id}/edit")]
+pub async fn edit(
+    ctx: Ctx,
+    visitor: Visitor,
+    meta: RequestMeta,
+    path: web::Path<i64>,
+    form: web::Form<EditForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.into_inner();
+    visitor.check_csrf(&form.csrf)?;
+    let (actor, id) = (visitor.actor.clone(), path.into_inner());
+    let intake = Intake::from(&ctx.settings.moderation);
+    let change = CommentEdit {
+        body: Some(form.body),
+        proposed_text: Some(form.proposed_text.filter(|p| !p.trim().is_empty())),
+    };
+    visitor
+        .db(&ctx, move |conn| {
+            edits::edit(conn, &actor, &meta, id, change, intake)
+        })
+        .await?;
+    Ok(see_other("/my/comments?done=edited"))
+}
+
+/// Withdraw one's comment, then back to the list.
+#[post("/my/comments/{id}/withdraw")]
+pub async fn withdraw(
+    ctx: Ctx,
+    visitor: Visitor,
+    meta: RequestMeta,
+    path: web::Path<i64>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    visitor.check_csrf(&form.csrf)?;
+    let (actor, id) = (visitor.actor.clone(), path.into_inner());
+    visitor
+        .db(&ctx, move |conn| edits::withdraw(conn, &actor, &meta, id))
+        .await?;
+    Ok(see_other("/my/comments?done=withdrawn"))
 }

@@ -206,14 +206,16 @@ fn write_batch(
     }
     crate::comments::limit::limit_per_person(conn, jobs, &mut to_write, &mut results, at)?;
 
-    let blocked = match to_write.is_empty() {
-        true => Vec::new(),
-        false => store::screening_terms(conn)?,
+    let intake = jobs.first().map_or(Intake::OFF, |j| j.intake);
+    let screenings: Vec<Screening> = if intake.enabled && !to_write.is_empty() {
+        let blocked = store::screening_terms(conn)?;
+        to_write
+            .iter()
+            .map(|&i| screen(&jobs[i].new.body, &blocked))
+            .collect()
+    } else {
+        vec![Screening::default(); to_write.len()]
     };
-    let screenings: Vec<Screening> = to_write
-        .iter()
-        .map(|&i| screen(&jobs[i].new.body, &blocked))
-        .collect();
     let rows: Vec<NewCommentRow> = to_write
         .iter()
         .zip(&screenings)
@@ -233,13 +235,6 @@ fn write_batch(
             keep_cluster: None,
         })
         .collect();
-    let intake = jobs.first().map_or(
-        Intake {
-            auto_flag_score: 0,
-            duplicate_threshold: 1.0,
-        },
-        |j| j.intake,
-    );
     let (outcomes, flags) = after_insert(conn, fresh, intake, at)?;
     let keys = to_write
         .iter()

@@ -6,4 +6,5 @@ pub mod handlers;
 pub mod pages;
 pub mod service;
 pub mod store;
+pub mod team_pages;
 pub mod types;

@@ -263,6 +263,8 @@ pub struct DecisionForm {
     reason: Option<String>,
     document_id: Option<i64>,
     cursor: Option<String>,
+    /// "proposals": return to the four-eyes tab.
+    back: Option<String>,
 }
 
 #[post("/moderation/{comment_id}")]
@@ -308,6 +310,9 @@ pub async fn decide(
         .db(move |conn| service::decide(conn, &actor, &meta, id, request, review))
         .await
     {
+        Ok(_) if form.back.as_deref() == Some("proposals") => {
+            Ok(see_other(&format!("/moderation/proposals?decided={id}")))
+        }
         Ok(_) => Ok(see_other(&back(id))),
         Err(AppError::Validation(errors)) => {
             let refused = Some((id, form.reason.unwrap_or_default(), errors));

@@ -32,6 +32,8 @@ struct ListPage {
     docs: Vec<Document>,
     typed: NewDraftTyped,
     paging: Paging,
+    /// Comments moderators flagged up, waiting for the secretariat (at most 100 counted).
+    escalated: usize,
 }
 
 impl ListPage {
@@ -70,9 +72,22 @@ async fn list_page(
                 cursor,
                 limit: Some(50),
             };
-            service::list(conn, &actor, search)
+            let escalated = crate::moderation::service::escalated(
+                conn,
+                crate::moderation::types::QueueQuery {
+                    document_id: None,
+                    label: None,
+                    min_score: None,
+                    cursor: None,
+                    limit: Some(100),
+                },
+            )?
+            .items
+            .len();
+            Ok((service::list(conn, &actor, search)?, escalated))
         })
         .await?;
+    let (page, escalated) = page;
     let paging = Paging::new("/secretariat", query, "cursor", page.next_cursor.as_deref());
     Ok(ListPage {
         shell: Shell::signed_in(
@@ -83,6 +98,7 @@ async fn list_page(
         docs: page.items,
         typed,
         paging,
+        escalated,
     })
 }
 
