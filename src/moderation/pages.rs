@@ -78,16 +78,34 @@ pub struct QueuePage {
     paging: Paging,
 }
 
+/// The reason codes with their labels in `lang`, for a list.
+pub(crate) fn reason_options(lang: crate::identity::Lang) -> Vec<(&'static str, &'static str)> {
+    ReasonCode::ALL
+        .iter()
+        .map(|c| {
+            let (vi, en) = c.labels();
+            (c.as_str(), lang.pick(vi, en))
+        })
+        .collect()
+}
+
+/// A form's reason code: none when empty, 422 when it names no code.
+pub(crate) fn form_reason_code(
+    sent: Option<&str>,
+    lang: crate::identity::Lang,
+) -> Result<Option<ReasonCode>, PageError> {
+    match sent.filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(c) => c
+            .parse::<ReasonCode>()
+            .map(Some)
+            .map_err(|_| PageError::App(AppError::field("reason_code", "not a reason code"), lang)),
+    }
+}
+
 impl QueuePage {
-    /// The reason codes with their labels in the page's language.
     fn reasons(&self) -> Vec<(&'static str, &'static str)> {
-        ReasonCode::ALL
-            .iter()
-            .map(|c| {
-                let (vi, en) = c.labels();
-                (c.as_str(), self.shell.lang.pick(vi, en))
-            })
-            .collect()
+        reason_options(self.shell.lang)
     }
 
     fn screening_label(&self, label: &Label) -> &'static str {
@@ -279,15 +297,7 @@ pub async fn decide(
     visitor.check_csrf(&form.csrf)?;
     visitor.require(Role::Moderator)?;
     let id = path.into_inner();
-    let reason_code = match form.reason_code.as_deref().filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) => Some(c.parse::<ReasonCode>().map_err(|_| {
-            PageError::App(
-                AppError::field("reason_code", "not a reason code"),
-                visitor.lang,
-            )
-        })?),
-    };
+    let reason_code = form_reason_code(form.reason_code.as_deref(), visitor.lang)?;
     let request = ModerationRequest {
         action: form.action,
         reason_code,

@@ -13,6 +13,7 @@ use crate::http::extract::Ctx;
 use crate::http::page::{html, local, see_other, PageError, Shell, Visitor};
 use crate::identity::{RequestMeta, Role};
 use crate::moderation::clusters;
+use crate::moderation::pages::{form_reason_code, reason_options};
 use crate::moderation::service::{self, Review};
 use crate::moderation::types::{
     Cluster, ClusterDecisionRequest, ClusterQuery, ModerationRequest, QueueQuery,
@@ -52,13 +53,7 @@ pub struct TeamPage {
 
 impl TeamPage {
     fn reasons(&self) -> Vec<(&'static str, &'static str)> {
-        ReasonCode::ALL
-            .iter()
-            .map(|c| {
-                let (vi, en) = c.labels();
-                (c.as_str(), self.shell.lang.pick(vi, en))
-            })
-            .collect()
+        reason_options(self.shell.lang)
     }
 
     fn label_of(&self, code: &ReasonCode) -> &'static str {
@@ -237,10 +232,7 @@ pub async fn decide_cluster(
         .ok_or_else(|| bad("action"))?
         .parse()
         .map_err(|_| bad("action"))?;
-    let reason_code = match field("reason_code") {
-        None => None,
-        Some(c) => Some(c.parse::<ReasonCode>().map_err(|_| bad("reason_code"))?),
-    };
+    let reason_code = form_reason_code(field("reason_code").as_deref(), visitor.lang)?;
     let except = pairs
         .iter()
         .filter(|(k, _)| k == "except")

@@ -3,10 +3,9 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::helpers::{json_of, spawn_app_with, TestApp, TestUser};
-use crate::world::World;
+use crate::helpers::{json_of, spawn_app_with, TestApp};
 
 /// 08:00 on the display clock (+07:00): after the digest hour (7).
 fn morning() -> NaiveDateTime {
@@ -36,21 +35,6 @@ impl TestApp {
     }
 }
 
-async fn mails_to(app: &TestApp, w: &World, to: &TestUser) -> Vec<Value> {
-    let page = json_of(
-        app.get("/api/v1/admin/outbox", &w.admin.token).await,
-        StatusCode::OK,
-    )
-    .await;
-    page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter(|m| m["recipient"] == to.email.as_str())
-        .cloned()
-        .collect()
-}
-
 #[tokio::test]
 async fn a_moderator_gets_one_digest_a_day_with_the_waiting_count() {
     let app = app().await;
@@ -61,7 +45,7 @@ async fn a_moderator_gets_one_digest_a_day_with_the_waiting_count() {
         .await;
     assert_eq!(app.digest(morning()).await, 1);
     assert_eq!(app.digest(morning()).await, 0, "a second pass the same day");
-    let mails = mails_to(&app, &w, &w.moderator).await;
+    let mails = app.mails_to(&w.admin, &w.moderator).await;
     assert_eq!(mails.len(), 1, "{mails:?}");
     assert_eq!(mails[0]["subject"], "gopy: 2 góp ý đang chờ kiểm duyệt");
 }

@@ -35,28 +35,15 @@ async fn proposed(app: &TestApp, w: &World) -> (i64, TestUser) {
     (id, second)
 }
 
-/// Mails queued for `to`.
-async fn mails_to(app: &TestApp, w: &World, to: &TestUser) -> Vec<Value> {
-    let page = json_of(
-        app.get("/api/v1/admin/outbox", &w.admin.token).await,
-        StatusCode::OK,
-    )
-    .await;
-    page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter(|m| m["recipient"] == to.email.as_str())
-        .cloned()
-        .collect()
-}
-
 #[tokio::test]
 async fn a_rejection_is_first_only_proposed_and_the_author_is_not_told() {
     let app = four_eyes_app().await;
     let w = app.world().await;
     proposed(&app, &w).await;
-    assert_eq!(mails_to(&app, &w, &w.employee).await, Vec::<Value>::new());
+    assert_eq!(
+        app.mails_to(&w.admin, &w.employee).await,
+        Vec::<Value>::new()
+    );
 }
 
 #[tokio::test]
@@ -94,7 +81,7 @@ async fn a_second_moderator_confirms_and_the_author_is_told_once() {
         (&json!("rejected"), &json!("off_topic")),
         "{c}"
     );
-    assert_eq!(mails_to(&app, &w, &w.employee).await.len(), 1);
+    assert_eq!(app.mails_to(&w.admin, &w.employee).await.len(), 1);
 }
 
 #[tokio::test]

@@ -130,6 +130,22 @@ impl TestApp {
         TestUser { id, email, token }
     }
 
+    /// The mails in the outbox for `to`, as `admin` lists them.
+    pub async fn mails_to(&self, admin: &TestUser, to: &TestUser) -> Vec<Value> {
+        let page = json_of(
+            self.get("/api/v1/admin/outbox", &admin.token).await,
+            StatusCode::OK,
+        )
+        .await;
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|m| m["recipient"] == to.email.as_str())
+            .cloned()
+            .collect()
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> String {
         let res = self
             .call(Method::POST, "/api/v1/auth/login")
