@@ -1,6 +1,7 @@
 //! Scenario 9: comment campaigns. 100,000 comments, 20 % of them sent by 30 campaigns (one
-//! text each, sent with other case, without diacritics, sentences reordered, other
-//! punctuation, a word changed or a sentence added), submitted through HTTP to one server
+//! letter of 4–6 sentences each, sent with other case (20 %), without diacritics (30 %),
+//! sentences reordered (40 %), other punctuation, a word changed (30 %) or a sentence added
+//! (10 %)), submitted through HTTP to one server
 //! with screening and clustering on and to one with them off, by turns. Clustering is scored
 //! against the generator's truth (recall and precision over the campaigns' comments) and the
 //! throughputs are compared in the same run.
@@ -20,7 +21,6 @@ use crate::bench::{Ctx, Outcome};
 /// Each accepted comment's id and campaign, as the server answered.
 type Truth = Arc<Mutex<HashMap<i64, Option<usize>>>>;
 
-const TOTAL: usize = 100_000;
 const CAMPAIGNS: usize = 30;
 const CAMPAIGN_SHARE: f64 = 0.2;
 const SLICES: usize = 5;
@@ -52,11 +52,16 @@ fn words(rng: &mut StdRng, vocab: &[&str], n: usize) -> Vec<String> {
         .collect()
 }
 
-/// A text of `sentences` sentences of 9–16 words.
-fn sentences(rng: &mut StdRng, vocab: &[&str], n: usize) -> Vec<Vec<String>> {
+/// A text of `n` sentences of `len` words each (a range).
+fn sentences(
+    rng: &mut StdRng,
+    vocab: &[&str],
+    n: usize,
+    len: std::ops::RangeInclusive<usize>,
+) -> Vec<Vec<String>> {
     (0..n)
         .map(|_| {
-            let len = rng.gen_range(9..=16);
+            let len = rng.gen_range(len.clone());
             words(rng, vocab, len)
         })
         .collect()
@@ -102,26 +107,27 @@ fn variant(rng: &mut StdRng, vocab: &[&str], template: &[Vec<String>]) -> String
 }
 
 /// The comments in submission order, each with its campaign (None: a comment of its own).
-fn generate() -> Vec<(String, Option<usize>)> {
+fn generate(total: usize) -> Vec<(String, Option<usize>)> {
     let mut rng = StdRng::seed_from_u64(2026);
     let vocab: Vec<&str> = SYLLABLES.split_whitespace().collect();
     let templates: Vec<Vec<Vec<String>>> = (0..CAMPAIGNS)
         .map(|_| {
-            let n = rng.gen_range(3..=5);
-            sentences(&mut rng, &vocab, n)
+            // A campaign letter: 4–6 sentences of 12–18 words.
+            let n = rng.gen_range(4..=6);
+            sentences(&mut rng, &vocab, n, 12..=18)
         })
         .collect();
-    let mut out: Vec<(String, Option<usize>)> = (0..TOTAL)
+    let mut out: Vec<(String, Option<usize>)> = (0..total)
         .map(|i| {
-            if (i as f64) < TOTAL as f64 * CAMPAIGN_SHARE {
+            if (i as f64) < total as f64 * CAMPAIGN_SHARE {
                 // Campaigns of different sizes: campaign c gets a share growing with c.
-                let c = (((i as f64 / (TOTAL as f64 * CAMPAIGN_SHARE)).sqrt()) * CAMPAIGNS as f64)
+                let c = (((i as f64 / (total as f64 * CAMPAIGN_SHARE)).sqrt()) * CAMPAIGNS as f64)
                     as usize;
                 let c = c.min(CAMPAIGNS - 1);
                 (variant(&mut rng, &vocab, &templates[c]), Some(c))
             } else {
                 let n = rng.gen_range(1..=4);
-                let body = join(&sentences(&mut rng, &vocab, n), ".");
+                let body = join(&sentences(&mut rng, &vocab, n, 9..=16), ".");
                 let opener = OPENERS[rng.gen_range(0..OPENERS.len())];
                 (format!("{opener} {body}"), None)
             }
@@ -242,7 +248,8 @@ fn score(
 }
 
 pub(crate) async fn campaigns(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
-    let items = Arc::new(tokio::task::spawn_blocking(generate).await?);
+    let total = ctx.args.campaign_comments;
+    let items = Arc::new(tokio::task::spawn_blocking(move || generate(total)).await?);
     let off = Server::start(
         &ctx.url,
         &ctx.args.out,
@@ -251,7 +258,7 @@ pub(crate) async fn campaigns(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
     let (doc_on, doc_off) = ctx.seeded.campaign_docs;
     let ids = Arc::new(Mutex::new(HashMap::new()));
     let (mut on, mut off_stats) = (Vec::new(), Vec::new());
-    let slice = TOTAL / SLICES;
+    let slice = total / SLICES;
     for i in 0..SLICES {
         let range = i * slice..(i + 1) * slice;
         on.push(
@@ -286,7 +293,7 @@ pub(crate) async fn campaigns(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
     let ratio = on.throughput / off_stats.throughput.max(1e-9);
     Ok(Outcome {
         scenario: format!(
-            "9. campaigns: {TOTAL} comments, {CAMPAIGNS} campaigns ({:.0} %), {} clients",
+            "9. campaigns: {total} comments, {CAMPAIGNS} campaigns ({:.0} %), {} clients",
             CAMPAIGN_SHARE * 100.0,
             ctx.args.clients
         ),

@@ -39,7 +39,10 @@ pub struct BenchArgs {
     /// Approved comments in the large export.
     #[arg(long, default_value_t = 1_000_000)]
     pub export_rows: usize,
-    /// Only these scenarios (1–8).
+    /// Comments submitted in scenario 9 (campaigns), each to both servers.
+    #[arg(long, default_value_t = 100_000)]
+    pub campaign_comments: usize,
+    /// Only these scenarios (1–9).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<u8>,
     /// Where the JSON results go.

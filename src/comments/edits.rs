@@ -108,23 +108,23 @@ pub fn edit(
             crate::comments::cluster_store::delete_buckets(conn, id)?;
         }
         let blocked = store::screening_terms(conn)?;
-        let screening = crate::comments::screening::screen(&body, &blocked);
-        let json = serde_json::to_string(&screening).ok();
-        crate::comments::cluster_store::set_intake(
-            conn,
-            id,
-            anchor,
-            (json.as_deref(), i32::from(screening.score)),
-            CommentStatus::Pending,
-        )?;
         let fresh = Fresh {
-            id,
             document_id: comment.document_id,
-            screening,
+            screening: crate::comments::screening::screen(&body, &blocked),
             body,
             keep_cluster: anchor,
         };
-        let (_, flags) = intake::after_insert(conn, vec![fresh], intake, at)?;
+        let plan = intake::plan(conn, std::slice::from_ref(&fresh), intake)?;
+        let planned = &plan.items[0];
+        let json = serde_json::to_string(&planned.screening).ok();
+        crate::comments::cluster_store::set_intake(
+            conn,
+            id,
+            plan.cluster_id(0, &[id]),
+            (json.as_deref(), i32::from(planned.screening.score)),
+            planned.status,
+        )?;
+        let flags = intake::settle(conn, &plan, &[id], at)?;
         crate::audit::chain::append(conn, flags)?;
         get_visible(conn, id, author)
     })

@@ -50,9 +50,8 @@ impl From<&crate::config::ModerationSettings> for Intake {
     }
 }
 
-/// A comment just written (pending).
+/// A comment about to be written (or an edited one about to be rewritten).
 pub struct Fresh {
-    pub id: i64,
     pub document_id: i64,
     pub body: String,
     pub screening: Screening,
@@ -60,12 +59,35 @@ pub struct Fresh {
     pub keep_cluster: Option<i64>,
 }
 
-/// What intake made of it.
+/// Which cluster a fresh comment joins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joins {
+    None,
+    /// A cluster whose anchor is already written.
+    Existing(i64),
+    /// The cluster of the batch's comment `j` (its anchor, or a member of its cluster).
+    InBatch(usize),
+}
+
+/// What intake made of a fresh comment: known before it is written, so that its row is
+/// written once, already clustered, labelled and (if so) flagged.
 #[derive(Debug, Clone)]
-pub struct Outcome {
-    pub status: CommentStatus,
-    pub cluster_id: Option<i64>,
+pub struct Planned {
+    pub joins: Joins,
     pub screening: Screening,
+    pub status: CommentStatus,
+    /// Others in the batch join it: it anchors a cluster of its own id.
+    pub anchors: bool,
+}
+
+/// The plan for a batch: each comment's fate, and what is left to write once ids exist.
+pub struct Plan {
+    pub items: Vec<Planned>,
+    buckets: Vec<Vec<i64>>,
+    documents: Vec<i64>,
+    /// Earlier comments that become anchors.
+    new_anchors: Vec<(i64, Screening)>,
+    flagged_notes: Vec<Option<String>>,
 }
 
 /// A comment a new one may duplicate: written earlier, or earlier in this batch.
@@ -73,189 +95,234 @@ struct Known {
     shingles: Vec<u64>,
     cluster_id: Option<i64>,
     screening: Option<Screening>,
-    /// Index in the batch, for one written in it.
-    fresh: Option<usize>,
 }
 
-/// Cluster, then flag, each fresh comment (in order); audit rows for the system's flags are
-/// returned for the caller's chain append.
-pub fn after_insert(
-    conn: &mut DbConn,
-    fresh: Vec<Fresh>,
-    intake: Intake,
-    at: NaiveDateTime,
-) -> QueryResult<(Vec<Outcome>, Vec<NewAuditRow>)> {
-    if !intake.enabled {
-        let outcomes = fresh
-            .into_iter()
-            .map(|f| Outcome {
+/// Who a candidate is: an earlier comment's id, or the batch's comment `j`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Who {
+    Earlier(i64),
+    Batch(usize),
+}
+
+/// Decide, before the comments are written, which cluster each joins and whether screening
+/// flags it (in order: a comment may join one earlier in the batch).
+pub fn plan(conn: &mut DbConn, fresh: &[Fresh], intake: Intake) -> QueryResult<Plan> {
+    let n = fresh.len();
+    let mut plan = Plan {
+        items: fresh
+            .iter()
+            .map(|f| Planned {
+                joins: f.keep_cluster.map_or(Joins::None, Joins::Existing),
+                screening: f.screening.clone(),
                 status: CommentStatus::Pending,
-                cluster_id: f.keep_cluster,
-                screening: f.screening,
+                anchors: false,
             })
-            .collect();
-        return Ok((outcomes, Vec::new()));
+            .collect(),
+        buckets: vec![Vec::new(); n],
+        documents: fresh.iter().map(|f| f.document_id).collect(),
+        new_anchors: Vec::new(),
+        flagged_notes: vec![None; n],
+    };
+    if !intake.enabled {
+        return Ok(plan);
     }
     let prints: Vec<Fingerprint> = fresh.iter().map(|f| fingerprint(&f.body)).collect();
-    let mut documents: Vec<i64> = fresh.iter().map(|f| f.document_id).collect();
+    let mut documents = plan.documents.clone();
     documents.sort_unstable();
     documents.dedup();
     let all: Vec<i64> = prints.iter().flat_map(|p| p.buckets.clone()).collect();
-    // (document, bucket) → comments (earlier ones, then this batch's as they are placed).
-    let mut index: HashMap<(i64, i64), Vec<i64>> = HashMap::new();
+    let mut index: HashMap<(i64, i64), Vec<Who>> = HashMap::new();
     for (d, b, c) in clusters::bucket_hits(conn, &documents, &all)? {
-        index.entry((d, b)).or_default().push(c);
+        index.entry((d, b)).or_default().push(Who::Earlier(c));
     }
-    // The best-placed earlier candidates of every fresh comment, read in one query.
-    let shared: Vec<Vec<(i64, usize)>> = fresh
+    let mut wanted: Vec<i64> = fresh
         .iter()
         .zip(&prints)
-        .map(|(f, p)| ranked(&index, f.document_id, &p.buckets))
-        .collect();
-    let mut wanted: Vec<i64> = shared
-        .iter()
-        .flat_map(|s| s.iter().take(CHECKED).map(|(id, _)| *id))
+        .flat_map(|(f, p)| {
+            ranked(&index, f.document_id, &p.buckets)
+                .into_iter()
+                .take(CHECKED)
+                .filter_map(|(w, _)| match w {
+                    Who::Earlier(id) => Some(id),
+                    Who::Batch(_) => None,
+                })
+        })
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let mut known: HashMap<i64, Known> = clusters::candidates(conn, &wanted)?
+    let mut known: HashMap<Who, Known> = clusters::candidates(conn, &wanted)?
         .into_iter()
         .map(|(id, body, cluster_id, screening)| {
-            let screening = screening.and_then(|s| serde_json::from_str(&s).ok());
             let k = Known {
                 shingles: shingles(&body),
                 cluster_id,
-                screening,
-                fresh: None,
+                screening: screening.and_then(|s| serde_json::from_str(&s).ok()),
             };
-            (id, k)
+            (Who::Earlier(id), k)
         })
         .collect();
-
-    let mut outcomes: Vec<Outcome> = Vec::with_capacity(fresh.len());
-    let mut new_anchors: Vec<i64> = Vec::new();
-    let mut buckets: Vec<BucketRow> = Vec::new();
     for (i, f) in fresh.iter().enumerate() {
-        // Candidates from this batch are in the index by now, ranked with the rest.
-        if let Some(c) = f.keep_cluster {
-            let mut screening = f.screening.clone();
-            screening.add(Label::Duplicate, Vec::new());
-            outcomes.push(Outcome {
-                status: CommentStatus::Pending,
-                cluster_id: Some(c),
-                screening,
-            });
+        if f.keep_cluster.is_some() {
+            plan.items[i].screening.add(Label::Duplicate, Vec::new());
             continue;
         }
-        let ranking = ranked(&index, f.document_id, &prints[i].buckets);
         // Of the candidates alike enough, one already in a cluster wins (a campaign stays one
         // cluster), then the most alike.
-        let mut best: Option<((bool, f64), i64, i64)> = None;
-        for (cand, _) in ranking.iter().take(CHECKED) {
+        let mut best: Option<((bool, f64), Who)> = None;
+        for (cand, _) in ranked(&index, f.document_id, &prints[i].buckets)
+            .iter()
+            .take(CHECKED)
+        {
             let Some(k) = known.get(cand) else { continue };
             let sim = jaccard(&prints[i].shingles, &k.shingles);
-            let key = (k.cluster_id.is_some(), sim);
-            if sim >= intake.duplicate_threshold && best.is_none_or(|(b, _, _)| key > b) {
-                best = Some((key, *cand, k.cluster_id.unwrap_or(*cand)));
+            let in_cluster = match cand {
+                Who::Earlier(_) => k.cluster_id.is_some(),
+                Who::Batch(j) => plan.items[*j].anchors || plan.items[*j].joins != Joins::None,
+            };
+            let key = (in_cluster, sim);
+            if sim >= intake.duplicate_threshold && best.is_none_or(|(b, _)| key > b) {
+                best = Some((key, *cand));
             }
         }
-        let cluster = best.map(|(_, cand, cluster)| (cand, cluster));
-        let mut screening = f.screening.clone();
-        match cluster {
-            Some((anchor_or_member, cluster_id)) => {
-                screening.add(Label::Duplicate, Vec::new());
-                if let Some(k) = known.get_mut(&anchor_or_member) {
-                    if k.cluster_id.is_none() {
-                        k.cluster_id = Some(anchor_or_member);
-                        match k.fresh {
-                            Some(j) => {
-                                let o: &mut Outcome = &mut outcomes[j];
-                                o.cluster_id = Some(anchor_or_member);
-                                if !o.screening.has(Label::Duplicate) {
-                                    o.screening.add(Label::Duplicate, Vec::new());
-                                }
-                            }
-                            None => new_anchors.push(anchor_or_member),
-                        }
+        match best.map(|(_, w)| w) {
+            Some(Who::Earlier(id)) => {
+                let k = known.get_mut(&Who::Earlier(id));
+                let cluster = k.as_ref().and_then(|k| k.cluster_id).unwrap_or(id);
+                if let Some(k) = k.filter(|k| k.cluster_id.is_none()) {
+                    k.cluster_id = Some(id);
+                    let mut s = k.screening.clone().unwrap_or_default();
+                    if !s.has(Label::Duplicate) {
+                        s.add(Label::Duplicate, Vec::new());
                     }
+                    plan.new_anchors.push((id, s));
                 }
-                outcomes.push(Outcome {
-                    status: CommentStatus::Pending,
-                    cluster_id: Some(cluster_id),
-                    screening,
-                });
+                plan.items[i].joins = Joins::Existing(cluster);
+                plan.items[i].screening.add(Label::Duplicate, Vec::new());
+            }
+            Some(Who::Batch(j)) => {
+                let joins = match plan.items[j].joins {
+                    Joins::None => {
+                        if !plan.items[j].anchors {
+                            plan.items[j].anchors = true;
+                            plan.items[j].screening.add(Label::Duplicate, Vec::new());
+                        }
+                        Joins::InBatch(j)
+                    }
+                    other => other,
+                };
+                plan.items[i].joins = joins;
+                plan.items[i].screening.add(Label::Duplicate, Vec::new());
             }
             None => {
                 // It may anchor a cluster: its buckets go in.
                 for &b in &prints[i].buckets {
-                    index.entry((f.document_id, b)).or_default().push(f.id);
-                    buckets.push(BucketRow {
-                        document_id: f.document_id,
-                        bucket: b,
-                        comment_id: f.id,
-                    });
+                    index
+                        .entry((f.document_id, b))
+                        .or_default()
+                        .push(Who::Batch(i));
                 }
-                known.insert(
-                    f.id,
-                    Known {
-                        shingles: prints[i].shingles.clone(),
-                        cluster_id: None,
-                        screening: None,
-                        fresh: Some(i),
-                    },
-                );
-                outcomes.push(Outcome {
-                    status: CommentStatus::Pending,
+                plan.buckets[i] = prints[i].buckets.clone();
+                let k = Known {
+                    shingles: prints[i].shingles.clone(),
                     cluster_id: None,
-                    screening,
-                });
+                    screening: None,
+                };
+                known.insert(Who::Batch(i), k);
             }
         }
     }
-    clusters::insert_buckets(conn, buckets)?;
-    for id in new_anchors {
-        let mut s = known
-            .get(&id)
-            .and_then(|k| k.screening.clone())
-            .unwrap_or_default();
-        if !s.has(Label::Duplicate) {
-            s.add(Label::Duplicate, Vec::new());
+    for (i, item) in plan.items.iter_mut().enumerate() {
+        let score = i32::from(item.screening.score);
+        if intake.auto_flag_score > 0 && score >= intake.auto_flag_score {
+            item.status = CommentStatus::Flagged;
+            let labels: Vec<&str> = item
+                .screening
+                .labels
+                .iter()
+                .map(|f| f.label.as_str())
+                .collect();
+            plan.flagged_notes[i] = Some(format!(
+                "Sàng lọc tự động (điểm {}): {}",
+                item.screening.score,
+                labels.join(", ")
+            ));
         }
-        let json = serde_json::to_string(&s).ok();
-        clusters::set_anchor(conn, id, (json.as_deref(), i32::from(s.score)))?;
     }
+    Ok(plan)
+}
+
+impl Plan {
+    /// The cluster id of item `i` once the batch's ids are known.
+    pub fn cluster_id(&self, i: usize, ids: &[i64]) -> Option<i64> {
+        let item = &self.items[i];
+        match item.joins {
+            Joins::Existing(c) => Some(c),
+            Joins::InBatch(j) => Some(ids[j]),
+            Joins::None if item.anchors => Some(ids[i]),
+            Joins::None => None,
+        }
+    }
+}
+
+/// Once the batch is written (`ids` in its order): the cluster ids that depended on it, the
+/// anchors' marks, the buckets, and the system's flags (events now; audit rows returned for
+/// the caller's chain append).
+pub fn settle(
+    conn: &mut DbConn,
+    plan: &Plan,
+    ids: &[i64],
+    at: NaiveDateTime,
+) -> QueryResult<Vec<NewAuditRow>> {
+    for (i, item) in plan.items.iter().enumerate() {
+        if matches!(item.joins, Joins::InBatch(_)) || item.anchors {
+            clusters::set_cluster(conn, ids[i], plan.cluster_id(i, ids))?;
+        }
+    }
+    for (id, s) in &plan.new_anchors {
+        let json = serde_json::to_string(s).ok();
+        clusters::set_anchor(conn, *id, (json.as_deref(), i32::from(s.score)))?;
+    }
+    let rows = plan
+        .buckets
+        .iter()
+        .enumerate()
+        .flat_map(|(i, bs)| {
+            bs.iter().map(move |&b| BucketRow {
+                document_id: plan.documents[i],
+                bucket: b,
+                comment_id: ids[i],
+            })
+        })
+        .collect();
+    clusters::insert_buckets(conn, rows)?;
     let mut audit = Vec::new();
-    for (f, o) in fresh.iter().zip(outcomes.iter_mut()) {
-        let score = i32::from(o.screening.score);
-        let flag = intake.auto_flag_score > 0 && score >= intake.auto_flag_score;
-        if flag {
-            o.status = CommentStatus::Flagged;
-        }
-        if o.cluster_id.is_none() && !flag && o.screening == f.screening {
-            continue;
-        }
-        let json = serde_json::to_string(&o.screening).ok();
-        clusters::set_intake(conn, f.id, o.cluster_id, (json.as_deref(), score), o.status)?;
-        if flag {
-            audit.push(flag_by_system(conn, f.id, &o.screening, at)?);
+    for (i, note) in plan.flagged_notes.iter().enumerate() {
+        if let Some(note) = note {
+            audit.push(flag_by_system(
+                conn,
+                ids[i],
+                &plan.items[i].screening,
+                note,
+                at,
+            )?);
         }
     }
-    Ok((outcomes, audit))
+    Ok(audit)
 }
 
 /// Earlier comments sharing buckets with one of `document`, most shared first (then oldest).
 fn ranked(
-    index: &HashMap<(i64, i64), Vec<i64>>,
+    index: &HashMap<(i64, i64), Vec<Who>>,
     document: i64,
     buckets: &[i64],
-) -> Vec<(i64, usize)> {
-    let mut counts: HashMap<i64, usize> = HashMap::new();
+) -> Vec<(Who, usize)> {
+    let mut counts: HashMap<Who, usize> = HashMap::new();
     for b in buckets {
         for &c in index.get(&(document, *b)).into_iter().flatten() {
             *counts.entry(c).or_default() += 1;
         }
     }
-    let mut out: Vec<(i64, usize)> = counts.into_iter().collect();
+    let mut out: Vec<(Who, usize)> = counts.into_iter().collect();
     out.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     out
 }
@@ -265,14 +332,9 @@ fn flag_by_system(
     conn: &mut DbConn,
     id: i64,
     screening: &Screening,
+    note: &str,
     at: NaiveDateTime,
 ) -> QueryResult<NewAuditRow> {
-    let labels: Vec<&str> = screening.labels.iter().map(|f| f.label.as_str()).collect();
-    let note = format!(
-        "Sàng lọc tự động (điểm {}): {}",
-        screening.score,
-        labels.join(", ")
-    );
     events::insert_event(
         conn,
         NewEvent {
@@ -283,7 +345,7 @@ fn flag_by_system(
             to: CommentStatus::Flagged,
             reason_code: None,
             reason: None,
-            note: Some(&note),
+            note: Some(note),
             at,
         },
     )?;

@@ -53,7 +53,7 @@ pub async fn mine(
     let Done { done, cursor } = query.into_inner();
     let done = match done.as_deref() {
         Some("edited") => Some(visitor.lang.pick("Đã lưu thay đổi.", "Changes saved.")),
-        Some("withdrawn") => Some(visitor.lang.pick("Đã rút góp ý.", "Comment withdrawn.")),
+        Some("taken-back") => Some(visitor.lang.pick("Đã rút góp ý.", "Comment withdrawn.")),
         _ => None,
     };
     let comments = visitor
@@ -141,5 +141,5 @@ pub async fn withdraw(
     visitor
         .db(&ctx, move |conn| edits::withdraw(conn, &actor, &meta, id))
         .await?;
-    Ok(see_other("/my/comments?done=withdrawn"))
+    Ok(see_other("/my/comments?done=taken-back"))
 }

@@ -123,6 +123,8 @@ pub struct NewCommentRow {
     pub body: String,
     pub proposed_text: Option<String>,
     pub status: &'static str,
+    /// The cluster it joins, when that cluster's anchor is already written.
+    pub cluster_id: Option<i64>,
     pub receipt: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

@@ -12,11 +12,11 @@ use diesel::QueryResult;
 
 use crate::audit::{AuditAction, Event};
 use crate::comments::idempotency::{request_hash, Created, HEADER};
-use crate::comments::intake::{after_insert, Fresh, Intake};
+use crate::comments::intake::{self, Fresh, Intake, Joins, Planned};
 use crate::comments::rules::{Placement, Rules};
 use crate::comments::screening::{screen, Screening};
 use crate::comments::store::{self, NewCommentRow, NewKey};
-use crate::comments::types::{Comment, CommentStatus, NewComment};
+use crate::comments::types::{Comment, NewComment};
 use crate::db::{is_connection_lost, now, write_tx, DbConn, Pool};
 use crate::error::AppError;
 use crate::identity::{Actor, RequestMeta};
@@ -216,26 +216,26 @@ fn write_batch(
     } else {
         vec![Screening::default(); to_write.len()]
     };
-    let rows: Vec<NewCommentRow> = to_write
+    let fresh: Vec<Fresh> = to_write
         .iter()
-        .zip(&screenings)
-        .map(|(&i, screening)| new_row(&jobs[i], placements[i], screening, at))
-        .collect();
-    let receipts: Vec<String> = rows.iter().map(|r| r.receipt.clone()).collect();
-    let ids = store::insert(conn, rows)?;
-    let fresh = to_write
-        .iter()
-        .zip(&ids)
         .zip(screenings)
-        .map(|((&i, &id), screening)| Fresh {
-            id,
+        .map(|(&i, screening)| Fresh {
             document_id: jobs[i].document_id,
             body: jobs[i].new.body.clone(),
             screening,
             keep_cluster: None,
         })
         .collect();
-    let (outcomes, flags) = after_insert(conn, fresh, intake, at)?;
+    // Clustered and screened before they are written, so each row is written once.
+    let plan = intake::plan(conn, &fresh, intake)?;
+    let rows: Vec<NewCommentRow> = to_write
+        .iter()
+        .zip(&plan.items)
+        .map(|(&i, planned)| new_row(&jobs[i], placements[i], planned, at))
+        .collect();
+    let receipts: Vec<String> = rows.iter().map(|r| r.receipt.clone()).collect();
+    let ids = store::insert(conn, rows)?;
+    let flags = intake::settle(conn, &plan, &ids, at)?;
     let keys = to_write
         .iter()
         .zip(&ids)
@@ -264,7 +264,7 @@ fn write_batch(
     audit_rows.extend(flags);
     // Last in the transaction: joining the audit chain waits for its lock, held to commit.
     crate::audit::chain::append(conn, audit_rows)?;
-    for (((&i, id), receipt), outcome) in to_write.iter().zip(&ids).zip(receipts).zip(outcomes) {
+    for (k, ((&i, id), receipt)) in to_write.iter().zip(&ids).zip(receipts).enumerate() {
         let job = &jobs[i];
         let section_path = job
             .new
@@ -282,7 +282,7 @@ fn write_batch(
             unit_name: job.author.unit_name.clone(),
             body: job.new.body.clone(),
             proposed_text: job.new.proposed_text.clone(),
-            status: outcome.status,
+            status: plan.items[k].status,
             receipt,
             round: placements[i].and_then(|p| p.round.map(|r| r.1)),
             version: placements[i].map_or(1, |p| p.version),
@@ -293,7 +293,7 @@ fn write_batch(
             claimed_by: None,
             claimed_until: None,
             proposed_by: None,
-            cluster_id: outcome.cluster_id,
+            cluster_id: plan.cluster_id(k, &ids),
         }))));
     }
     for (i, first) in repeats {
@@ -313,9 +313,10 @@ fn write_batch(
 fn new_row(
     j: &Submission,
     placement: Option<Placement>,
-    screening: &Screening,
+    planned: &Planned,
     at: chrono::NaiveDateTime,
 ) -> NewCommentRow {
+    let screening = &planned.screening;
     let (text_search, text_lower) = crate::text::search_forms([
         j.new.body.as_str(),
         j.new.proposed_text.as_deref().unwrap_or(""),
@@ -335,7 +336,11 @@ fn new_row(
         unit_id: j.author.unit_id,
         body: j.new.body.clone(),
         proposed_text: j.new.proposed_text.clone(),
-        status: CommentStatus::Pending.as_str(),
+        status: planned.status.as_str(),
+        cluster_id: match planned.joins {
+            Joins::Existing(c) => Some(c),
+            _ => None,
+        },
         receipt: new_receipt(),
         created_at: at,
         updated_at: at,

@@ -340,6 +340,8 @@ fn the_benchmark_runs_from_one_command() {
             "4",
             "--export-rows",
             "3000",
+            "--campaign-comments",
+            "300",
         ])
         .arg("--out")
         .arg(dir.path())
@@ -359,6 +361,7 @@ fn the_benchmark_runs_from_one_command() {
         "6. search",
         "7. import a 1,000-article draft",
         "8. draft page",
+        "9. campaigns",
     ] {
         assert!(
             stdout.contains(scenario),
@@ -373,7 +376,7 @@ fn the_benchmark_runs_from_one_command() {
     let results: serde_json::Value =
         serde_json::from_slice(&std::fs::read(json.path()).unwrap()).unwrap();
     let outcomes = results["outcomes"].as_array().unwrap();
-    assert_eq!(outcomes.len(), 8);
+    assert_eq!(outcomes.len(), 9);
     assert!(outcomes
         .iter()
         .all(|o| o["gopy"]["requests"].as_u64().unwrap() > 0));
