@@ -44,6 +44,20 @@ async fn campaign(app: &TestApp, w: &World) -> Vec<i64> {
     ids
 }
 
+/// The world's moderator decides cluster `id` with `body`; the answer (200 checked).
+async fn decide_cluster(app: &TestApp, w: &World, id: i64, body: Value) -> Value {
+    json_of(
+        app.post(
+            &format!("/api/v1/moderation/clusters/{id}/decision"),
+            &w.moderator.token,
+            &body,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await
+}
+
 async fn clusters(app: &TestApp, w: &World, query: &str) -> Value {
     json_of(
         app.get(
@@ -112,14 +126,11 @@ async fn one_call_decides_every_member_but_the_exception() {
     let app = spawn_app().await;
     let w = app.world().await;
     let ids = campaign(&app, &w).await;
-    let decided = json_of(
-        app.post(
-            &format!("/api/v1/moderation/clusters/{}/decision", ids[0]),
-            &w.moderator.token,
-            &json!({ "action": "reject", "reason_code": "duplicate", "except": [ids[4]] }),
-        )
-        .await,
-        StatusCode::OK,
+    let decided = decide_cluster(
+        &app,
+        &w,
+        ids[0],
+        json!({ "action": "reject", "reason_code": "duplicate", "except": [ids[4]] }),
     )
     .await;
     assert_eq!(decided["decided"], json!(ids[..4]), "{decided}");
@@ -130,16 +141,7 @@ async fn each_member_decided_together_has_its_own_history_row() {
     let app = spawn_app().await;
     let w = app.world().await;
     let ids = campaign(&app, &w).await;
-    json_of(
-        app.post(
-            &format!("/api/v1/moderation/clusters/{}/decision", ids[0]),
-            &w.moderator.token,
-            &json!({ "action": "approve" }),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    decide_cluster(&app, &w, ids[0], json!({ "action": "approve" })).await;
     let last = json_of(
         app.get(&format!("/api/v1/comments/{}", ids[3]), &w.moderator.token)
             .await,
@@ -215,16 +217,7 @@ async fn the_export_shows_each_approved_members_cluster() {
     let app = spawn_app().await;
     let w = app.world().await;
     let ids = campaign(&app, &w).await;
-    json_of(
-        app.post(
-            &format!("/api/v1/moderation/clusters/{}/decision", ids[0]),
-            &w.moderator.token,
-            &json!({ "action": "approve" }),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    decide_cluster(&app, &w, ids[0], json!({ "action": "approve" })).await;
     let export = json_of(
         app.get(
             &format!("/api/v1/documents/{}/feedback?format=json", w.doc),
