@@ -184,6 +184,7 @@ fn seed_in(
             meta: cli.clone(),
             max_per_hour: None,
             intake: crate::comments::intake::Intake::from(&settings.moderation),
+            prepared: None,
         };
         let id = write_now(conn, submission)?.id;
         if let Some(action) = action {

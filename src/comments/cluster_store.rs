@@ -1,7 +1,10 @@
 //! Near-duplicate clusters (SQL only): LSH buckets, cluster membership, and the lists the
 //! moderators read.
 
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Array, BigInt};
 
 use crate::comments::types::CommentStatus;
 use crate::db::schema::{comment_buckets, comments};
@@ -15,25 +18,72 @@ pub struct BucketRow {
     pub comment_id: i64,
 }
 
-#[derive(QueryableByName)]
-struct Hit {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    document_id: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    bucket: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    comment_id: i64,
-}
+/// Comments read of one bucket at most, the first ones (a cluster's anchor is its first
+/// comment). A bucket that many unlike comments share says nothing: common phrases ("Đề nghị
+/// Ban soạn thảo …") made buckets of a thousand comments on a draft of 80,000, and reading
+/// them all made the lookup the dearest part of a batch. A near-duplicate shares most of its
+/// buckets with its anchor, so the others still find it.
+const PER_BUCKET: i64 = 8;
+const PER_BUCKET_SQL: &str = "8";
 
 /// One probe of the primary key per bucket, whatever the statistics say: the table grows by
-/// twenty rows a comment, faster than autovacuum's statistics follow, and with stale ones
+/// ten rows a comment, faster than autovacuum's statistics follow, and with stale ones
 /// PostgreSQL planned `bucket = ANY($1)` as a scan of the whole draft's rows (0.8 s at 50,000
-/// comments instead of 35 ms). `OFFSET 0` keeps the subquery a nested loop; JIT is off for
-/// the rest of the writer's transaction, since those stale estimates would also compile it.
-const PG_HITS: &str = "SELECT x.document_id, x.bucket, x.comment_id \
-    FROM unnest($1::bigint[]) AS b(bucket) CROSS JOIN LATERAL ( \
-        SELECT c.document_id, c.bucket, c.comment_id FROM comment_buckets c \
-        WHERE c.document_id = $2 AND c.bucket = b.bucket OFFSET 0) x";
+/// comments instead of 35 ms). The `LIMIT` keeps the subquery a nested loop (and JIT is off
+/// on gopy's connections, since those stale estimates would also compile it).
+///
+/// A type of its own rather than `sql_query` text, so that diesel keeps it prepared on the
+/// connection: planning it afresh cost as much as running it.
+#[derive(QueryId)]
+struct PgHits {
+    buckets: Vec<i64>,
+    document_id: i64,
+}
+
+impl Query for PgHits {
+    type SqlType = (BigInt, BigInt, BigInt);
+}
+
+impl QueryFragment<Pg> for PgHits {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("SELECT x.document_id, x.bucket, x.comment_id FROM unnest(");
+        out.push_bind_param::<Array<BigInt>, _>(&self.buckets)?;
+        out.push_sql(") AS b(bucket) CROSS JOIN LATERAL (SELECT c.document_id, c.bucket, ");
+        out.push_sql("c.comment_id FROM comment_buckets c WHERE c.document_id = ");
+        out.push_bind_param::<BigInt, _>(&self.document_id)?;
+        out.push_sql(" AND c.bucket = b.bucket ORDER BY c.comment_id LIMIT ");
+        out.push_sql(PER_BUCKET_SQL);
+        out.push_sql(") x");
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<PgConnection> for PgHits {}
+
+/// Ten rows a comment as one statement of three arrays (a `VALUES` list binds three
+/// parameters a row, and is a new statement for every batch size), kept prepared as above.
+#[derive(QueryId)]
+struct PgInsert {
+    documents: Vec<i64>,
+    buckets: Vec<i64>,
+    comments: Vec<i64>,
+}
+
+impl QueryFragment<Pg> for PgInsert {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("INSERT INTO comment_buckets (document_id, bucket, comment_id) ");
+        out.push_sql("SELECT * FROM unnest(");
+        out.push_bind_param::<Array<BigInt>, _>(&self.documents)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<BigInt>, _>(&self.buckets)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<BigInt>, _>(&self.comments)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<PgConnection> for PgInsert {}
 
 /// The bucket rows of `documents` whose bucket is one of `buckets` (inside a transaction).
 pub fn bucket_hits(
@@ -41,45 +91,74 @@ pub fn bucket_hits(
     documents: &[i64],
     buckets: &[i64],
 ) -> QueryResult<Vec<(i64, i64, i64)>> {
-    use diesel::sql_types::{Array, BigInt};
     if buckets.is_empty() {
         return Ok(Vec::new());
     }
     match conn {
         DbConn::Pg(c) => {
-            diesel::connection::SimpleConnection::batch_execute(c, "SET LOCAL jit = off")?;
             let mut out = Vec::new();
-            for &d in documents {
-                let hits: Vec<Hit> = diesel::sql_query(PG_HITS)
-                    .bind::<Array<BigInt>, _>(buckets)
-                    .bind::<BigInt, _>(d)
-                    .load(c)?;
-                out.extend(
-                    hits.into_iter()
-                        .map(|h| (h.document_id, h.bucket, h.comment_id)),
-                );
+            for &document_id in documents {
+                let probe = PgHits {
+                    buckets: buckets.to_vec(),
+                    document_id,
+                };
+                out.extend(probe.load::<(i64, i64, i64)>(c)?);
             }
             Ok(out)
         }
-        DbConn::Sqlite(c) => comment_buckets::table
-            .filter(comment_buckets::document_id.eq_any(documents))
-            .filter(comment_buckets::bucket.eq_any(buckets))
-            .select((
-                comment_buckets::document_id,
-                comment_buckets::bucket,
-                comment_buckets::comment_id,
-            ))
-            .load(c),
+        DbConn::Sqlite(c) => {
+            let mut out = Vec::new();
+            for &d in documents {
+                for &b in buckets {
+                    let rows: Vec<(i64, i64, i64)> = comment_buckets::table
+                        .filter(comment_buckets::document_id.eq(d))
+                        .filter(comment_buckets::bucket.eq(b))
+                        .order(comment_buckets::comment_id.asc())
+                        .limit(PER_BUCKET)
+                        .select((
+                            comment_buckets::document_id,
+                            comment_buckets::bucket,
+                            comment_buckets::comment_id,
+                        ))
+                        .load(c)?;
+                    out.extend(rows);
+                }
+            }
+            Ok(out)
+        }
     }
 }
 
 pub fn insert_buckets(conn: &mut DbConn, rows: Vec<BucketRow>) -> QueryResult<()> {
-    insert_rows(conn, comment_buckets::table, rows)
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match conn {
+        DbConn::Pg(c) => PgInsert {
+            documents: rows.iter().map(|r| r.document_id).collect(),
+            buckets: rows.iter().map(|r| r.bucket).collect(),
+            comments: rows.iter().map(|r| r.comment_id).collect(),
+        }
+        .execute(c)
+        .map(|_| ()),
+        DbConn::Sqlite(_) => insert_rows(conn, comment_buckets::table, rows),
+    }
 }
 
-pub fn delete_buckets(conn: &mut DbConn, comment_id: i64) -> QueryResult<usize> {
-    diesel::delete(comment_buckets::table.filter(comment_buckets::comment_id.eq(comment_id)))
-        .execute(conn)
+/// A comment's rows in `buckets` (those of its text when they were written) go.
+pub fn delete_buckets(
+    conn: &mut DbConn,
+    document_id: i64,
+    buckets: &[i64],
+    comment_id: i64,
+) -> QueryResult<usize> {
+    diesel::delete(
+        comment_buckets::table
+            .filter(comment_buckets::document_id.eq(document_id))
+            .filter(comment_buckets::bucket.eq_any(buckets))
+            .filter(comment_buckets::comment_id.eq(comment_id)),
+    )
+    .execute(conn)
 }
 
 /// What a candidate is checked by: (id, body, cluster_id, screening JSON).

@@ -7,6 +7,8 @@ use crate::comments::intake::{self, Fresh, Intake};
 use crate::comments::service::get_visible;
 use crate::comments::store;
 use crate::comments::types::{Comment, CommentEdit, CommentStatus, EventAction, NewText};
+use diesel::QueryResult;
+
 use crate::db::{now, write_tx, DbConn};
 use crate::error::{AppError, ErrorCode};
 use crate::identity::{Actor, RequestMeta};
@@ -105,13 +107,14 @@ pub fn edit(
         // Screened and clustered afresh; a cluster's first comment keeps its cluster.
         let anchor = comment.cluster_id.filter(|c| *c == id);
         if anchor.is_none() {
-            crate::comments::cluster_store::delete_buckets(conn, id)?;
+            leave_buckets(conn, &comment)?;
         }
         let blocked = store::screening_terms(conn)?;
+        let mut prepared = intake::Prepared::of(&body);
+        crate::comments::screening::add_blocked(&mut prepared.screening, &body, &blocked);
         let fresh = Fresh {
             document_id: comment.document_id,
-            screening: crate::comments::screening::screen(&body, &blocked),
-            body,
+            prepared,
             keep_cluster: anchor,
         };
         let plan = intake::plan(conn, std::slice::from_ref(&fresh), intake)?;
@@ -148,7 +151,7 @@ pub fn withdraw(
         }
         if comment.cluster_id.is_none() {
             // It can no longer stand for a cluster.
-            crate::comments::cluster_store::delete_buckets(conn, id)?;
+            leave_buckets(conn, &comment)?;
         }
         history(
             conn,
@@ -197,4 +200,11 @@ fn history(
         Event::new(audit_action, Some(id), detail),
     )?;
     Ok(())
+}
+
+/// A comment's buckets go (found again from the text they were written for): it no longer
+/// stands for that text.
+fn leave_buckets(conn: &mut DbConn, comment: &Comment) -> QueryResult<usize> {
+    let buckets = crate::comments::duplicates::fingerprint(&comment.body).buckets;
+    crate::comments::cluster_store::delete_buckets(conn, comment.document_id, &buckets, comment.id)
 }

@@ -50,11 +50,29 @@ impl From<&crate::config::ModerationSettings> for Intake {
     }
 }
 
+/// What intake needs of a comment's text alone: computed by the request, beside the other
+/// requests, before the submission waits for a writer (whose time is the whole batch's).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// All but the blocked terms, which are the admins' and read with the batch.
+    pub screening: Screening,
+    pub print: Fingerprint,
+}
+
+impl Prepared {
+    pub fn of(text: &str) -> Prepared {
+        Prepared {
+            screening: crate::comments::screening::screen_text(text),
+            print: fingerprint(text),
+        }
+    }
+}
+
 /// A comment about to be written (or an edited one about to be rewritten).
 pub struct Fresh {
     pub document_id: i64,
-    pub body: String,
-    pub screening: Screening,
+    /// Screening complete (blocked terms included), and the fingerprint.
+    pub prepared: Prepared,
     /// An edited comment that anchors a cluster stays its anchor: not clustered again.
     pub keep_cluster: Option<i64>,
 }
@@ -113,7 +131,7 @@ pub fn plan(conn: &mut DbConn, fresh: &[Fresh], intake: Intake) -> QueryResult<P
             .iter()
             .map(|f| Planned {
                 joins: f.keep_cluster.map_or(Joins::None, Joins::Existing),
-                screening: f.screening.clone(),
+                screening: f.prepared.screening.clone(),
                 status: CommentStatus::Pending,
                 anchors: false,
             })
@@ -126,11 +144,14 @@ pub fn plan(conn: &mut DbConn, fresh: &[Fresh], intake: Intake) -> QueryResult<P
     if !intake.enabled {
         return Ok(plan);
     }
-    let prints: Vec<Fingerprint> = fresh.iter().map(|f| fingerprint(&f.body)).collect();
+    let prints: Vec<&Fingerprint> = fresh.iter().map(|f| &f.prepared.print).collect();
     let mut documents = plan.documents.clone();
     documents.sort_unstable();
     documents.dedup();
-    let all: Vec<i64> = prints.iter().flat_map(|p| p.buckets.clone()).collect();
+    let mut all: Vec<i64> = prints.iter().flat_map(|p| p.buckets.clone()).collect();
+    // Members of one campaign in one batch share buckets: each is probed once.
+    all.sort_unstable();
+    all.dedup();
     let mut index: HashMap<(i64, i64), Vec<Who>> = HashMap::new();
     for (d, b, c) in clusters::bucket_hits(conn, &documents, &all)? {
         index.entry((d, b)).or_default().push(Who::Earlier(c));

@@ -14,5 +14,6 @@ pub mod rules;
 pub mod screening;
 pub mod service;
 pub mod store;
+pub mod terms;
 pub mod types;
 pub mod writer;

@@ -31,6 +31,10 @@ pub async fn submit(
     if let Some(k) = &key {
         check_key(k)?;
     }
+    let intake = crate::comments::intake::Intake::from(&ctx.settings.moderation);
+    let prepared = intake
+        .enabled
+        .then(|| crate::comments::intake::Prepared::of(&new.body));
     let submission = Submission {
         author: author.clone(),
         document_id,
@@ -38,7 +42,8 @@ pub async fn submit(
         key,
         meta: meta.clone(),
         max_per_hour: Some(ctx.settings.comments.max_per_hour).filter(|n| *n > 0),
-        intake: crate::comments::intake::Intake::from(&ctx.settings.moderation),
+        intake,
+        prepared,
     };
     match writer.submit(submission).await? {
         Created::New(comment) => Ok((true, *comment)),
@@ -268,7 +273,7 @@ pub fn set_screening_terms(
     }
     clean.sort();
     clean.dedup();
-    crate::db::write_tx(conn, |conn| {
+    let saved = crate::db::write_tx(conn, |conn| {
         store::replace_screening_terms(conn, &clean, crate::db::now())?;
         crate::audit::record(
             conn,
@@ -280,6 +285,8 @@ pub fn set_screening_terms(
                 serde_json::json!({ "terms": clean.len() }),
             ),
         )?;
-        Ok(ScreeningTerms { terms: clean })
-    })
+        Ok::<_, AppError>(ScreeningTerms { terms: clean })
+    })?;
+    crate::comments::terms::changed();
+    Ok(saved)
 }

@@ -11,11 +11,13 @@ use diesel::result::DatabaseErrorKind;
 use diesel::QueryResult;
 
 use crate::audit::{AuditAction, Event};
+use crate::comments::duplicates::Fingerprint;
 use crate::comments::idempotency::{request_hash, Created, HEADER};
-use crate::comments::intake::{self, Fresh, Intake, Joins, Planned};
+use crate::comments::intake::{self, Fresh, Intake, Joins, Planned, Prepared};
 use crate::comments::rules::{Placement, Rules};
-use crate::comments::screening::{screen, Screening};
+use crate::comments::screening::{add_blocked, Screening};
 use crate::comments::store::{self, NewCommentRow, NewKey};
+use crate::comments::terms::Terms;
 use crate::comments::types::{Comment, NewComment};
 use crate::db::{is_connection_lost, now, write_tx, DbConn, Pool};
 use crate::error::AppError;
@@ -39,6 +41,8 @@ pub struct Submission {
     pub max_per_hour: Option<u32>,
     /// Clustering and flagging by screening (`[moderation]`).
     pub intake: Intake,
+    /// The text's screening and fingerprint, when intake is on (computed here if missing).
+    pub prepared: Option<Prepared>,
 }
 
 type Reply = tokio::sync::oneshot::Sender<Result<Created, AppError>>;
@@ -92,12 +96,13 @@ fn next_batch(queue: &Queue) -> Option<Vec<(Submission, Reply)>> {
 }
 
 fn writer(pool: Pool, queue: Queue) {
+    let mut terms = Terms::default();
     while let Some(batch) = next_batch(&queue) {
         let (jobs, replies): (Vec<Submission>, Vec<Reply>) = batch.into_iter().unzip();
         // A bug in one batch must not take the writer down with it: its clients get 503.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match pool.get() {
             Ok(mut conn) => {
-                let mut result = write_tx(&mut conn, |conn| write_batch(conn, &jobs));
+                let mut result = write_tx(&mut conn, |conn| write_batch(conn, &jobs, &mut terms));
                 // The same key in the other writer's batch, committed first: once more, and
                 // those submissions are answered as the replays they are.
                 if matches!(
@@ -107,7 +112,7 @@ fn writer(pool: Pool, queue: Queue) {
                         _
                     ))
                 ) {
-                    result = write_tx(&mut conn, |conn| write_batch(conn, &jobs));
+                    result = write_tx(&mut conn, |conn| write_batch(conn, &jobs, &mut terms));
                 }
                 if let Err(err) = &result {
                     if is_connection_lost(err) {
@@ -139,7 +144,13 @@ fn writer(pool: Pool, queue: Queue) {
 /// Write one submission in the caller's transaction, through the same checks and inserts
 /// (the demo seed uses it; requests go through the `CommentWriter`).
 pub fn write_now(conn: &mut DbConn, submission: Submission) -> Result<Comment, AppError> {
-    match write_batch(conn, std::slice::from_ref(&submission))?.pop() {
+    match write_batch(
+        conn,
+        std::slice::from_ref(&submission),
+        &mut Terms::default(),
+    )?
+    .pop()
+    {
         Some(Ok(Created::New(comment))) => Ok(*comment),
         Some(Ok(Created::Replayed(_))) | None => {
             Err(AppError::Internal(anyhow::anyhow!("nothing written")))
@@ -152,6 +163,7 @@ pub fn write_now(conn: &mut DbConn, submission: Submission) -> Result<Comment, A
 fn write_batch(
     conn: &mut DbConn,
     jobs: &[Submission],
+    terms: &mut Terms,
 ) -> QueryResult<Vec<Result<Created, AppError>>> {
     let at = now();
     // The batch's documents, rounds and sections, each read once.
@@ -207,23 +219,33 @@ fn write_batch(
     crate::comments::limit::limit_per_person(conn, jobs, &mut to_write, &mut results, at)?;
 
     let intake = jobs.first().map_or(Intake::OFF, |j| j.intake);
-    let screenings: Vec<Screening> = if intake.enabled && !to_write.is_empty() {
-        let blocked = store::screening_terms(conn)?;
-        to_write
-            .iter()
-            .map(|&i| screen(&jobs[i].new.body, &blocked))
-            .collect()
+    let blocked: &[String] = if intake.enabled && !to_write.is_empty() {
+        terms.get(conn)?
     } else {
-        vec![Screening::default(); to_write.len()]
+        &[]
     };
     let fresh: Vec<Fresh> = to_write
         .iter()
-        .zip(screenings)
-        .map(|(&i, screening)| Fresh {
-            document_id: jobs[i].document_id,
-            body: jobs[i].new.body.clone(),
-            screening,
-            keep_cluster: None,
+        .map(|&i| {
+            let body = &jobs[i].new.body;
+            let prepared = if intake.enabled {
+                let mut p = jobs[i]
+                    .prepared
+                    .clone()
+                    .unwrap_or_else(|| Prepared::of(body));
+                add_blocked(&mut p.screening, body, blocked);
+                p
+            } else {
+                Prepared {
+                    screening: Screening::default(),
+                    print: Fingerprint::default(),
+                }
+            };
+            Fresh {
+                document_id: jobs[i].document_id,
+                prepared,
+                keep_cluster: None,
+            }
         })
         .collect();
     // Clustered and screened before they are written, so each row is written once.

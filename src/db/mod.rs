@@ -198,7 +198,15 @@ impl ConnectionManager {
 
     pub fn establish(&self) -> Result<DbConn, ConnectError> {
         match self.backend {
-            Backend::Postgres => Ok(DbConn::Pg(PgConnection::establish(&self.target)?)),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.target)?;
+                // gopy's queries are short lookups and streamed scans; JIT compilation only
+                // ever paid for itself when stale estimates on a fast-growing table (the
+                // comment buckets) pushed a cheap probe over `jit_above_cost`, where it added
+                // tens of milliseconds to a batch.
+                conn.batch_execute("SET jit = off")?;
+                Ok(DbConn::Pg(conn))
+            }
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target)?;
                 // WAL lets readers run beside the single writer; FULL makes every acknowledged
