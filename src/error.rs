@@ -47,6 +47,8 @@ crate::text_enum! {
         RoundStarted = "round_started",
         NotInAudience = "not_in_audience",
         VersionNotDraft = "version_not_draft",
+        NotApproved = "not_approved",
+        DocumentArchived = "document_archived",
     }
 }
 
@@ -91,6 +93,8 @@ impl ErrorCode {
             RoundStarted => "409: a round that has opened can no longer be changed",
             NotInAudience => "403: this round consults other units; you may read but not comment",
             VersionNotDraft => "409: only a draft version can be published",
+            NotApproved => "409: only an approved comment gets a response (tiếp thu, giải trình)",
+            DocumentArchived => "409: the draft is archived; its comments and responses can no longer change",
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod mail;
 pub mod maintenance;
 pub mod moderation;
 pub mod pagination;
+pub mod responses;
 pub mod roster;
 pub mod rounds;
 pub mod routes;

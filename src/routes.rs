@@ -14,7 +14,9 @@ use crate::error::{ErrorCode, RowError};
 use crate::http::health;
 use crate::http::problem::Problem;
 use crate::identity::Role;
-use crate::{audit, comments, drafts, feedback, mail, moderation, roster, rounds, search, units};
+use crate::{
+    audit, comments, drafts, feedback, mail, moderation, responses, roster, rounds, search, units,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,6 +37,7 @@ use crate::{audit, comments, drafts, feedback, mail, moderation, roster, rounds,
         (name = "comments", description = "Comments (góp ý)"),
         (name = "moderation", description = "The moderation queue"),
         (name = "feedback", description = "Exports and summaries for the secretariat"),
+        (name = "responses", description = "The response register: how each approved comment was handled (tiếp thu, giải trình)"),
         (name = "search", description = "Search with or without diacritics"),
     )
 )]
@@ -105,6 +108,11 @@ fn api(cfg: &mut ServiceConfig) {
         .service(comments::handlers::set_screening_terms)
         .service(feedback::handlers::feedback)
         .service(feedback::handlers::summary)
+        .service(responses::handlers::respond)
+        .service(responses::handlers::get_response)
+        .service(responses::handlers::respond_shared)
+        .service(responses::handlers::list_responses)
+        .service(responses::handlers::archive)
         .service(audit::handlers::audit_log)
         .service(audit::handlers::verify_audit_log)
         .service(mail::handlers::list_outbox)
@@ -139,6 +147,11 @@ pub const ROLES: &[(&str, &[Role])] = &[
     ("update_round", &[Role::Secretariat]),
     ("feedback", &[Role::Secretariat]),
     ("summary", &[Role::Secretariat]),
+    ("respond", &[Role::Secretariat]),
+    ("get_response", &[Role::Secretariat]),
+    ("respond_shared", &[Role::Secretariat]),
+    ("list_responses", &[Role::Secretariat]),
+    ("archive", &[Role::Secretariat]),
     ("create_comment", &[Role::Employee]),
     ("edit_comment", &[Role::Employee]),
     ("withdraw_comment", &[Role::Employee]),

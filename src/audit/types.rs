@@ -32,6 +32,7 @@ crate::text_enum! {
         DocumentCreated = "document.create",
         DocumentPublished = "document.publish",
         DocumentClosed = "document.close",
+        DocumentArchived = "document.archive",
         SectionCreated = "section.create",
         DocumentImported = "document.import",
         VersionPublished = "document.version.publish",
@@ -41,6 +42,7 @@ crate::text_enum! {
         CommentModerated = "comment.moderate",
         CommentEdited = "comment.edit",
         CommentWithdrawn = "comment.withdraw",
+        CommentResponded = "comment.respond",
         RosterImported = "roster.import",
         MailRetried = "mail.retry",
         ScreeningTermsChanged = "screening.terms",
@@ -72,11 +74,12 @@ impl AuditAction {
             | Unlocked | UserCreated | UserUpdated | RolesChanged | UserDeactivated
             | UserReactivated => Entity::User,
             UnitCreated | UnitUpdated => Entity::Unit,
-            DocumentCreated | DocumentPublished | DocumentClosed | DocumentImported
-            | VersionPublished => Entity::Document,
+            DocumentCreated | DocumentPublished | DocumentClosed | DocumentArchived
+            | DocumentImported | VersionPublished => Entity::Document,
             RoundCreated | RoundUpdated => Entity::Round,
             SectionCreated => Entity::Section,
-            CommentCreated | CommentModerated | CommentEdited | CommentWithdrawn => Entity::Comment,
+            CommentCreated | CommentModerated | CommentEdited | CommentWithdrawn
+            | CommentResponded => Entity::Comment,
             RosterImported => Entity::Roster,
             MailRetried => Entity::Mail,
             ScreeningTermsChanged => Entity::Screening,

@@ -22,6 +22,7 @@ fn own(conn: &mut DbConn, author: &Actor, id: i64) -> Result<Comment, AppError> 
     if seen.author_id != author.id {
         return Err(AppError::Forbidden);
     }
+    crate::drafts::service::not_archived(conn, seen.document_id)?;
     Ok(store::get(conn, id)?
         .ok_or(AppError::NotFound("comment"))?
         .into())

@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod intake;
 pub mod limit;
 pub mod pages;
+pub mod response;
 pub mod rules;
 pub mod screening;
 pub mod service;

@@ -220,9 +220,16 @@ pub fn mine(
         newest_first: true,
     };
     let rows = store::list(conn, &filter, page)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut responses: std::collections::HashMap<i64, _> =
+        store::responses_seen(conn, &ids)?.into_iter().collect();
     Ok(Page::from_rows(
         rows.into_iter()
-            .map(|r| seen_by(Comment::from(r), viewer))
+            .map(|r| {
+                let mut c = seen_by(Comment::from(r), viewer);
+                c.response = responses.remove(&c.id);
+                c
+            })
             .collect(),
         page.limit,
         |c| c.id,

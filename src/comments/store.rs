@@ -348,3 +348,37 @@ pub fn screening_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, Opt
         .select((comments::id, comments::screening))
         .load(conn)
 }
+
+/// The responses to `comment_ids` that have one (the register's table, read for authors).
+pub fn responses_seen(
+    conn: &mut DbConn,
+    comment_ids: &[i64],
+) -> QueryResult<Vec<(i64, crate::comments::response::SeenResponse)>> {
+    use crate::db::schema::comment_responses as r;
+    let rows: Vec<(i64, String, String, Option<i64>, chrono::NaiveDateTime)> = r::table
+        .filter(r::comment_id.eq_any(comment_ids))
+        .select((
+            r::comment_id,
+            r::decision,
+            r::rationale,
+            r::applied_in_section_id,
+            r::updated_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, decision, rationale, applied_in_section_id, at)| {
+            let decision = crate::comments::response::Decision::try_from(decision)
+                .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+            Ok((
+                id,
+                crate::comments::response::SeenResponse {
+                    decision,
+                    label: decision.label().to_owned(),
+                    rationale,
+                    applied_in_section_id,
+                    updated_at: at.and_utc(),
+                },
+            ))
+        })
+        .collect()
+}

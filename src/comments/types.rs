@@ -139,6 +139,9 @@ pub struct Comment {
     pub proposed_by: Option<i64>,
     /// The near-duplicate cluster it belongs to (the id of the cluster's first comment).
     pub cluster_id: Option<i64>,
+    /// How the drafting body handled it, once recorded (on "my comments").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<crate::comments::response::SeenResponse>,
 }
 
 /// What every reader of a draft sees of an approved comment: its text and the author's unit,
@@ -227,6 +230,7 @@ impl From<CommentRow> for Comment {
             claimed_until: r.claimed_until.map(|t| t.and_utc()),
             proposed_by: r.proposed_by,
             cluster_id: r.cluster_id,
+            response: None,
         }
     }
 }

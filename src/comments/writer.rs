@@ -316,6 +316,7 @@ fn write_batch(
             claimed_until: None,
             proposed_by: None,
             cluster_id: plan.cluster_id(k, &ids),
+            response: None,
         }))));
     }
     for (i, first) in repeats {

@@ -66,6 +66,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         current_version -> Integer,
+        archived_at -> Nullable<Timestamp>,
     }
 }
 
@@ -200,6 +201,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    comment_responses (comment_id) {
+        comment_id -> BigInt,
+        document_id -> BigInt,
+        decision -> Text,
+        rationale -> Text,
+        applied_in_section_id -> Nullable<BigInt>,
+        responded_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comment_response_history (id) {
+        id -> BigInt,
+        comment_id -> BigInt,
+        decision -> Text,
+        rationale -> Text,
+        applied_in_section_id -> Nullable<BigInt>,
+        responded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     screening_terms (term) {
         term -> Text,
         created_at -> Timestamp,
@@ -215,6 +241,8 @@ diesel::joinable!(comments -> sections (section_id));
 diesel::joinable!(comments -> units (unit_id));
 diesel::joinable!(moderation_events -> comments (comment_id));
 diesel::joinable!(comment_revisions -> comments (comment_id));
+diesel::joinable!(comment_responses -> comments (comment_id));
+diesel::joinable!(comment_response_history -> comments (comment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     comment_counts,
@@ -228,6 +256,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     moderation_events,
     comment_revisions,
+    comment_responses,
+    comment_response_history,
     comment_buckets,
     moderation_digests,
     audit_log,

@@ -31,6 +31,8 @@ pub struct Document {
     pub updated_at: DateTime<Utc>,
     /// The version of the text under consultation (1 until a revision is published).
     pub current_version: i32,
+    /// Set once the secretariat archives the closed draft: comments and responses are frozen.
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -49,6 +51,7 @@ pub struct DocumentRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub current_version: i32,
+    pub archived_at: Option<NaiveDateTime>,
 }
 
 impl From<DocumentRow> for Document {
@@ -66,6 +69,7 @@ impl From<DocumentRow> for Document {
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
             current_version: r.current_version,
+            archived_at: r.archived_at.map(|t| t.and_utc()),
         }
     }
 }

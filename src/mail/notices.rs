@@ -123,3 +123,19 @@ pub fn moderator_digest(
         templates::moderator_digest(to.locale, &to.name, lines, waiting, link),
     )
 }
+
+/// Tell an author how the drafting body handled their comment (once, when first recorded).
+pub fn comment_responded(
+    conn: &mut DbConn,
+    to: &Recipient,
+    receipt: &str,
+    title: &str,
+    decision: &str,
+    rationale: &str,
+) -> QueryResult<()> {
+    send(
+        conn,
+        to,
+        templates::comment_responded(to.locale, receipt, title, decision, rationale),
+    )
+}

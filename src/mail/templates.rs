@@ -201,3 +201,34 @@ pub fn moderator_digest(
     };
     render(subject, &[greeting, lines.join("\n")], Some(link))
 }
+
+/// The drafting body's response to a comment (`decision` in the report's words).
+pub fn comment_responded(
+    locale: Locale,
+    receipt: &str,
+    title: &str,
+    decision: &str,
+    rationale: &str,
+) -> Rendered {
+    let (subject, mut p, why) = if en(locale) {
+        (
+            format!("Response to your comment {receipt}"),
+            vec![format!(
+                "The drafting body has recorded its response to your comment {receipt} on \"{title}\": {decision}."
+            )],
+            "Explanation",
+        )
+    } else {
+        (
+            format!("Tiếp thu, giải trình góp ý {receipt} của Anh/Chị"),
+            vec![format!(
+                "Cơ quan soạn thảo đã ghi nhận việc tiếp thu, giải trình góp ý số {receipt} của Anh/Chị về dự thảo «{title}»: {decision}."
+            )],
+            "Giải trình",
+        )
+    };
+    if !rationale.is_empty() {
+        p.push(format!("{why}: {rationale}"));
+    }
+    render(subject, &p, None)
+}

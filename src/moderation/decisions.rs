@@ -139,6 +139,7 @@ pub(crate) fn apply(
     if comment.author_id == moderator.id {
         return Err(AppError::Forbidden);
     }
+    crate::drafts::service::not_archived(conn, comment.document_id)?;
     if decision.action == Action::ConfirmReject && comment.proposed_by == Some(moderator.id) {
         // Four-eyes means two people.
         return Err(AppError::Forbidden);

@@ -61,6 +61,8 @@ pub struct World {
     pub section: i64,
     pub draft: i64,
     pub to_close: i64,
+    /// Closed, to be archived.
+    pub closed: i64,
     pub approved_comment: i64,
     pub pending_comment: i64,
     /// Flagged by a moderator: the secretariat's to decide.
@@ -124,6 +126,18 @@ pub async fn world(app: &TestApp) -> World {
         .await);
     app.decide(moderator, approved_comment, json!({ "action": "approve" }))
         .await;
+    let response = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/comments/{approved_comment}/response"),
+        )
+        .auth(&secretariat.token)
+        .json(&json!({ "decision": "noted" }))
+        .send()
+        .await;
+    assert_eq!(response.status().as_u16(), 200, "response recorded");
+    let (closed, _) = app.published_document(secretariat).await;
+    app.close(secretariat, closed).await;
     let pending_comment = c(app
         .comment(&other_employee, published, json!({ "body": "Chờ duyệt" }))
         .await);
@@ -159,6 +173,7 @@ pub async fn world(app: &TestApp) -> World {
         section: sections[0],
         draft,
         to_close,
+        closed,
         approved_comment,
         pending_comment,
         flagged_comment,
@@ -518,6 +533,46 @@ pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
             M::GET,
             "/api/v1/documents/{id}/summary",
             format!("/api/v1/documents/{p}/summary"),
+            SECRETARIAT,
+            200,
+            None,
+        ),
+        row(
+            M::PUT,
+            "/api/v1/comments/{id}/response",
+            format!("/api/v1/comments/{}/response", w.approved_comment),
+            SECRETARIAT,
+            200,
+            Some(json!({ "decision": "accepted" })),
+        ),
+        row(
+            M::GET,
+            "/api/v1/comments/{id}/response",
+            format!("/api/v1/comments/{}/response", w.approved_comment),
+            SECRETARIAT,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/documents/{id}/responses",
+            format!("/api/v1/documents/{p}/responses"),
+            SECRETARIAT,
+            200,
+            Some(json!({ "comment_ids": [w.approved_comment], "decision": "noted" })),
+        ),
+        row(
+            M::GET,
+            "/api/v1/documents/{id}/responses",
+            format!("/api/v1/documents/{p}/responses"),
+            SECRETARIAT,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/documents/{id}/archive",
+            format!("/api/v1/documents/{}/archive", w.closed),
             SECRETARIAT,
             200,
             None,

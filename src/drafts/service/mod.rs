@@ -196,3 +196,14 @@ pub fn list(
         |d| d.id,
     ))
 }
+
+/// Refuse any change to the comments or responses of an archived draft.
+pub fn not_archived(conn: &mut DbConn, document_id: i64) -> Result<(), AppError> {
+    match store::find(conn, document_id)? {
+        Some(d) if d.archived_at.is_some() => Err(AppError::conflict(
+            ErrorCode::DocumentArchived,
+            "the draft is archived; its comments and responses can no longer change",
+        )),
+        _ => Ok(()),
+    }
+}

@@ -260,3 +260,12 @@ pub fn insert_section(conn: &mut DbConn, row: &SectionInsert) -> QueryResult<i64
 pub fn delete_sections(conn: &mut DbConn, document_id: i64) -> QueryResult<usize> {
     diesel::delete(sections::table.filter(sections::document_id.eq(document_id))).execute(conn)
 }
+
+/// The draft a section belongs to (None: no such section).
+pub fn section_document(conn: &mut DbConn, section_id: i64) -> QueryResult<Option<i64>> {
+    sections::table
+        .find(section_id)
+        .select(sections::document_id)
+        .first(conn)
+        .optional()
+}
