@@ -108,6 +108,7 @@ fn api(cfg: &mut ServiceConfig) {
         .service(comments::handlers::set_screening_terms)
         .service(feedback::handlers::feedback)
         .service(feedback::handlers::summary)
+        .service(feedback::handlers::report)
         .service(responses::handlers::respond)
         .service(responses::handlers::get_response)
         .service(responses::handlers::respond_shared)
@@ -147,6 +148,7 @@ pub const ROLES: &[(&str, &[Role])] = &[
     ("update_round", &[Role::Secretariat]),
     ("feedback", &[Role::Secretariat]),
     ("summary", &[Role::Secretariat]),
+    ("report", &[Role::Secretariat]),
     ("respond", &[Role::Secretariat]),
     ("get_response", &[Role::Secretariat]),
     ("respond_shared", &[Role::Secretariat]),

@@ -78,3 +78,60 @@ pub async fn summary(
             .await?,
     ))
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// The round (its number); absent: the whole consultation.
+    #[param(minimum = 1)]
+    pub round: Option<i32>,
+}
+
+/// The Word report "tổng hợp, tiếp thu, giải trình ý kiến góp ý" (secretariat): the numbers,
+/// then a table of the approved comments in reading order with each one's response.
+#[utoipa::path(
+    tag = "feedback",
+    params(("id" = i64, Path, description = "Document id"), ReportQuery),
+    responses(
+        (status = 200, description = "The report (DOCX)",
+            content((String = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/documents/{id}/report.docx")]
+pub async fn report(
+    ctx: Ctx,
+    user: Authorized<Secretariat>,
+    path: web::Path<i64>,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, AppError> {
+    let actor = user.into_actor();
+    let scope = crate::feedback::report::Scope {
+        document_id: path.into_inner(),
+        round: query.round,
+        organisation: ctx.settings.ui.organisation.clone(),
+        offset: ctx.settings.display.offset(),
+    };
+    let (doc, bytes) = ctx
+        .db(move |conn| crate::feedback::report::build(conn, &actor, scope))
+        .await?;
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(format!("bao-cao-du-thao-{}.docx", doc.id)),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: header::Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: format!(
+                    "Báo cáo tiếp thu, giải trình - {}.docx",
+                    doc.title.chars().take(80).collect::<String>()
+                )
+                .into_bytes(),
+            }),
+        ],
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        .insert_header(disposition)
+        .body(bytes))
+}

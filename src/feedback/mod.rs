@@ -1,8 +1,10 @@
 //! Feedback for the secretariat: streamed exports of approved comments and per-section /
 //! per-unit summaries.
+pub mod docx;
 pub mod export;
 pub mod handlers;
 pub mod pages;
+pub mod report;
 pub mod service;
 pub mod store;
 pub mod types;

@@ -84,3 +84,82 @@ pub fn count_duplicates(conn: &mut DbConn, document_id: i64) -> QueryResult<(i64
         ))
         .first(conn)
 }
+
+/// One approved comment as the report lists it, with its response (if recorded).
+#[derive(Debug, Queryable)]
+pub struct ReportRow {
+    pub comment_id: i64,
+    pub section_id: Option<i64>,
+    pub unit: Option<String>,
+    pub body: String,
+    pub cluster_id: Option<i64>,
+    pub decision: Option<String>,
+    pub rationale: Option<String>,
+}
+
+/// The approved comments of a draft (of one round, if given), in id order.
+pub fn report_rows(
+    conn: &mut DbConn,
+    document_id: i64,
+    round_id: Option<i64>,
+) -> QueryResult<Vec<ReportRow>> {
+    use crate::db::schema::comment_responses as r;
+    let mut q = comments::table
+        .left_join(units::table.on(units::id.nullable().eq(comments::unit_id)))
+        .left_join(r::table.on(r::comment_id.eq(comments::id)))
+        .filter(comments::document_id.eq(document_id))
+        .filter(comments::status.eq(CommentStatus::Approved.as_str()))
+        .order(comments::id.asc())
+        .select((
+            comments::id,
+            comments::section_id,
+            units::name.nullable(),
+            comments::body,
+            comments::cluster_id,
+            r::decision.nullable(),
+            r::rationale.nullable(),
+        ))
+        .into_boxed();
+    if let Some(round) = round_id {
+        q = q.filter(comments::round_id.eq(round));
+    }
+    q.load(conn)
+}
+
+/// (comments received, approved, people, units) of a draft (of one round), withdrawn ones
+/// aside.
+pub fn report_numbers(
+    conn: &mut DbConn,
+    document_id: i64,
+    round_id: Option<i64>,
+) -> QueryResult<(i64, i64, i64, i64)> {
+    let mut q = comments::table
+        .filter(comments::document_id.eq(document_id))
+        .filter(comments::status.ne(CommentStatus::Withdrawn.as_str()))
+        .select((comments::status, comments::author_id, comments::unit_id))
+        .into_boxed();
+    if let Some(round) = round_id {
+        q = q.filter(comments::round_id.eq(round));
+    }
+    let rows: Vec<(String, i64, Option<i64>)> = q.load(conn)?;
+    let approved = CommentStatus::Approved.as_str();
+    let people: std::collections::HashSet<i64> = rows.iter().map(|r| r.1).collect();
+    let units: std::collections::HashSet<i64> = rows.iter().filter_map(|r| r.2).collect();
+    Ok((
+        rows.len() as i64,
+        rows.iter().filter(|r| r.0 == approved).count() as i64,
+        people.len() as i64,
+        units.len() as i64,
+    ))
+}
+
+/// Active accounts that may comment (the staff a participation rate is of).
+pub fn active_staff(conn: &mut DbConn) -> QueryResult<i64> {
+    use crate::db::schema::user_roles;
+    users::table
+        .inner_join(user_roles::table.on(user_roles::user_id.eq(users::id)))
+        .filter(users::active.eq(true))
+        .filter(user_roles::role.eq(crate::accounts::types::Role::Employee.as_str()))
+        .select(diesel::dsl::count(users::id).aggregate_distinct())
+        .first(conn)
+}

@@ -41,6 +41,7 @@ mod process;
 mod proxies;
 mod rate_limit;
 mod reasons;
+mod report;
 mod responses;
 mod roster;
 mod rounds;

@@ -538,6 +538,14 @@ pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
             None,
         ),
         row(
+            M::GET,
+            "/api/v1/documents/{id}/report.docx",
+            format!("/api/v1/documents/{p}/report.docx"),
+            SECRETARIAT,
+            200,
+            None,
+        ),
+        row(
             M::PUT,
             "/api/v1/comments/{id}/response",
             format!("/api/v1/comments/{}/response", w.approved_comment),
