@@ -198,3 +198,43 @@ pub fn audit(settings: &Settings, command: AuditCommand) -> anyhow::Result<bool>
         }
     }
 }
+
+#[derive(Subcommand)]
+pub enum FeedbackCommand {
+    /// Write the Word report "tổng hợp, tiếp thu, giải trình" of a draft (or of one round).
+    Report(FeedbackReport),
+}
+
+#[derive(Args)]
+pub struct FeedbackReport {
+    #[arg(long)]
+    document_id: i64,
+    /// One round (its number); without it, the whole consultation.
+    #[arg(long)]
+    round: Option<i32>,
+    /// Where to write the .docx.
+    #[arg(long)]
+    out: PathBuf,
+    /// The secretariat account acting.
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: String,
+}
+
+pub fn feedback(settings: &Settings, command: FeedbackCommand) -> anyhow::Result<()> {
+    let FeedbackCommand::Report(args) = command;
+    let mut conn = crate::db::connect_one(&settings.database)?;
+    let actor = actor(&mut conn, &args.as_email)?;
+    if !actor.has(crate::accounts::types::Role::Secretariat) {
+        return Err(anyhow!("{} is not in the secretariat", args.as_email));
+    }
+    let scope = crate::feedback::report::Scope {
+        document_id: args.document_id,
+        round: args.round,
+        organisation: settings.ui.organisation.clone(),
+        offset: settings.display.offset(),
+    };
+    let (_, bytes) = crate::feedback::report::build(&mut conn, &actor, scope).map_err(fail)?;
+    std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    println!("{} ({} bytes)", args.out.display(), bytes.len());
+    Ok(())
+}

@@ -62,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         command: gopy::cli::AuditCommand,
     },
+    /// What the secretariat hands upward: the Word report.
+    Feedback {
+        #[command(subcommand)]
+        command: gopy::cli::FeedbackCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -165,6 +170,7 @@ fn main() -> anyhow::Result<()> {
         Command::Bench(args) => gopy::bench::run(args),
         Command::Draft { command } => gopy::cli::draft(&settings, command),
         Command::Search(args) => gopy::cli::search(&settings, args),
+        Command::Feedback { command } => gopy::cli::feedback(&settings, command),
         Command::Audit { command } => {
             if !gopy::cli::audit(&settings, command)? {
                 std::process::exit(1);

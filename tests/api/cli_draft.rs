@@ -57,3 +57,55 @@ fn a_draft_imported_by_the_cli_is_found_by_its_search_without_diacritics() {
     assert!(ok, "{err}");
     assert!(out.contains("Chương II › Mục 2 › Điều 6"), "{out}");
 }
+
+#[test]
+fn the_cli_writes_the_word_report_of_a_draft() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (unit, _) = with_units(&db, dir.path());
+    add_admin(&db, dir.path(), unit);
+    let file = fixture_path("du-thao-quy-che-lay-y-kien.txt");
+    let args = [
+        "draft",
+        "import",
+        &file,
+        "--title",
+        "Quy chế lấy ý kiến",
+        "--as",
+        "admin@so.gov.vn",
+    ];
+    let (ok, out, err) = cli(&db, dir.path(), &args, None);
+    assert!(ok && out.starts_with("document "), "{out}{err}");
+    let id = out
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("document "))
+        .expect("document id")
+        .to_owned();
+    let report = dir.path().join("bao-cao.docx");
+    let path = report.display().to_string();
+    let args = [
+        "feedback",
+        "report",
+        "--document-id",
+        &id,
+        "--out",
+        &path,
+        "--as",
+        "admin@so.gov.vn",
+    ];
+    let (ok, _, err) = cli(&db, dir.path(), &args, None);
+    assert!(ok, "{err}");
+    let bytes = std::fs::read(&report).expect("the report");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("word/document.xml").expect("document.xml"),
+        &mut xml,
+    )
+    .expect("utf-8");
+    assert!(
+        xml.contains("Tổng hợp, tiếp thu, giải trình ý kiến góp ý dự thảo Quy chế lấy ý kiến"),
+        "{xml}"
+    );
+}
