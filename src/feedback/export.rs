@@ -53,7 +53,7 @@ impl Format {
     }
 }
 
-pub const CSV_HEADER: [&str; 12] = [
+pub const CSV_HEADER: [&str; 14] = [
     "Mã góp ý",
     "Số biên nhận",
     "Vị trí trong dự thảo",
@@ -66,6 +66,8 @@ pub const CSV_HEADER: [&str; 12] = [
     "Đợt",
     "Phiên bản dự thảo",
     "Nhóm trùng lặp",
+    "Tiếp thu",
+    "Giải trình",
 ];
 
 /// Spreadsheet formula injection guard (OWASP, ASVS 1.2.10): a cell that starts with
@@ -158,6 +160,8 @@ impl Encoder for Csv {
                 &round,
                 &version,
                 &cluster,
+                r.decision.0.map_or("", |d| d.label()),
+                &neutralise(r.rationale.as_deref().unwrap_or("")),
             ])
             .map_err(anyhow::Error::from)?;
         }
@@ -210,6 +214,8 @@ impl Encoder for Json {
                     "round": r.names.round,
                     "version": r.version,
                     "cluster_id": r.cluster_id,
+                    "decision": r.decision.0,
+                    "rationale": r.rationale,
                 }),
             )
             .map_err(anyhow::Error::from)?;

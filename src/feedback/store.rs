@@ -19,6 +19,10 @@ pub fn export_batch(
         .left_join(units::table.on(units::id.nullable().eq(comments::unit_id)))
         .left_join(sections::table.on(sections::id.nullable().eq(comments::section_id)))
         .left_join(rounds::table.on(rounds::id.nullable().eq(comments::round_id)))
+        .left_join(
+            crate::db::schema::comment_responses::table
+                .on(crate::db::schema::comment_responses::comment_id.eq(comments::id)),
+        )
         .filter(comments::document_id.eq(document_id))
         .filter(comments::status.eq(CommentStatus::Approved.as_str()))
         .filter(comments::id.gt(after))

@@ -3,9 +3,11 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::comments::response::Decision;
 use crate::comments::types::CommentStatus;
 use crate::comments::types::Names;
-use crate::db::schema::comments;
+use crate::db::schema::{comment_responses, comments};
+use crate::db::text_enum::Maybe;
 
 crate::text_enum! {
     /// An export's file format.
@@ -41,6 +43,14 @@ pub struct ExportRow {
     pub version: i32,
     /// The near-duplicate cluster it belongs to (its first comment's id).
     pub cluster_id: Option<i64>,
+    /// The response recorded for it (tiếp thu, giải trình), if any.
+    #[diesel(select_expression = comment_responses::decision.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<comment_responses::decision>)]
+    #[diesel(deserialize_as = Option<String>)]
+    pub decision: Maybe<Decision>,
+    #[diesel(select_expression = comment_responses::rationale.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<comment_responses::rationale>)]
+    pub rationale: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]

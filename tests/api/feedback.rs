@@ -97,7 +97,7 @@ async fn the_csv_export_is_excel_ready_byte_for_byte() {
     let text = String::from_utf8(res.bytes().await.expect("body").to_vec()).expect("UTF-8");
     // Whole-draft comments first, then sections in reading order, each by time of submission.
     let order = [&approved[1], &approved[2], &approved[3], &approved[0]];
-    let mut expected = String::from("\u{feff}Mã góp ý,Số biên nhận,Vị trí trong dự thảo,Người góp ý,Đơn vị,Thời điểm gửi,Thời điểm duyệt,Nội dung góp ý,Đề xuất sửa đổi,Đợt,Phiên bản dự thảo,Nhóm trùng lặp\r\n");
+    let mut expected = String::from("\u{feff}Mã góp ý,Số biên nhận,Vị trí trong dự thảo,Người góp ý,Đơn vị,Thời điểm gửi,Thời điểm duyệt,Nội dung góp ý,Đề xuất sửa đổi,Đợt,Phiên bản dự thảo,Nhóm trùng lặp,Tiếp thu,Giải trình\r\n");
     for c in order {
         let fields = [
             c["id"].to_string(),
@@ -115,6 +115,8 @@ async fn the_csv_export_is_excel_ready_byte_for_byte() {
                 .as_i64()
                 .map(|c| c.to_string())
                 .unwrap_or_default(),
+            String::new(),
+            String::new(),
         ];
         expected.push_str(&fields.join(","));
         expected.push_str("\r\n");
@@ -139,7 +141,7 @@ async fn csv_cells_that_start_a_formula_are_neutralised() {
     );
     assert!(text.contains(",'-Bỏ khoản này,"));
     assert!(
-        text.contains(",'+84 thay bằng 0,,1,\r\n"),
+        text.contains(",'+84 thay bằng 0,,1,,,\r\n"),
         "proposed text neutralised too"
     );
 }

@@ -366,3 +366,54 @@ async fn the_list_filters_by_round() {
     let none = list(1).await;
     assert_eq!(none["items"], json!([]), "{none}");
 }
+
+#[tokio::test]
+async fn the_csv_export_carries_the_response_and_its_rationale() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let id = approved(&app, &w, "Xuất ra bảng tính").await;
+    json_of(
+        put(&app, &w.secretariat, id, not_accepted()).await,
+        StatusCode::OK,
+    )
+    .await;
+    let res = app
+        .get(
+            &format!("/api/v1/documents/{}/feedback", w.doc),
+            &w.secretariat.token,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "status");
+    let text = res.text().await.expect("text");
+    let row = text.lines().nth(1).unwrap_or_default();
+    assert!(
+        row.ends_with(",Không tiếp thu,Đã được quy định tại luật khác"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn the_json_export_carries_the_decision() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let id = approved(&app, &w, "Xuất ra JSON").await;
+    json_of(
+        put(&app, &w.secretariat, id, json!({ "decision": "accepted" })).await,
+        StatusCode::OK,
+    )
+    .await;
+    let v = json_of(
+        app.get(
+            &format!("/api/v1/documents/{}/feedback?format=json", w.doc),
+            &w.secretariat.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (&v["items"][0]["decision"], &v["items"][0]["rationale"]),
+        (&json!("accepted"), &json!("")),
+        "{v}"
+    );
+}
