@@ -3,7 +3,7 @@
 //! group in reading order), so memory does not grow with the number of comments. XLSX and
 //! DOCX encoders plug in beside CSV and JSON.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use bytes::Bytes;
 use chrono::{FixedOffset, NaiveDateTime};
@@ -243,6 +243,8 @@ struct Export {
     groups: VecDeque<Option<i64>>,
     after: i64,
     stage: Stage,
+    /// Authors' pseudonyms so far (when the export pseudonymises).
+    pseudonyms: Option<HashMap<i64, usize>>,
 }
 
 /// The export of `doc`'s approved comments, grouped as `sections` (in reading order) after
@@ -252,6 +254,7 @@ pub fn stream(
     doc: &Document,
     sections: Vec<i64>,
     encoder: Box<dyn Encoder>,
+    pseudonymize: bool,
 ) -> impl Stream<Item = Result<Bytes, AppError>> + 'static {
     let mut groups = VecDeque::with_capacity(sections.len() + 1);
     groups.push_back(None);
@@ -263,6 +266,7 @@ pub fn stream(
         groups,
         after: 0,
         stage: Stage::Head,
+        pseudonyms: pseudonymize.then(HashMap::new),
     };
     futures_util::stream::unfold(export, next_chunk)
 }
@@ -289,7 +293,7 @@ async fn next_chunk(mut ex: Export) -> Option<(Result<Bytes, AppError>, Export)>
             Ok(store::export_batch(conn, document_id, group, after, BATCH)?)
         })
         .await;
-        let rows = match batch {
+        let mut rows = match batch {
             Ok(rows) => rows,
             Err(e) => {
                 ex.stage = Stage::Done;
@@ -305,8 +309,20 @@ async fn next_chunk(mut ex: Export) -> Option<(Result<Bytes, AppError>, Export)>
         if rows.is_empty() {
             continue;
         }
+        if let Some(names) = ex.pseudonyms.as_mut() {
+            pseudonymise(names, &mut rows);
+        }
         let chunk = ex.encoder.rows(&rows);
         return Some((chunk, ex));
+    }
+}
+
+/// "Người góp ý N" for each author, N by first appearance in the export.
+fn pseudonymise(names: &mut HashMap<i64, usize>, rows: &mut [ExportRow]) {
+    for r in rows {
+        let next = names.len() + 1;
+        let n = *names.entry(r.author_id).or_insert(next);
+        r.names.author_name = format!("Người góp ý {n}");
     }
 }
 

@@ -28,7 +28,8 @@ pub async fn feedback(
     query: web::Query<FeedbackQuery>,
 ) -> Result<HttpResponse, AppError> {
     let format = query.format.unwrap_or(Format::Csv);
-    let download = service::export(&ctx, &user, path.into_inner(), format).await?;
+    let pseudonymize = query.pseudonymize.unwrap_or(false);
+    let download = service::export(&ctx, &user, path.into_inner(), (format, pseudonymize)).await?;
     Ok(attachment(download))
 }
 

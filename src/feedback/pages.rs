@@ -24,7 +24,7 @@ pub async fn download(
 ) -> Result<HttpResponse, PageError> {
     visitor.require(Role::Secretariat)?;
     let format = query.format.unwrap_or(Format::Csv);
-    let download = service::export(&ctx, &visitor.actor, path.into_inner(), format)
+    let download = service::export(&ctx, &visitor.actor, path.into_inner(), (format, false))
         .await
         .map_err(|e| PageError::App(e, visitor.lang))?;
     Ok(attachment(download))

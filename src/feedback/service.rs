@@ -26,7 +26,7 @@ pub async fn export(
     ctx: &Context,
     viewer: &Actor,
     document_id: i64,
-    format: Format,
+    (format, pseudonymize): (Format, bool),
 ) -> Result<Download<impl Stream<Item = Result<Bytes, AppError>> + 'static>, AppError> {
     let viewer = viewer.clone();
     let (document, sections) = ctx
@@ -40,7 +40,7 @@ pub async fn export(
         })
         .await?;
     let encoder = format.encoder(&document, ctx.settings.display.offset());
-    let body = export::stream(ctx.pool.clone(), &document, sections, encoder);
+    let body = export::stream(ctx.pool.clone(), &document, sections, encoder, pseudonymize);
     Ok(Download {
         document,
         format,

@@ -24,6 +24,10 @@ crate::text_enum! {
 pub struct FeedbackQuery {
     /// `csv` (default) or `json`.
     pub format: Option<Format>,
+    /// Authors' names replaced by "Người góp ý 1", "Người góp ý 2" … in order of first
+    /// appearance, the same person the same number throughout this export (the mapping is not
+    /// kept anywhere); units stay.
+    pub pseudonymize: Option<bool>,
 }
 
 /// One approved comment as exported.
@@ -32,6 +36,7 @@ pub struct FeedbackQuery {
 pub struct ExportRow {
     #[diesel(select_expression = comments::id)]
     pub comment_id: i64,
+    pub author_id: i64,
     pub receipt: String,
     pub section_id: Option<i64>,
     #[diesel(embed)]

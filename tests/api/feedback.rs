@@ -325,3 +325,43 @@ async fn large_exports_stream_every_row_once_across_batches() {
     .await;
     assert_eq!(json["items"].as_array().unwrap().len(), n);
 }
+
+#[tokio::test]
+async fn a_pseudonymised_export_numbers_authors_and_keeps_units() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    for (who, body) in [
+        (&w.employee, "Ý kiến một"),
+        (&w.other_employee, "Ý kiến hai"),
+        (&w.employee, "Ý kiến ba"),
+    ] {
+        let c = app.comment(who, w.doc, json!({ "body": body })).await;
+        let id = c["id"].as_i64().expect("id");
+        app.decide(&w.moderator, id, json!({ "action": "approve" }))
+            .await;
+    }
+    let v = json_of(
+        app.get(
+            &format!(
+                "/api/v1/documents/{}/feedback?format=json&pseudonymize=true",
+                w.doc
+            ),
+            &w.secretariat.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let names: Vec<&str> = v["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["author_name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        (names, v["items"][0]["unit_name"].is_string()),
+        (
+            vec!["Người góp ý 1", "Người góp ý 2", "Người góp ý 1"],
+            true
+        ),
+        "{v}"
+    );
+}
