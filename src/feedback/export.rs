@@ -9,6 +9,7 @@ use bytes::Bytes;
 use chrono::{FixedOffset, NaiveDateTime};
 use futures_util::Stream;
 
+use crate::comments::types::CommentStatus;
 use crate::context::blocking;
 use crate::db::Pool;
 use crate::drafts::types::Document;
@@ -234,10 +235,20 @@ enum Stage {
     Done,
 }
 
+/// Which comments an export holds and how it names their authors.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub status: CommentStatus,
+    /// Only the comments of this round (its id).
+    pub round_id: Option<i64>,
+    pub pseudonymize: bool,
+}
+
 /// Where an export stands.
 struct Export {
     pool: Pool,
     document_id: i64,
+    options: Options,
     encoder: Box<dyn Encoder>,
     /// Groups still to read: `None` = comments on the whole draft, then each section.
     groups: VecDeque<Option<i64>>,
@@ -254,7 +265,7 @@ pub fn stream(
     doc: &Document,
     sections: Vec<i64>,
     encoder: Box<dyn Encoder>,
-    pseudonymize: bool,
+    options: Options,
 ) -> impl Stream<Item = Result<Bytes, AppError>> + 'static {
     let mut groups = VecDeque::with_capacity(sections.len() + 1);
     groups.push_back(None);
@@ -266,7 +277,8 @@ pub fn stream(
         groups,
         after: 0,
         stage: Stage::Head,
-        pseudonyms: pseudonymize.then(HashMap::new),
+        pseudonyms: options.pseudonymize.then(HashMap::new),
+        options,
     };
     futures_util::stream::unfold(export, next_chunk)
 }
@@ -288,9 +300,14 @@ async fn next_chunk(mut ex: Export) -> Option<(Result<Bytes, AppError>, Export)>
             let tail = ex.encoder.tail();
             return Some((tail, ex));
         };
-        let (document_id, after) = (ex.document_id, ex.after);
+        let (document_id, after, options) = (ex.document_id, ex.after, ex.options);
         let batch = blocking(&ex.pool, move |conn| {
-            Ok(store::export_batch(conn, document_id, group, after, BATCH)?)
+            let which = store::Which {
+                status: options.status,
+                round_id: options.round_id,
+                section: group,
+            };
+            Ok(store::export_batch(conn, document_id, which, after, BATCH)?)
         })
         .await;
         let mut rows = match batch {

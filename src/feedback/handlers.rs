@@ -3,6 +3,7 @@ use actix_web::http::header::{
 };
 use actix_web::{get, web, HttpResponse};
 
+use crate::comments::types::CommentStatus;
 use crate::error::AppError;
 use crate::feedback::service;
 use crate::feedback::types::{FeedbackQuery, Format, Summary};
@@ -27,9 +28,13 @@ pub async fn feedback(
     path: web::Path<i64>,
     query: web::Query<FeedbackQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let format = query.format.unwrap_or(Format::Csv);
-    let pseudonymize = query.pseudonymize.unwrap_or(false);
-    let download = service::export(&ctx, &user, path.into_inner(), (format, pseudonymize)).await?;
+    let wanted = service::Wanted {
+        format: query.format.unwrap_or(Format::Csv),
+        round: query.round,
+        status: query.status.unwrap_or(CommentStatus::Approved),
+        pseudonymize: query.pseudonymize.unwrap_or(false),
+    };
+    let download = service::export(&ctx, &user, path.into_inner(), wanted).await?;
     Ok(attachment(download))
 }
 

@@ -23,8 +23,13 @@ pub async fn download(
     query: web::Query<DownloadQuery>,
 ) -> Result<HttpResponse, PageError> {
     visitor.require(Role::Secretariat)?;
-    let format = query.format.unwrap_or(Format::Csv);
-    let download = service::export(&ctx, &visitor.actor, path.into_inner(), (format, false))
+    let wanted = service::Wanted {
+        format: query.format.unwrap_or(Format::Csv),
+        round: None,
+        status: crate::comments::types::CommentStatus::Approved,
+        pseudonymize: false,
+    };
+    let download = service::export(&ctx, &visitor.actor, path.into_inner(), wanted)
         .await
         .map_err(|e| PageError::App(e, visitor.lang))?;
     Ok(attachment(download))

@@ -21,29 +21,56 @@ pub struct Download<S> {
     pub body: S,
 }
 
-/// Export the approved comments of a document, grouped by section in reading order.
+/// What an export asks for (from the query).
+pub struct Wanted {
+    pub format: Format,
+    pub round: Option<i32>,
+    pub status: crate::comments::types::CommentStatus,
+    pub pseudonymize: bool,
+}
+
+/// Export the comments of a document (approved ones unless asked otherwise), grouped by
+/// section in reading order.
 pub async fn export(
     ctx: &Context,
     viewer: &Actor,
     document_id: i64,
-    (format, pseudonymize): (Format, bool),
+    wanted: Wanted,
 ) -> Result<Download<impl Stream<Item = Result<Bytes, AppError>> + 'static>, AppError> {
     let viewer = viewer.clone();
-    let (document, sections) = ctx
+    let round = wanted.round;
+    let (document, sections, round_id) = ctx
         .db(move |conn| {
             let doc = drafts::get(conn, document_id, &viewer)?;
             let ids = drafts::commentable_history(conn, document_id)?
                 .into_iter()
                 .map(|(id, _)| id)
                 .collect();
-            Ok((doc, ids))
+            let round_id = match round {
+                Some(n) => Some(
+                    crate::rounds::store::for_document(conn, document_id)?
+                        .into_iter()
+                        .find(|r| r.number == n)
+                        .ok_or(AppError::NotFound("round"))?
+                        .id,
+                ),
+                None => None,
+            };
+            Ok((doc, ids, round_id))
         })
         .await?;
-    let encoder = format.encoder(&document, ctx.settings.display.offset());
-    let body = export::stream(ctx.pool.clone(), &document, sections, encoder, pseudonymize);
+    let encoder = wanted
+        .format
+        .encoder(&document, ctx.settings.display.offset());
+    let options = export::Options {
+        status: wanted.status,
+        round_id,
+        pseudonymize: wanted.pseudonymize,
+    };
+    let body = export::stream(ctx.pool.clone(), &document, sections, encoder, options);
     Ok(Download {
         document,
-        format,
+        format: wanted.format,
         body,
     })
 }

@@ -5,12 +5,19 @@ use crate::db::schema::{comments, rounds, sections, units, users};
 use crate::db::DbConn;
 use crate::feedback::types::{ExportRow, GroupCount};
 
-/// Approved comments of one group (a section, or the whole draft when `section` is `None`),
-/// after comment `after`, in id order.
+/// The comments of one export group.
+pub struct Which {
+    pub status: CommentStatus,
+    pub round_id: Option<i64>,
+    /// A section, or the whole draft when `None`.
+    pub section: Option<i64>,
+}
+
+/// Comments of one group in one status (of one round), after comment `after`, in id order.
 pub fn export_batch(
     conn: &mut DbConn,
     document_id: i64,
-    section: Option<i64>,
+    which: Which,
     after: i64,
     limit: i64,
 ) -> QueryResult<Vec<ExportRow>> {
@@ -24,13 +31,16 @@ pub fn export_batch(
                 .on(crate::db::schema::comment_responses::comment_id.eq(comments::id)),
         )
         .filter(comments::document_id.eq(document_id))
-        .filter(comments::status.eq(CommentStatus::Approved.as_str()))
+        .filter(comments::status.eq(which.status.as_str()))
         .filter(comments::id.gt(after))
         .order(comments::id.asc())
         .limit(limit)
         .select(ExportRow::as_select())
         .into_boxed();
-    query = match section {
+    if let Some(round) = which.round_id {
+        query = query.filter(comments::round_id.eq(round));
+    }
+    query = match which.section {
         Some(s) => query.filter(comments::section_id.eq(s)),
         None => query.filter(comments::section_id.is_null()),
     };

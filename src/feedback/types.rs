@@ -24,6 +24,11 @@ crate::text_enum! {
 pub struct FeedbackQuery {
     /// `csv` (default) or `json`.
     pub format: Option<Format>,
+    /// Only the comments of this round (its number).
+    #[param(minimum = 1)]
+    pub round: Option<i32>,
+    /// Comments in this state (default `approved`).
+    pub status: Option<CommentStatus>,
     /// Authors' names replaced by "Người góp ý 1", "Người góp ý 2" … in order of first
     /// appearance, the same person the same number throughout this export (the mapping is not
     /// kept anywhere); units stay.

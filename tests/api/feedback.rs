@@ -365,3 +365,42 @@ async fn a_pseudonymised_export_numbers_authors_and_keeps_units() {
         "{v}"
     );
 }
+
+#[tokio::test]
+async fn the_export_takes_another_status_when_asked() {
+    let app = spawn_app().await;
+    let (w, _) = feedback(&app).await;
+    let v = json_of(
+        app.get(
+            &format!(
+                "/api/v1/documents/{}/feedback?format=json&status=pending",
+                w.doc
+            ),
+            &w.secretariat.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let bodies: Vec<&str> = v["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["body"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(bodies, vec!["Còn chờ duyệt"], "{v}");
+}
+
+#[tokio::test]
+async fn exporting_a_round_that_does_not_exist_is_404() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    problem(
+        app.get(
+            &format!("/api/v1/documents/{}/feedback?round=9", w.doc),
+            &w.secretariat.token,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
