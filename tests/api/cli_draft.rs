@@ -27,8 +27,9 @@ fn draft_import_dry_run_prints_the_outline() {
     );
 }
 
-#[test]
-fn a_draft_imported_by_the_cli_is_found_by_its_search_without_diacritics() {
+/// A database with an admin in the secretariat and the sample draft imported by the CLI as
+/// "Quy chế lấy ý kiến"; the CLI's first line of output ("document N").
+fn imported() -> (TestDb, tempfile::TempDir, String) {
     let db = TestDb::new();
     let dir = tempfile::tempdir().expect("tempdir");
     let (unit, _) = with_units(&db, dir.path());
@@ -45,6 +46,12 @@ fn a_draft_imported_by_the_cli_is_found_by_its_search_without_diacritics() {
     ];
     let (ok, out, err) = cli(&db, dir.path(), &args, None);
     assert!(ok && out.starts_with("document "), "{out}{err}");
+    (db, dir, out)
+}
+
+#[test]
+fn a_draft_imported_by_the_cli_is_found_by_its_search_without_diacritics() {
+    let (db, dir, _) = imported();
     let args = [
         "search",
         "kiem duyet y kien",
@@ -60,22 +67,7 @@ fn a_draft_imported_by_the_cli_is_found_by_its_search_without_diacritics() {
 
 #[test]
 fn the_cli_writes_the_word_report_of_a_draft() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (unit, _) = with_units(&db, dir.path());
-    add_admin(&db, dir.path(), unit);
-    let file = fixture_path("du-thao-quy-che-lay-y-kien.txt");
-    let args = [
-        "draft",
-        "import",
-        &file,
-        "--title",
-        "Quy chế lấy ý kiến",
-        "--as",
-        "admin@so.gov.vn",
-    ];
-    let (ok, out, err) = cli(&db, dir.path(), &args, None);
-    assert!(ok && out.starts_with("document "), "{out}{err}");
+    let (db, dir, out) = imported();
     let id = out
         .lines()
         .next()
