@@ -44,25 +44,34 @@ where
     S: futures_util::Stream<Item = Result<bytes::Bytes, AppError>> + 'static,
 {
     let ext = download.format.extension();
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![
-            DispositionParam::Filename(format!("gop-y-du-thao-{}.{ext}", download.document.id)),
-            DispositionParam::FilenameExt(ExtendedValue {
-                charset: header::Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: format!(
-                    "Góp ý - {}.{ext}",
-                    download.document.title.chars().take(80).collect::<String>()
-                )
-                .into_bytes(),
-            }),
-        ],
-    };
+    let disposition = named(
+        format!("gop-y-du-thao-{}.{ext}", download.document.id),
+        format!("Góp ý - {}.{ext}", short(&download.document.title)),
+    );
     HttpResponse::Ok()
         .content_type(download.format.mime())
         .insert_header(disposition)
         .streaming(download.body)
+}
+
+/// A draft's title as far as it goes into a file name.
+fn short(title: &str) -> String {
+    title.chars().take(80).collect()
+}
+
+/// A file to save: an ASCII name for old clients, and the Vietnamese one (RFC 6266).
+fn named(ascii: String, utf8: String) -> ContentDisposition {
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(ascii),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: header::Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: utf8.into_bytes(),
+            }),
+        ],
+    }
 }
 
 /// Counts per section and per unit: pending / approved / rejected / flagged (secretariat).
@@ -121,21 +130,10 @@ pub async fn report(
     let (doc, bytes) = ctx
         .db(move |conn| crate::feedback::report::build(conn, &actor, scope))
         .await?;
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![
-            DispositionParam::Filename(format!("bao-cao-du-thao-{}.docx", doc.id)),
-            DispositionParam::FilenameExt(ExtendedValue {
-                charset: header::Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: format!(
-                    "Báo cáo tiếp thu, giải trình - {}.docx",
-                    doc.title.chars().take(80).collect::<String>()
-                )
-                .into_bytes(),
-            }),
-        ],
-    };
+    let disposition = named(
+        format!("bao-cao-du-thao-{}.docx", doc.id),
+        format!("Báo cáo tiếp thu, giải trình - {}.docx", short(&doc.title)),
+    );
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         .insert_header(disposition)
