@@ -52,7 +52,7 @@ impl From<&crate::config::ModerationSettings> for Intake {
 
 /// What intake needs of a comment's text alone: computed by the request, beside the other
 /// requests, before the submission waits for a writer (whose time is the whole batch's).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Prepared {
     /// All but the blocked terms, which are the admins' and read with the batch.
     pub screening: Screening,

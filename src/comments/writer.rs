@@ -11,11 +11,10 @@ use diesel::result::DatabaseErrorKind;
 use diesel::QueryResult;
 
 use crate::audit::{AuditAction, Event};
-use crate::comments::duplicates::Fingerprint;
 use crate::comments::idempotency::{request_hash, Created, HEADER};
 use crate::comments::intake::{self, Fresh, Intake, Joins, Planned, Prepared};
 use crate::comments::rules::{Placement, Rules};
-use crate::comments::screening::{add_blocked, Screening};
+use crate::comments::screening::add_blocked;
 use crate::comments::store::{self, NewCommentRow, NewKey};
 use crate::comments::terms::Terms;
 use crate::comments::types::{Comment, NewComment};
@@ -236,10 +235,7 @@ fn write_batch(
                 add_blocked(&mut p.screening, body, blocked);
                 p
             } else {
-                Prepared {
-                    screening: Screening::default(),
-                    print: Fingerprint::default(),
-                }
+                Prepared::default()
             };
             Fresh {
                 document_id: jobs[i].document_id,

@@ -33,7 +33,7 @@ fn checked(
     doc: &DocumentRow,
     input: &ResponseInput,
 ) -> Result<String, AppError> {
-    crate::drafts::service::not_archived(conn, doc.id)?;
+    crate::drafts::service::refuse_archived(doc)?;
     let rationale = clean(&input.rationale);
     if rationale.is_empty() && input.decision.needs_rationale() {
         return Err(AppError::field(
@@ -81,7 +81,8 @@ fn record_one(
         created_at: at,
         updated_at: at,
     };
-    let first = store::get(conn, comment.id)?.is_none();
+    let earlier = store::get(conn, comment.id)?;
+    let first = earlier.is_none();
     if first {
         store::insert(conn, &row)?;
     } else {
@@ -113,9 +114,18 @@ fn record_one(
         };
         notices::comment_responded(conn, &to, &comment.receipt, &doc.title, words, rationale)?;
     }
-    store::get(conn, comment.id)?
-        .map(Response::from)
-        .ok_or(AppError::NotFound("response"))
+    // What was written, as it now stands (first recorded when it was).
+    Ok(Response {
+        comment_id: comment.id,
+        document_id: doc.id,
+        decision: input.decision,
+        rationale: rationale.to_owned(),
+        applied_in_section_id: input.applied_in_section_id,
+        responded_by: actor.id,
+        created_at: earlier.map_or(at, |e| e.created_at).and_utc(),
+        updated_at: at.and_utc(),
+        history: Vec::new(),
+    })
 }
 
 /// The comment, if it exists (any state: the status check says why it cannot be answered).

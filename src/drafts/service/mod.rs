@@ -200,10 +200,18 @@ pub fn list(
 /// Refuse any change to the comments or responses of an archived draft.
 pub fn not_archived(conn: &mut DbConn, document_id: i64) -> Result<(), AppError> {
     match store::find(conn, document_id)? {
-        Some(d) if d.archived_at.is_some() => Err(AppError::conflict(
+        Some(d) => refuse_archived(&d),
+        None => Ok(()),
+    }
+}
+
+/// The same, for a draft already read.
+pub fn refuse_archived(doc: &crate::drafts::types::DocumentRow) -> Result<(), AppError> {
+    match doc.archived_at {
+        Some(_) => Err(AppError::conflict(
             ErrorCode::DocumentArchived,
             "the draft is archived; its comments and responses can no longer change",
         )),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
