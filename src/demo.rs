@@ -175,6 +175,7 @@ fn seed_in(
             section_id,
             body: body.into(),
             proposed_text: proposed.map(Into::into),
+            on_behalf_of_unit: false,
         };
         let submission = Submission {
             author: employees[who].clone(),

@@ -8,6 +8,9 @@ crate::text_enum! {
         Moderator = "moderator",
         Secretariat = "secretariat",
         Admin = "admin",
+        /// May comment on behalf of their unit (`on_behalf_of_unit`): the unit's collective
+        /// opinion, counted apart from individual comments.
+        UnitRepresentative = "unit_representative",
     }
 }
 

@@ -28,6 +28,17 @@ pub fn check_key(key: &str) -> Result<(), AppError> {
 }
 
 pub(crate) fn request_hash(document_id: i64, new: &NewComment) -> String {
-    let canonical = serde_json::json!([document_id, new.section_id, new.body, new.proposed_text]);
+    let canonical = match new.on_behalf_of_unit {
+        false => serde_json::json!([document_id, new.section_id, new.body, new.proposed_text]),
+        true => {
+            serde_json::json!([
+                document_id,
+                new.section_id,
+                new.body,
+                new.proposed_text,
+                true
+            ])
+        }
+    };
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }

@@ -28,6 +28,9 @@ pub async fn submit(
     key: Option<String>,
 ) -> Result<(bool, Comment), AppError> {
     let new = validated(new, NewComment::normalize)?;
+    if new.on_behalf_of_unit {
+        collective_allowed(author)?;
+    }
     if let Some(k) = &key {
         check_key(k)?;
     }
@@ -72,6 +75,21 @@ pub fn get_visible(conn: &mut DbConn, id: i64, viewer: &Actor) -> Result<Comment
     // A comment on a draft the viewer cannot see is hidden with it.
     drafts::get(conn, comment.document_id, viewer)?;
     Ok(seen_by(comment, viewer))
+}
+
+/// Only a unit representative with a unit speaks for it: 403 without the role, 422 without a
+/// unit.
+fn collective_allowed(author: &Actor) -> Result<(), AppError> {
+    if !author.has(crate::identity::Role::UnitRepresentative) {
+        return Err(AppError::Forbidden);
+    }
+    if author.unit_id.is_none() {
+        return Err(AppError::field(
+            "on_behalf_of_unit",
+            "your account belongs to no unit",
+        ));
+    }
+    Ok(())
 }
 
 /// A comment as someone outside moderation sees it: a proposed rejection is still pending

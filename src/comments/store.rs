@@ -125,6 +125,8 @@ pub struct NewCommentRow {
     pub status: &'static str,
     /// The cluster it joins, when that cluster's anchor is already written.
     pub cluster_id: Option<i64>,
+    /// A unit representative's comment for the unit.
+    pub on_behalf_of_unit: bool,
     pub receipt: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

@@ -139,6 +139,11 @@ pub struct Comment {
     pub proposed_by: Option<i64>,
     /// The near-duplicate cluster it belongs to (the id of the cluster's first comment).
     pub cluster_id: Option<i64>,
+    /// Made by a unit representative as the unit's collective opinion.
+    pub on_behalf_of_unit: bool,
+    /// The body one level below it was rolled up from ("Sở Nội vụ tỉnh …"), if imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contributed_by: Option<String>,
     /// How the drafting body handled it, once recorded (on "my comments").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<crate::comments::response::SeenResponse>,
@@ -182,6 +187,8 @@ pub struct CommentRow {
     pub reason_code: Maybe<ReasonCode>,
     pub proposed_by: Option<i64>,
     pub cluster_id: Option<i64>,
+    pub on_behalf_of_unit: bool,
+    pub contributed_by: Option<String>,
     #[diesel(embed)]
     pub names: Names,
 }
@@ -230,6 +237,8 @@ impl From<CommentRow> for Comment {
             claimed_until: r.claimed_until.map(|t| t.and_utc()),
             proposed_by: r.proposed_by,
             cluster_id: r.cluster_id,
+            on_behalf_of_unit: r.on_behalf_of_unit,
+            contributed_by: r.contributed_by,
             response: None,
         }
     }
@@ -247,6 +256,10 @@ pub struct NewComment {
     #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
     #[schema(max_length = 20000)]
     pub proposed_text: Option<String>,
+    /// The unit's collective opinion rather than the author's own (role
+    /// `unit_representative`, with a unit): shown as the unit's and counted apart.
+    #[serde(default)]
+    pub on_behalf_of_unit: bool,
 }
 
 impl NewComment {

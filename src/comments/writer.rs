@@ -312,6 +312,8 @@ fn write_batch(
             claimed_until: None,
             proposed_by: None,
             cluster_id: plan.cluster_id(k, &ids),
+            on_behalf_of_unit: job.new.on_behalf_of_unit,
+            contributed_by: None,
             response: None,
         }))));
     }
@@ -360,6 +362,7 @@ fn new_row(
             Joins::Existing(c) => Some(c),
             _ => None,
         },
+        on_behalf_of_unit: j.new.on_behalf_of_unit,
         receipt: new_receipt(),
         created_at: at,
         updated_at: at,

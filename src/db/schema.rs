@@ -115,6 +115,21 @@ diesel::table! {
         screening -> Nullable<Text>,
         proposed_by -> Nullable<BigInt>,
         cluster_id -> Nullable<BigInt>,
+        on_behalf_of_unit -> Bool,
+        contributed_by -> Nullable<Text>,
+        origin -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    rollup_imports (id) {
+        id -> BigInt,
+        document_id -> BigInt,
+        digest -> Text,
+        from_unit -> Text,
+        comments -> Integer,
+        imported_by -> BigInt,
+        imported_at -> Timestamp,
     }
 }
 
@@ -259,6 +274,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     comment_responses,
     comment_response_history,
     comment_buckets,
+    rollup_imports,
     moderation_digests,
     audit_log,
     mail_outbox,

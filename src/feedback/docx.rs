@@ -28,10 +28,7 @@ pub struct Report {
 }
 
 pub struct Numbers {
-    pub received: i64,
-    pub approved: i64,
-    pub people: i64,
-    pub units: i64,
+    pub tally: crate::feedback::store::Tally,
     pub staff: i64,
 }
 
@@ -96,10 +93,10 @@ pub fn rate(people: i64, staff: i64) -> String {
 
 /// The report as DOCX bytes.
 pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
-    let n = &report.numbers;
+    let (n, staff) = (&report.numbers.tally, report.numbers.staff);
     let numbers = format!(
-        "Đã nhận {} ý kiến góp ý, trong đó {} ý kiến được duyệt; {} người thuộc {} đơn vị đã tham gia góp ý (tỷ lệ tham gia {} % trên {} cán bộ, công chức, viên chức, người lao động).",
-        n.received, n.approved, n.people, n.units, rate(n.people, n.staff), n.staff
+        "Đã nhận {} ý kiến góp ý, trong đó {} ý kiến được duyệt ({} ý kiến tập thể của đơn vị, {} ý kiến cá nhân); {} người thuộc {} đơn vị đã tham gia góp ý (tỷ lệ tham gia {} % trên {} cán bộ, công chức, viên chức, người lao động).",
+        n.received, n.approved, n.collective, n.approved - n.collective, n.people, n.units, rate(n.people, staff), staff
     );
     let mut rows = vec![row(
         ["STT", "Mục, điều", "Ý kiến góp ý", "Tiếp thu", "Giải trình"],

@@ -54,12 +54,13 @@ impl Format {
     }
 }
 
-pub const CSV_HEADER: [&str; 14] = [
+pub const CSV_HEADER: [&str; 15] = [
     "Mã góp ý",
     "Số biên nhận",
     "Vị trí trong dự thảo",
     "Người góp ý",
     "Đơn vị",
+    "Loại ý kiến",
     "Thời điểm gửi",
     "Thời điểm duyệt",
     "Nội dung góp ý",
@@ -153,7 +154,8 @@ impl Encoder for Csv {
                 &neutralise(&r.receipt),
                 &neutralise(r.names.section_path.as_deref().unwrap_or(WHOLE_DOCUMENT)),
                 &neutralise(&r.names.author_name),
-                &neutralise(r.names.unit_name.as_deref().unwrap_or("")),
+                &neutralise(r.unit()),
+                r.kind(),
                 &created,
                 &decided,
                 &neutralise(&r.body),
@@ -208,6 +210,8 @@ impl Encoder for Json {
                     "section_path": r.names.section_path.as_deref().unwrap_or(WHOLE_DOCUMENT),
                     "author_name": r.names.author_name,
                     "unit_name": r.names.unit_name,
+                    "on_behalf_of_unit": r.on_behalf_of_unit,
+                    "contributed_by": r.contributed_by,
                     "created_at": r.created_at.and_utc(),
                     "decided_at": r.decided_at.map(|t| t.and_utc()),
                     "body": r.body,

@@ -31,6 +31,16 @@ fn day(t: NaiveDateTime, offset: FixedOffset) -> String {
         .to_string()
 }
 
+/// Whose opinion a row is, as the report names it: a unit's collective opinion, a body's
+/// rolled-up contribution, or a person's of a unit.
+fn speaker(row: &store::ReportRow) -> Option<String> {
+    match (&row.contributed_by, &row.unit) {
+        (Some(body), _) => Some(body.clone()),
+        (None, Some(unit)) if row.on_behalf_of_unit => Some(format!("{unit} (ý kiến tập thể)")),
+        (None, unit) => unit.clone(),
+    }
+}
+
 /// Build the report (secretariat): the document it is of, and the DOCX bytes.
 pub fn build(
     conn: &mut DbConn,
@@ -54,7 +64,7 @@ pub fn build(
         }
         None => (None, "Toàn bộ các đợt lấy ý kiến".to_owned()),
     };
-    let (received, approved, people, units) = store::report_numbers(conn, doc.id, round_id)?;
+    let tally = store::report_numbers(conn, doc.id, round_id)?;
     let staff = store::active_staff(conn)?;
     // Reading order: the whole draft first, then each section as the draft runs.
     let order: Vec<(i64, String)> = drafts::commentable_history(conn, doc.id)?;
@@ -79,7 +89,7 @@ pub fn build(
                 .to_owned(),
             None => "Chưa xử lý".to_owned(),
         };
-        let rationale = row.rationale.unwrap_or_default();
+        let rationale = row.rationale.clone().unwrap_or_default();
         // Members of one cluster with one response are one row.
         if let Some(c) = row.cluster_id {
             let key = (pos, c, response.clone(), rationale.clone());
@@ -89,8 +99,8 @@ pub fn build(
             }
             index.insert(key, groups.len());
         }
-        let comment = match row.unit {
-            Some(u) => format!("{u}: {}", row.body),
+        let comment = match speaker(&row) {
+            Some(who) => format!("{who}: {}", row.body),
             None => row.body,
         };
         groups.push((
@@ -110,13 +120,7 @@ pub fn build(
         organisation: scope.organisation,
         title: doc.title.clone(),
         period,
-        numbers: Numbers {
-            received,
-            approved,
-            people,
-            units,
-            staff,
-        },
+        numbers: Numbers { tally, staff },
         items: groups.into_iter().map(|g| g.1).collect(),
     };
     let bytes = docx::render(&report).map_err(AppError::Internal)?;

@@ -107,6 +107,8 @@ pub struct ReportRow {
     pub unit: Option<String>,
     pub body: String,
     pub cluster_id: Option<i64>,
+    pub on_behalf_of_unit: bool,
+    pub contributed_by: Option<String>,
     pub decision: Option<String>,
     pub rationale: Option<String>,
 }
@@ -130,6 +132,8 @@ pub fn report_rows(
             units::name.nullable(),
             comments::body,
             comments::cluster_id,
+            comments::on_behalf_of_unit,
+            comments::contributed_by,
             r::decision.nullable(),
             r::rationale.nullable(),
         ))
@@ -140,31 +144,58 @@ pub fn report_rows(
     q.load(conn)
 }
 
-/// (comments received, approved, people, units) of a draft (of one round), withdrawn ones
+/// What the report's numbers paragraph says of a draft (of one round), withdrawn comments
 /// aside.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    pub received: i64,
+    pub approved: i64,
+    /// Approved comments a unit representative made for the unit.
+    pub collective: i64,
+    pub people: i64,
+    pub units: i64,
+}
+
+/// The tally of a draft (of one round), counted by the database.
 pub fn report_numbers(
     conn: &mut DbConn,
     document_id: i64,
     round_id: Option<i64>,
-) -> QueryResult<(i64, i64, i64, i64)> {
-    let mut q = comments::table
-        .filter(comments::document_id.eq(document_id))
-        .filter(comments::status.ne(CommentStatus::Withdrawn.as_str()))
-        .select((comments::status, comments::author_id, comments::unit_id))
-        .into_boxed();
-    if let Some(round) = round_id {
-        q = q.filter(comments::round_id.eq(round));
-    }
-    let rows: Vec<(String, i64, Option<i64>)> = q.load(conn)?;
-    let approved = CommentStatus::Approved.as_str();
-    let people: std::collections::HashSet<i64> = rows.iter().map(|r| r.1).collect();
-    let units: std::collections::HashSet<i64> = rows.iter().filter_map(|r| r.2).collect();
-    Ok((
-        rows.len() as i64,
-        rows.iter().filter(|r| r.0 == approved).count() as i64,
-        people.len() as i64,
-        units.len() as i64,
-    ))
+) -> QueryResult<Tally> {
+    use diesel::dsl::{count, count_star};
+    let base = || {
+        let q = comments::table
+            .filter(comments::document_id.eq(document_id))
+            .filter(comments::status.ne(CommentStatus::Withdrawn.as_str()))
+            .into_boxed();
+        match round_id {
+            Some(r) => q.filter(comments::round_id.eq(r)),
+            None => q,
+        }
+    };
+    let (received, people, units) = base()
+        .select((
+            count_star(),
+            count(comments::author_id).aggregate_distinct(),
+            count(comments::unit_id).aggregate_distinct(),
+        ))
+        .first::<(i64, i64, i64)>(conn)?;
+    let approved = base()
+        .filter(comments::status.eq(CommentStatus::Approved.as_str()))
+        .count()
+        .get_result::<i64>(conn)?;
+    let collective = base()
+        .filter(comments::status.eq(CommentStatus::Approved.as_str()))
+        .filter(comments::on_behalf_of_unit.eq(true))
+        .count()
+        .get_result::<i64>(conn)?;
+    Ok(Tally {
+        received,
+        approved,
+        collective,
+        people,
+        units,
+    })
 }
 
 /// Active accounts that may comment (the staff a participation rate is of).

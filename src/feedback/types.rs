@@ -35,6 +35,26 @@ pub struct FeedbackQuery {
     pub pseudonymize: Option<bool>,
 }
 
+impl ExportRow {
+    /// Whose opinion it is, in words: a person's, a unit's collective one, or one rolled up
+    /// from the level below.
+    pub fn kind(&self) -> &'static str {
+        match (self.on_behalf_of_unit, self.contributed_by.is_some()) {
+            (_, true) => "Cấp dưới gửi lên",
+            (true, false) => "Tập thể đơn vị",
+            (false, false) => "Cá nhân",
+        }
+    }
+
+    /// The unit it speaks for: the body it came from when rolled up.
+    pub fn unit(&self) -> &str {
+        self.contributed_by
+            .as_deref()
+            .or(self.names.unit_name.as_deref())
+            .unwrap_or("")
+    }
+}
+
 /// One approved comment as exported.
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = comments)]
@@ -53,6 +73,8 @@ pub struct ExportRow {
     pub version: i32,
     /// The near-duplicate cluster it belongs to (its first comment's id).
     pub cluster_id: Option<i64>,
+    pub on_behalf_of_unit: bool,
+    pub contributed_by: Option<String>,
     /// The response recorded for it (tiếp thu, giải trình), if any.
     #[diesel(select_expression = comment_responses::decision.nullable())]
     #[diesel(select_expression_type = diesel::dsl::Nullable<comment_responses::decision>)]

@@ -97,7 +97,7 @@ async fn the_csv_export_is_excel_ready_byte_for_byte() {
     let text = String::from_utf8(res.bytes().await.expect("body").to_vec()).expect("UTF-8");
     // Whole-draft comments first, then sections in reading order, each by time of submission.
     let order = [&approved[1], &approved[2], &approved[3], &approved[0]];
-    let mut expected = String::from("\u{feff}Mã góp ý,Số biên nhận,Vị trí trong dự thảo,Người góp ý,Đơn vị,Thời điểm gửi,Thời điểm duyệt,Nội dung góp ý,Đề xuất sửa đổi,Đợt,Phiên bản dự thảo,Nhóm trùng lặp,Tiếp thu,Giải trình\r\n");
+    let mut expected = String::from("\u{feff}Mã góp ý,Số biên nhận,Vị trí trong dự thảo,Người góp ý,Đơn vị,Loại ý kiến,Thời điểm gửi,Thời điểm duyệt,Nội dung góp ý,Đề xuất sửa đổi,Đợt,Phiên bản dự thảo,Nhóm trùng lặp,Tiếp thu,Giải trình\r\n");
     for c in order {
         let fields = [
             c["id"].to_string(),
@@ -105,6 +105,7 @@ async fn the_csv_export_is_excel_ready_byte_for_byte() {
             cell(c["section_path"].as_str().unwrap_or("Toàn bộ dự thảo")),
             cell("Ngô Thị Mai"),
             cell("Phòng Tổ chức cán bộ"),
+            "Cá nhân".to_owned(),
             local(&c["created_at"]),
             local(&c["decided_at"]),
             cell(c["body"].as_str().expect("body")),

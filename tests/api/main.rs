@@ -18,6 +18,7 @@ mod claims;
 mod cli;
 mod cli_draft;
 mod cluster;
+mod collective;
 mod comments;
 mod contract;
 mod documents;

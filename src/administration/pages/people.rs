@@ -107,6 +107,7 @@ impl PersonPage {
             Role::Moderator => ("Kiểm duyệt", "Moderator"),
             Role::Secretariat => ("Thư ký tổng hợp", "Secretariat"),
             Role::Admin => ("Quản trị", "Admin"),
+            Role::UnitRepresentative => ("Đại diện đơn vị", "Unit representative"),
         };
         self.shell.lang.pick(vi, en)
     }

@@ -231,6 +231,8 @@ pub struct CommentForm {
     section_id: Option<i64>,
     body: String,
     proposed_text: Option<String>,
+    /// A checkbox ("on" when ticked) shown to unit representatives.
+    on_behalf_of_unit: Option<String>,
 }
 
 #[post("/drafts/{id}/comments")]
@@ -250,6 +252,7 @@ pub async fn submit(
         section_id: form.section_id,
         body: form.body.clone(),
         proposed_text: form.proposed_text.clone().filter(|p| !p.trim().is_empty()),
+        on_behalf_of_unit: form.on_behalf_of_unit.is_some(),
     };
     match crate::comments::service::submit(&ctx, &writer, &visitor.actor, &meta, id, new, None)
         .await
