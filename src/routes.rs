@@ -109,6 +109,7 @@ fn api(cfg: &mut ServiceConfig) {
         .service(feedback::handlers::feedback)
         .service(feedback::handlers::summary)
         .service(feedback::handlers::report)
+        .service(feedback::handlers::stats)
         .service(responses::handlers::respond)
         .service(responses::handlers::get_response)
         .service(responses::handlers::respond_shared)
@@ -148,6 +149,7 @@ pub const ROLES: &[(&str, &[Role])] = &[
     ("update_round", &[Role::Secretariat]),
     ("feedback", &[Role::Secretariat]),
     ("summary", &[Role::Secretariat]),
+    ("stats", &[Role::Secretariat]),
     ("report", &[Role::Secretariat]),
     ("respond", &[Role::Secretariat]),
     ("get_response", &[Role::Secretariat]),

@@ -6,6 +6,7 @@ use actix_web::{get, web, HttpResponse};
 use crate::comments::types::CommentStatus;
 use crate::error::AppError;
 use crate::feedback::service;
+use crate::feedback::stats::{Stats, StatsQuery};
 use crate::feedback::types::{FeedbackQuery, Format, Summary};
 use crate::http::auth::{Authorized, Secretariat};
 use crate::http::extract::Ctx;
@@ -138,4 +139,29 @@ pub async fn report(
         .content_type("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         .insert_header(disposition)
         .body(bytes))
+}
+
+/// Counts of a draft's comments (withdrawn ones aside) per section, unit, round, status
+/// and/or response (secretariat). Grouped by unit, each unit's row covers its whole subtree
+/// with the subtree's staff and participation; alone, every unit is listed.
+#[utoipa::path(
+    tag = "feedback",
+    params(("id" = i64, Path, description = "Document id"), StatsQuery),
+    responses((status = 200, body = Stats)),
+    security(("bearer" = []))
+)]
+#[get("/documents/{id}/stats")]
+pub async fn stats(
+    ctx: Ctx,
+    user: Authorized<Secretariat>,
+    path: web::Path<i64>,
+    query: web::Query<StatsQuery>,
+) -> Result<web::Json<Stats>, AppError> {
+    let (actor, id) = (user.into_actor(), path.into_inner());
+    let group_by = crate::feedback::stats::parse_dimensions(&query.group_by)?;
+    let round = query.round;
+    Ok(web::Json(
+        ctx.db(move |conn| crate::feedback::stats::stats(conn, &actor, id, group_by, round))
+            .await?,
+    ))
 }

@@ -6,6 +6,8 @@ pub mod handlers;
 pub mod pages;
 pub mod report;
 pub mod service;
+pub mod stats;
+pub mod stats_store;
 pub mod store;
 pub mod types;
 

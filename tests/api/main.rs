@@ -51,5 +51,6 @@ mod screening;
 mod search;
 mod sessions;
 mod smtp;
+mod stats;
 mod upgrade;
 mod versions;

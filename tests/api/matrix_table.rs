@@ -539,6 +539,14 @@ pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
         ),
         row(
             M::GET,
+            "/api/v1/documents/{id}/stats",
+            format!("/api/v1/documents/{p}/stats?group_by=unit,status"),
+            SECRETARIAT,
+            200,
+            None,
+        ),
+        row(
+            M::GET,
             "/api/v1/documents/{id}/report.docx",
             format!("/api/v1/documents/{p}/report.docx"),
             SECRETARIAT,
