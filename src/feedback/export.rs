@@ -34,6 +34,7 @@ impl Format {
         match self {
             Format::Csv => "text/csv; charset=utf-8",
             Format::Json => "application/json",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
     }
 
@@ -41,15 +42,17 @@ impl Format {
         self.as_str()
     }
 
-    /// The encoder of this format for `doc`, writing times at `offset`.
-    pub fn encoder(self, doc: &Document, offset: FixedOffset) -> Box<dyn Encoder> {
+    /// The encoder of this format for `doc`, writing times at `offset`; None for a workbook,
+    /// which is a zip written whole (`feedback::xlsx`).
+    pub fn encoder(self, doc: &Document, offset: FixedOffset) -> Option<Box<dyn Encoder>> {
         match self {
-            Format::Csv => Box::new(Csv { offset }),
-            Format::Json => Box::new(Json {
+            Format::Csv => Some(Box::new(Csv { offset })),
+            Format::Json => Some(Box::new(Json {
                 document_id: doc.id,
                 title: doc.title.clone(),
                 wrote_row: false,
-            }),
+            })),
+            Format::Xlsx => None,
         }
     }
 }
@@ -339,7 +342,7 @@ async fn next_chunk(mut ex: Export) -> Option<(Result<Bytes, AppError>, Export)>
 }
 
 /// "Người góp ý N" for each author, N by first appearance in the export.
-fn pseudonymise(names: &mut HashMap<i64, usize>, rows: &mut [ExportRow]) {
+pub(crate) fn pseudonymise(names: &mut HashMap<i64, usize>, rows: &mut [ExportRow]) {
     for r in rows {
         let next = names.len() + 1;
         let n = *names.entry(r.author_id).or_insert(next);

@@ -12,13 +12,15 @@ use crate::http::auth::{Authorized, Secretariat};
 use crate::http::extract::Ctx;
 
 /// Export the approved comments of a document (secretariat), grouped by section in reading
-/// order. Streamed: memory does not grow with the number of comments.
+/// order. Streamed: memory does not grow with the number of comments (a workbook is written
+/// to a temporary file with constant-memory sheets, then streamed).
 #[utoipa::path(
     tag = "feedback",
     params(("id" = i64, Path, description = "Document id"), FeedbackQuery),
     responses(
-        (status = 200, description = "The comments as CSV (UTF-8 with BOM) or JSON {document_id, title, items}",
-            content((String = "text/csv"), (Object = "application/json"))),
+        (status = 200, description = "The comments as CSV (UTF-8 with BOM), JSON {document_id, title, items} or an XLSX workbook (sheets Góp ý, Theo mục, Theo đơn vị)",
+            content((String = "text/csv"), (Object = "application/json"),
+                (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     ),
     security(("bearer" = []))
 )]

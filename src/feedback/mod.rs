@@ -10,6 +10,8 @@ pub mod stats;
 pub mod stats_store;
 pub mod store;
 pub mod types;
+pub mod workbook;
+pub mod xlsx;
 
 /// How a comment on the whole draft is labelled where a section path would stand.
 pub const WHOLE_DOCUMENT: &str = "Toàn bộ dự thảo";

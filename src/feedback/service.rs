@@ -11,8 +11,9 @@ use crate::drafts::service as drafts;
 use crate::drafts::types::Document;
 use crate::error::AppError;
 use crate::feedback::types::{Counts, Format, RoundSummary, SectionSummary, Summary, UnitSummary};
-use crate::feedback::{export, store, WHOLE_DOCUMENT};
+use crate::feedback::{export, store, workbook, WHOLE_DOCUMENT};
 use crate::identity::Actor;
+use futures_util::future::Either;
 
 /// An export ready to stream: the document it is of, and its bytes.
 pub struct Download<S> {
@@ -37,7 +38,7 @@ pub async fn export(
     document_id: i64,
     wanted: Wanted,
 ) -> Result<Download<impl Stream<Item = Result<Bytes, AppError>> + 'static>, AppError> {
-    let viewer = viewer.clone();
+    let (reader, viewer) = (viewer.clone(), viewer.clone());
     let round = wanted.round;
     let (document, sections, round_id) = ctx
         .db(move |conn| {
@@ -59,15 +60,33 @@ pub async fn export(
             Ok((doc, ids, round_id))
         })
         .await?;
-    let encoder = wanted
-        .format
-        .encoder(&document, ctx.settings.display.offset());
+    let offset = ctx.settings.display.offset();
     let options = export::Options {
         status: wanted.status,
         round_id,
         pseudonymize: wanted.pseudonymize,
     };
-    let body = export::stream(ctx.pool.clone(), &document, sections, encoder, options);
+    let body = match wanted.format.encoder(&document, offset) {
+        Some(encoder) => Either::Left(export::stream(
+            ctx.pool.clone(),
+            &document,
+            sections,
+            encoder,
+            options,
+        )),
+        None => {
+            let scope = workbook::Scope {
+                document_id,
+                round,
+                options,
+                offset,
+            };
+            let file = ctx
+                .db(move |conn| workbook::write(conn, &reader, sections, scope))
+                .await?;
+            Either::Right(workbook::stream_file(file))
+        }
+    };
     Ok(Download {
         document,
         format: wanted.format,

@@ -16,13 +16,15 @@ crate::text_enum! {
         Csv = "csv",
         /// `{document_id, title, items: [...]}`.
         Json = "json",
+        /// A workbook: "Góp ý", "Theo mục", "Theo đơn vị".
+        Xlsx = "xlsx",
     }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedbackQuery {
-    /// `csv` (default) or `json`.
+    /// `csv` (default), `json` or `xlsx`.
     pub format: Option<Format>,
     /// Only the comments of this round (its number).
     #[param(minimum = 1)]

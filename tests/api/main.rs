@@ -8,6 +8,7 @@ mod digest;
 mod docx;
 mod helpers;
 mod mailbox;
+mod workbook;
 mod world;
 
 mod accounts;
