@@ -203,6 +203,46 @@ pub fn audit(settings: &Settings, command: AuditCommand) -> anyhow::Result<bool>
 pub enum FeedbackCommand {
     /// Write the Word report "tổng hợp, tiếp thu, giải trình" of a draft (or of one round).
     Report(FeedbackReport),
+    /// Print the bundle of a draft's approved feedback (with a SHA-256 manifest) to send to
+    /// the level above: `gopy feedback export … > unit.gopy.json`.
+    Export(FeedbackExport),
+    /// Land a bundle from the level below in a draft, as contributions from that body.
+    Import(FeedbackImport),
+}
+
+#[derive(Args)]
+pub struct FeedbackExport {
+    #[arg(long)]
+    document_id: i64,
+    /// One round (its number); without it, the whole consultation.
+    #[arg(long)]
+    round: Option<i32>,
+    /// The secretariat account acting.
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: String,
+}
+
+#[derive(Args)]
+pub struct FeedbackImport {
+    /// The bundle (`*.gopy.json`).
+    file: PathBuf,
+    #[arg(long)]
+    document_id: i64,
+    /// The body that sent it, as the report names it ("Sở Nội vụ tỉnh …").
+    #[arg(long)]
+    from_unit: String,
+    /// The secretariat account acting.
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: String,
+}
+
+/// The account `email`, if it is in the secretariat.
+fn secretariat(conn: &mut DbConn, email: &str) -> anyhow::Result<Actor> {
+    let actor = actor(conn, email)?;
+    if !actor.has(crate::accounts::types::Role::Secretariat) {
+        return Err(anyhow!("{email} is not in the secretariat"));
+    }
+    Ok(actor)
 }
 
 #[derive(Args)]
@@ -221,20 +261,61 @@ pub struct FeedbackReport {
 }
 
 pub fn feedback(settings: &Settings, command: FeedbackCommand) -> anyhow::Result<()> {
-    let FeedbackCommand::Report(args) = command;
     let mut conn = crate::db::connect_one(&settings.database)?;
-    let actor = actor(&mut conn, &args.as_email)?;
-    if !actor.has(crate::accounts::types::Role::Secretariat) {
-        return Err(anyhow!("{} is not in the secretariat", args.as_email));
+    match command {
+        FeedbackCommand::Report(args) => {
+            let actor = secretariat(&mut conn, &args.as_email)?;
+            let scope = crate::feedback::report::Scope {
+                document_id: args.document_id,
+                round: args.round,
+                organisation: settings.ui.organisation.clone(),
+                offset: settings.display.offset(),
+            };
+            let (_, bytes) =
+                crate::feedback::report::build(&mut conn, &actor, scope).map_err(fail)?;
+            std::fs::write(&args.out, &bytes)
+                .with_context(|| format!("writing {}", args.out.display()))?;
+            println!("{} ({} bytes)", args.out.display(), bytes.len());
+        }
+        FeedbackCommand::Export(args) => {
+            let actor = secretariat(&mut conn, &args.as_email)?;
+            let bundle = crate::rollup::service::export(
+                &mut conn,
+                &actor,
+                args.document_id,
+                args.round,
+                &settings.ui.organisation,
+            )
+            .map_err(fail)?;
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &bundle)?;
+            std::io::Write::write_all(&mut out, b"\n")?;
+        }
+        FeedbackCommand::Import(args) => {
+            let actor = secretariat(&mut conn, &args.as_email)?;
+            let bytes = std::fs::read(&args.file)
+                .with_context(|| format!("reading {}", args.file.display()))?;
+            let bundle = crate::rollup::bundle::parse(&bytes).map_err(fail)?;
+            let landing = crate::rollup::service::import(
+                &mut conn,
+                &actor,
+                &meta(),
+                args.document_id,
+                &args.from_unit,
+                bundle,
+            )
+            .map_err(fail)?;
+            match landing.repeated {
+                true => println!(
+                    "Gói này đã được nhập trước đây (import {}): không có gì thay đổi.",
+                    landing.import_id
+                ),
+                false => println!(
+                    "Đã nhập {} ý kiến ({} ý kiến đã có từ trước), import {}.",
+                    landing.landed, landing.already_there, landing.import_id
+                ),
+            }
+        }
     }
-    let scope = crate::feedback::report::Scope {
-        document_id: args.document_id,
-        round: args.round,
-        organisation: settings.ui.organisation.clone(),
-        offset: settings.display.offset(),
-    };
-    let (_, bytes) = crate::feedback::report::build(&mut conn, &actor, scope).map_err(fail)?;
-    std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
-    println!("{} ({} bytes)", args.out.display(), bytes.len());
     Ok(())
 }

@@ -49,6 +49,8 @@ crate::text_enum! {
         VersionNotDraft = "version_not_draft",
         NotApproved = "not_approved",
         DocumentArchived = "document_archived",
+        BundleMismatch = "bundle_mismatch",
+        BundleTampered = "bundle_tampered",
     }
 }
 
@@ -95,6 +97,8 @@ impl ErrorCode {
             VersionNotDraft => "409: only a draft version can be published",
             NotApproved => "409: only an approved comment gets a response (tiếp thu, giải trình)",
             DocumentArchived => "409: the draft is archived; its comments and responses can no longer change",
+            BundleMismatch => "409: the feedback bundle is of another draft, another version of its text, or sections this draft does not have",
+            BundleTampered => "422: the feedback bundle does not match its manifest: it was changed after export",
         }
     }
 }

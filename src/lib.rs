@@ -27,6 +27,7 @@ pub mod maintenance;
 pub mod moderation;
 pub mod pagination;
 pub mod responses;
+pub mod rollup;
 pub mod roster;
 pub mod rounds;
 pub mod routes;

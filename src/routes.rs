@@ -15,7 +15,8 @@ use crate::http::health;
 use crate::http::problem::Problem;
 use crate::identity::Role;
 use crate::{
-    audit, comments, drafts, feedback, mail, moderation, responses, roster, rounds, search, units,
+    audit, comments, drafts, feedback, mail, moderation, responses, rollup, roster, rounds, search,
+    units,
 };
 
 #[derive(OpenApi)]
@@ -110,6 +111,8 @@ fn api(cfg: &mut ServiceConfig) {
         .service(feedback::handlers::summary)
         .service(feedback::handlers::report)
         .service(feedback::handlers::stats)
+        .service(rollup::handlers::export_bundle)
+        .service(rollup::handlers::import_bundle)
         .service(responses::handlers::respond)
         .service(responses::handlers::get_response)
         .service(responses::handlers::respond_shared)
@@ -150,6 +153,8 @@ pub const ROLES: &[(&str, &[Role])] = &[
     ("feedback", &[Role::Secretariat]),
     ("summary", &[Role::Secretariat]),
     ("stats", &[Role::Secretariat]),
+    ("export_bundle", &[Role::Secretariat]),
+    ("import_bundle", &[Role::Secretariat]),
     ("report", &[Role::Secretariat]),
     ("respond", &[Role::Secretariat]),
     ("get_response", &[Role::Secretariat]),

@@ -43,6 +43,7 @@ crate::text_enum! {
         CommentEdited = "comment.edit",
         CommentWithdrawn = "comment.withdraw",
         CommentResponded = "comment.respond",
+        FeedbackImported = "feedback.import",
         RosterImported = "roster.import",
         MailRetried = "mail.retry",
         ScreeningTermsChanged = "screening.terms",
@@ -75,7 +76,7 @@ impl AuditAction {
             | UserReactivated => Entity::User,
             UnitCreated | UnitUpdated => Entity::Unit,
             DocumentCreated | DocumentPublished | DocumentClosed | DocumentArchived
-            | DocumentImported | VersionPublished => Entity::Document,
+            | DocumentImported | VersionPublished | FeedbackImported => Entity::Document,
             RoundCreated | RoundUpdated => Entity::Round,
             SectionCreated => Entity::Section,
             CommentCreated | CommentModerated | CommentEdited | CommentWithdrawn

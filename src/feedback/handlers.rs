@@ -63,7 +63,7 @@ fn short(title: &str) -> String {
 }
 
 /// A file to save: an ASCII name for old clients, and the Vietnamese one (RFC 6266).
-fn named(ascii: String, utf8: String) -> ContentDisposition {
+pub fn named(ascii: String, utf8: String) -> ContentDisposition {
     ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![

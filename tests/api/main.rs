@@ -45,6 +45,7 @@ mod rate_limit;
 mod reasons;
 mod report;
 mod responses;
+mod rollup;
 mod roster;
 mod rounds;
 mod samples;

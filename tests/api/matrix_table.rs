@@ -547,6 +547,22 @@ pub fn rows(w: &World, others_session: i64) -> Vec<Row> {
         ),
         row(
             M::GET,
+            "/api/v1/documents/{id}/rollup",
+            format!("/api/v1/documents/{p}/rollup"),
+            SECRETARIAT,
+            200,
+            None,
+        ),
+        row(
+            M::POST,
+            "/api/v1/documents/{id}/rollup",
+            format!("/api/v1/documents/{p}/rollup?from_unit=S%E1%BB%9F"),
+            SECRETARIAT,
+            422,
+            Some(json!({})),
+        ),
+        row(
+            M::GET,
             "/api/v1/documents/{id}/report.docx",
             format!("/api/v1/documents/{p}/report.docx"),
             SECRETARIAT,
