@@ -3,6 +3,7 @@
 //! equivalent (pgbench, COPY, a raw SQLite loop), then prints ratios and writes JSON.
 
 mod campaigns;
+mod closing;
 mod import;
 pub mod load;
 pub mod native;
@@ -42,7 +43,7 @@ pub struct BenchArgs {
     /// Comments submitted in scenario 9 (campaigns), each to both servers.
     #[arg(long, default_value_t = 100_000)]
     pub campaign_comments: usize,
-    /// Only these scenarios (1–9).
+    /// Only these scenarios (1–10).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<u8>,
     /// Where the JSON results go.
@@ -136,6 +137,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         if wanted(9) {
             outcomes.push(campaigns::campaigns(&ctx).await?);
+        }
+        if wanted(10) {
+            outcomes.extend(closing::closing(&ctx).await?);
         }
         anyhow::Ok(())
     })?;

@@ -1,13 +1,10 @@
 //! The five scenarios, each against the database's own equivalent.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
-
 use crate::bench::load::{closed_loop, open_loop, Stats};
-use crate::bench::setup::{self, rss_kib};
+use crate::bench::setup;
 use crate::bench::{native, Ctx, Outcome};
 use crate::config::Settings;
 use crate::db::Backend;
@@ -165,45 +162,9 @@ pub(crate) async fn export(ctx: &Arc<Ctx>) -> anyhow::Result<Vec<Outcome>> {
         (ctx.seeded.export_small, 10_000usize),
         (ctx.seeded.export_large, ctx.args.export_rows),
     ] {
-        let pid = ctx.server.pid();
-        let peak = Arc::new(AtomicU64::new(rss_kib(pid).unwrap_or(0)));
-        let done = Arc::new(AtomicBool::new(false));
-        let sampler = {
-            let (peak, done) = (peak.clone(), done.clone());
-            std::thread::spawn(move || {
-                while !done.load(Ordering::Relaxed) {
-                    if let Some(kib) = rss_kib(pid) {
-                        peak.fetch_max(kib, Ordering::Relaxed);
-                    }
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-            })
-        };
-        let start = Instant::now();
-        let res = ctx
-            .http
-            .get(format!(
-                "{}/api/v1/documents/{doc}/feedback?format=csv",
-                ctx.server.base
-            ))
-            .bearer_auth(&ctx.seeded.secretariat_token)
-            .timeout(Duration::from_secs(3600))
-            .send()
-            .await?;
-        anyhow::ensure!(
-            res.status().is_success(),
-            "export answered {}",
-            res.status()
-        );
-        let mut stream = res.bytes_stream();
-        let mut lines = 0u64;
-        while let Some(chunk) = stream.next().await {
-            lines += chunk?.iter().filter(|b| **b == b'\n').count() as u64;
-        }
-        let seconds = start.elapsed().as_secs_f64();
-        done.store(true, Ordering::Relaxed);
-        let _ = sampler.join();
-        let got = lines.saturating_sub(1);
+        let path = format!("/api/v1/documents/{doc}/feedback?format=csv");
+        let fetched = crate::bench::closing::fetch(ctx, &path).await?;
+        let got = fetched.newlines.saturating_sub(1);
         anyhow::ensure!(
             got == rows as u64,
             "export returned {got} rows, expected {rows}"
@@ -211,8 +172,8 @@ pub(crate) async fn export(ctx: &Arc<Ctx>) -> anyhow::Result<Vec<Outcome>> {
         let gopy = Stats {
             requests: got,
             errors: 0,
-            seconds,
-            throughput: got as f64 / seconds,
+            seconds: fetched.seconds,
+            throughput: got as f64 / fetched.seconds,
             p50_ms: 0.0,
             p99_ms: 0.0,
         };
@@ -222,7 +183,7 @@ pub(crate) async fn export(ctx: &Arc<Ctx>) -> anyhow::Result<Vec<Outcome>> {
         } else {
             None
         };
-        let peak_mb = peak.load(Ordering::Relaxed) as f64 / 1024.0;
+        let peak_mb = fetched.peak_mb;
         let r = native.as_ref().map(|n| ratio(&gopy, n));
         out.push(Outcome {
             scenario: format!("3. CSV export of {rows} comments (rows/s)"),

@@ -133,14 +133,19 @@ pub async fn report(
     let (doc, bytes) = ctx
         .db(move |conn| crate::feedback::report::build(conn, &actor, scope))
         .await?;
+    Ok(docx_download(&doc, bytes))
+}
+
+/// The Word report as a file to save, named after the draft.
+pub fn docx_download(doc: &crate::drafts::types::Document, bytes: Vec<u8>) -> HttpResponse {
     let disposition = named(
         format!("bao-cao-du-thao-{}.docx", doc.id),
         format!("Báo cáo tiếp thu, giải trình - {}.docx", short(&doc.title)),
     );
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         .insert_header(disposition)
-        .body(bytes))
+        .body(bytes)
 }
 
 /// Counts of a draft's comments (withdrawn ones aside) per section, unit, round, status

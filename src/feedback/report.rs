@@ -33,7 +33,7 @@ fn day(t: NaiveDateTime, offset: FixedOffset) -> String {
 
 /// Whose opinion a row is, as the report names it: a unit's collective opinion, a body's
 /// rolled-up contribution, or a person's of a unit.
-fn speaker(row: &store::ReportRow) -> Option<String> {
+pub fn speaker(row: &store::ReportRow) -> Option<String> {
     match (&row.contributed_by, &row.unit) {
         (Some(body), _) => Some(body.clone()),
         (None, Some(unit)) if row.on_behalf_of_unit => Some(format!("{unit} (ý kiến tập thể)")),

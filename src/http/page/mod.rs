@@ -286,6 +286,8 @@ fn say(message: &str, lang: Lang) -> String {
         "at least one role is required" => "Cần chọn ít nhất một vai trò.",
         "must be a valid email address" => "Email không hợp lệ.",
         "email is required" => "Cần nhập email.",
+        "choose how the comments were handled" => "Cần chọn hình thức tiếp thu.",
+        "tick at least one comment" => "Cần chọn ít nhất một ý kiến.",
         other => other,
     }
     .to_owned()
