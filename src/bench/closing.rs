@@ -164,7 +164,7 @@ pub(crate) async fn closing(ctx: &Arc<Ctx>) -> anyhow::Result<Vec<Outcome>> {
         gopy,
     });
 
-    let (sections, comments) = (300, 20_000);
+    let (sections, comments) = (300, ctx.args.report_comments);
     let c = ctx.clone();
     let doc = tokio::task::spawn_blocking(move || report_draft(&c, sections, comments)).await??;
     let csv = fetch(ctx, &feedback(doc, "csv")).await?;

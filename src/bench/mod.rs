@@ -43,6 +43,9 @@ pub struct BenchArgs {
     /// Comments submitted in scenario 9 (campaigns), each to both servers.
     #[arg(long, default_value_t = 100_000)]
     pub campaign_comments: usize,
+    /// Approved comments in scenario 10's Word report (over 300 sections).
+    #[arg(long, default_value_t = 20_000)]
+    pub report_comments: usize,
     /// Only these scenarios (1–10).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<u8>,

@@ -342,6 +342,8 @@ fn the_benchmark_runs_from_one_command() {
             "3000",
             "--campaign-comments",
             "300",
+            "--report-comments",
+            "600",
         ])
         .arg("--out")
         .arg(dir.path())
@@ -362,6 +364,8 @@ fn the_benchmark_runs_from_one_command() {
         "7. import a 1,000-article draft",
         "8. draft page",
         "9. campaigns",
+        "10a. XLSX workbook of 3000",
+        "10b. Word report, 300 sections, 600 comments",
     ] {
         assert!(
             stdout.contains(scenario),
@@ -376,7 +380,7 @@ fn the_benchmark_runs_from_one_command() {
     let results: serde_json::Value =
         serde_json::from_slice(&std::fs::read(json.path()).unwrap()).unwrap();
     let outcomes = results["outcomes"].as_array().unwrap();
-    assert_eq!(outcomes.len(), 9);
+    assert_eq!(outcomes.len(), 11);
     assert!(outcomes
         .iter()
         .all(|o| o["gopy"]["requests"].as_u64().unwrap() > 0));

@@ -181,7 +181,7 @@ async fn an_unknown_export_format_is_422() {
     let w = app.world().await;
     let res = app
         .get(
-            &format!("/api/v1/documents/{}/feedback?format=xlsx", w.doc),
+            &format!("/api/v1/documents/{}/feedback?format=pdf", w.doc),
             &w.secretariat.token,
         )
         .await;
