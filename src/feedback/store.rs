@@ -110,6 +110,7 @@ pub struct ReportRow {
     pub cluster_id: Option<i64>,
     pub on_behalf_of_unit: bool,
     pub contributed_by: Option<String>,
+    pub created_at: chrono::NaiveDateTime,
     pub decision: Option<String>,
     pub rationale: Option<String>,
 }
@@ -136,6 +137,7 @@ pub fn report_rows(
             comments::cluster_id,
             comments::on_behalf_of_unit,
             comments::contributed_by,
+            comments::created_at,
             r::decision.nullable(),
             r::rationale.nullable(),
         ))

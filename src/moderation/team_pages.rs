@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::comments::types::{Action, Comment, ReasonCode};
 use crate::error::AppError;
 use crate::http::extract::Ctx;
-use crate::http::page::{html, local, see_other, PageError, Shell, Visitor};
+use crate::http::page::{html, local, see_other, PageError, Pairs, Shell, Visitor};
 use crate::identity::{RequestMeta, Role};
 use crate::moderation::clusters;
 use crate::moderation::pages::{form_reason_code, reason_options};
@@ -217,14 +217,8 @@ pub async fn decide_cluster(
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.trim().is_empty())
-    };
+    let form = Pairs::parse(&body);
+    let field = |name: &str| form.one(name);
     visitor.check_csrf(&field("csrf").unwrap_or_default())?;
     visitor.require(Role::Moderator)?;
     let bad = |f: &str| PageError::App(AppError::field(f, "not a valid value"), visitor.lang);
@@ -233,10 +227,9 @@ pub async fn decide_cluster(
         .parse()
         .map_err(|_| bad("action"))?;
     let reason_code = form_reason_code(field("reason_code").as_deref(), visitor.lang)?;
-    let except = pairs
-        .iter()
-        .filter(|(k, _)| k == "except")
-        .map(|(_, v)| v.parse::<i64>().map_err(|_| bad("except")))
+    let except = form
+        .all("except")
+        .map(|v| v.parse::<i64>().map_err(|_| bad("except")))
         .collect::<Result<Vec<_>, _>>()?;
     let request = ClusterDecisionRequest {
         action,

@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::feedback::stats::{self, Dimension, StatRow};
 use crate::feedback::{report, store, WHOLE_DOCUMENT};
 use crate::http::extract::Ctx;
-use crate::http::page::{field_message, html, see_other, PageError, Shell, Visitor};
+use crate::http::page::{field_message, html, see_other, PageError, Pairs, Shell, Visitor};
 use crate::identity::{Lang, RequestMeta, Role};
 use crate::responses::service;
 use crate::responses::types::SharedResponseInput;
@@ -215,23 +215,16 @@ pub async fn record(
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let form = Pairs::parse(&body);
+    let field = |name: &str| form.one(name).unwrap_or_default();
     visitor.check_csrf(&field("csrf"))?;
     visitor.require(Role::Secretariat)?;
     let id = path.into_inner();
     let round = field("round").parse::<i32>().ok();
     let typed = Typed {
-        ids: pairs
-            .iter()
-            .filter(|(k, _)| k == "comment_ids")
-            .filter_map(|(_, v)| v.parse().ok())
+        ids: form
+            .all("comment_ids")
+            .filter_map(|v| v.parse().ok())
             .collect(),
         decision: field("decision").parse().ok(),
         rationale: field("rationale"),

@@ -58,7 +58,7 @@ pub fn export(
         .into_iter()
         .collect();
     let mut comments = Vec::new();
-    for r in store::bundle_rows(conn, doc.id, round_id)? {
+    for r in crate::feedback::store::report_rows(conn, doc.id, round_id)? {
         let response = match (r.decision, r.rationale) {
             (Some(d), Some(rationale)) => Some(BundleResponse {
                 decision: d.parse().map_err(internal)?,
@@ -67,7 +67,7 @@ pub fn export(
             _ => None,
         };
         comments.push(BundleComment {
-            id: r.id,
+            id: r.comment_id,
             section: r
                 .section_id
                 .and_then(|s| paths.get(&s))

@@ -5,55 +5,8 @@ use std::collections::HashSet;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::comments::types::CommentStatus;
-use crate::db::schema::{comment_responses, comments, rollup_imports, units};
+use crate::db::schema::{comments, rollup_imports};
 use crate::db::DbConn;
-
-/// An approved comment as a bundle carries it.
-#[derive(Debug, Queryable)]
-pub struct BundleRow {
-    pub id: i64,
-    pub section_id: Option<i64>,
-    pub unit: Option<String>,
-    pub contributed_by: Option<String>,
-    pub on_behalf_of_unit: bool,
-    pub body: String,
-    pub proposed_text: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub decision: Option<String>,
-    pub rationale: Option<String>,
-}
-
-/// The approved comments of a draft (of one round), in id order.
-pub fn bundle_rows(
-    conn: &mut DbConn,
-    document_id: i64,
-    round_id: Option<i64>,
-) -> QueryResult<Vec<BundleRow>> {
-    let mut q = comments::table
-        .left_join(units::table.on(units::id.nullable().eq(comments::unit_id)))
-        .left_join(comment_responses::table.on(comment_responses::comment_id.eq(comments::id)))
-        .filter(comments::document_id.eq(document_id))
-        .filter(comments::status.eq(CommentStatus::Approved.as_str()))
-        .order(comments::id.asc())
-        .select((
-            comments::id,
-            comments::section_id,
-            units::name.nullable(),
-            comments::contributed_by,
-            comments::on_behalf_of_unit,
-            comments::body,
-            comments::proposed_text,
-            comments::created_at,
-            comment_responses::decision.nullable(),
-            comment_responses::rationale.nullable(),
-        ))
-        .into_boxed();
-    if let Some(r) = round_id {
-        q = q.filter(comments::round_id.eq(r));
-    }
-    q.load(conn)
-}
 
 /// An import already made of the bundle with this manifest digest: (id, comments landed).
 pub fn find_import(

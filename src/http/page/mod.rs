@@ -248,6 +248,32 @@ pub fn see_other(to: &str) -> HttpResponse {
         .finish()
 }
 
+/// A posted form whose fields may repeat (a checkbox per item), read as its pairs.
+pub struct Pairs(Vec<(String, String)>);
+
+impl Pairs {
+    pub fn parse(body: &[u8]) -> Self {
+        Pairs(url::form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// The first value of `name`, unless absent or blank.
+    pub fn one(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// Every value of `name`, in order.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// A field's messages as the page's reader reads them: the services speak English (as the API
 /// does); pages in Vietnamese translate the messages they know.
 pub fn field_message(
