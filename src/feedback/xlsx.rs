@@ -196,14 +196,12 @@ impl Book {
         for (i, line) in lines.iter().enumerate() {
             let row = i as u32 + 1;
             sheet.write_string(row, 0, &*fit(&line.path)).map_err(err)?;
-            let mut col = 1u16;
-            for n in std::iter::once(line.total)
+            let numbers = std::iter::once(line.total)
                 .chain(line.by_status)
                 .chain(line.by_decision)
-                .chain([line.unanswered])
-            {
+                .chain([line.unanswered]);
+            for (col, n) in (1u16..).zip(numbers) {
                 sheet.write_number(row, col, n as f64).map_err(err)?;
-                col += 1;
             }
         }
         let cols = header.len() as u16 - 1;

@@ -1,7 +1,8 @@
 """Closing a consultation: the secretariat gives two approved comments one shared response
-(refused first without the rationale it needs), downloads the Word report with it, and the
-author sees the response on "Góp ý của tôi"."""
+(refused first without the rationale it needs), downloads the Word report with it (read back
+by pandoc as well), and the author sees the response on "Góp ý của tôi"."""
 
+import subprocess
 import zipfile
 
 from playwright.sync_api import expect
@@ -40,6 +41,12 @@ def test_a_shared_response_reaches_the_report_and_the_author(server, page, brows
     with zipfile.ZipFile(download.value.path()) as docx:
         xml = docx.read("word/document.xml").decode("utf-8")
     assert "Không tiếp thu" in xml and rationale in xml, xml[:2000]
+    # Another reader opens it too: pandoc (Debian) finds the table and the rationale in it.
+    plain = subprocess.run(
+        ["pandoc", str(download.value.path()), "-f", "docx", "-t", "plain", "--wrap=none"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    assert "Không tiếp thu" in plain and rationale in plain, plain[:2000]
 
     author = browser.new_context(
         viewport={"width": page.width, "height": 900}, device_scale_factor=page.scale
