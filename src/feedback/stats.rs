@@ -31,7 +31,10 @@ crate::text_enum! {
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// One or several of `section`, `unit`, `round`, `status`, `decision`, comma separated.
-    #[param(example = "unit")]
+    #[param(
+        example = "unit",
+        pattern = "^(section|unit|round|status|decision)(,(section|unit|round|status|decision))*$"
+    )]
     pub group_by: String,
     /// Only the comments of this round (its number).
     #[param(minimum = 1)]

@@ -307,3 +307,37 @@ async fn the_export_names_each_comments_round() {
         json!([1, 1])
     );
 }
+
+#[tokio::test]
+async fn the_export_of_a_round_holds_only_that_rounds_comments() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let before = app
+        .comment_id(&w.employee, w.doc, "Góp ý trước khi có đợt")
+        .await;
+    app.round(&w.secretariat, w.doc, period(-1, 60)).await;
+    let within = json_of(
+        app.try_comment(&w.employee.token, w.doc).await,
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_i64()
+        .expect("id");
+    for id in [before, within] {
+        let d = app
+            .decide(&w.moderator, id, json!({ "action": "approve" }))
+            .await;
+        assert_eq!(d["status"], "approved", "{d}");
+    }
+    let res = app
+        .get(
+            &format!("/api/v1/documents/{}/feedback?format=json&round=1", w.doc),
+            &w.secretariat.token,
+        )
+        .await;
+    let export = json_of(res, StatusCode::OK).await;
+    assert_eq!(
+        each(&export["items"], |c| c["comment_id"].clone()),
+        vec![json!(within)]
+    );
+}
