@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod administration;
 pub mod audit;
+pub mod backup;
 pub mod bench;
 pub mod cli;
 pub mod comments;

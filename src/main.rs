@@ -62,6 +62,12 @@ enum Command {
         #[command(subcommand)]
         command: gopy::cli::AuditCommand,
     },
+    /// Write a consistent copy of the embedded (SQLite) database to FILE while the service
+    /// runs; on PostgreSQL, explain pg_dump and exit 2.
+    Backup { file: std::path::PathBuf },
+    /// Replace the embedded database with the backup FILE (refused while any gopy process has
+    /// the database open); the database replaced is kept beside it.
+    Restore { file: std::path::PathBuf },
     /// What the secretariat hands upward: the Word report.
     Feedback {
         #[command(subcommand)]
@@ -171,11 +177,44 @@ fn main() -> anyhow::Result<()> {
         Command::Draft { command } => gopy::cli::draft(&settings, command),
         Command::Search(args) => gopy::cli::search(&settings, args),
         Command::Feedback { command } => gopy::cli::feedback(&settings, command),
+        Command::Backup { file } => copy_outcome(
+            "backup",
+            gopy::backup::service::backup(&settings.database, &file),
+        ),
+        Command::Restore { file } => copy_outcome(
+            "restored",
+            gopy::backup::service::restore(&settings.database, &file),
+        ),
         Command::Audit { command } => {
             if !gopy::cli::audit(&settings, command)? {
                 std::process::exit(1);
             }
             Ok(())
+        }
+    }
+}
+
+/// Print what a backup or restore wrote, or why it did not, and exit accordingly.
+fn copy_outcome(
+    what: &str,
+    outcome: Result<gopy::backup::service::Copy, gopy::backup::service::BackupError>,
+) -> anyhow::Result<()> {
+    match outcome {
+        Ok(copy) => {
+            println!(
+                "{what}: {} ({} bytes, {} comments)",
+                copy.path.display(),
+                copy.bytes,
+                copy.comments
+            );
+            if let Some(previous) = copy.previous {
+                println!("the database it replaced: {}", previous.display());
+            }
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(e.exit_code());
         }
     }
 }

@@ -211,7 +211,7 @@ pub fn seed(
         export_rows.1,
         "LARGE",
     )?;
-    if let DbConn::Pg(_) = conn {
+    if let DbConn::Pg(_) = *conn {
         conn.batch_execute("VACUUM ANALYZE")?;
     }
     let mut token = |id: i64| -> anyhow::Result<String> {

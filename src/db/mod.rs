@@ -1,6 +1,7 @@
 //! Database plumbing: one connection type over PostgreSQL and SQLite, our own r2d2 manager that
 //! picks the backend from the URL scheme, per-connection SQLite PRAGMAs, embedded migrations.
 
+pub mod in_use;
 pub mod schema;
 pub mod text_enum;
 mod tx;
@@ -141,6 +142,11 @@ pub enum ConnectError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot take the lock file beside the SQLite file {path}: {source}")]
+    Lock {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Connection(#[from] diesel::ConnectionError),
     #[error(transparent)]
@@ -153,11 +159,25 @@ pub enum Backend {
     Sqlite,
 }
 
+/// The file a `sqlite://PATH` URL names; `None` for PostgreSQL.
+pub fn sqlite_file(url: &str) -> Result<Option<PathBuf>, ConnectError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(None)
+    } else if let Some(path) = url.strip_prefix("sqlite://") {
+        Ok(Some(PathBuf::from(path)))
+    } else {
+        Err(ConnectError::Scheme)
+    }
+}
+
 /// Which backend a URL names, and what to hand to the driver.
 #[derive(Clone)]
 pub struct ConnectionManager {
     backend: Backend,
     target: String,
+    /// SQLite: the shared lock that tells `gopy restore` this database is in use, held as
+    /// long as the manager (and so its pool) lives.
+    _in_use: Option<std::sync::Arc<std::fs::File>>,
 }
 
 impl std::fmt::Debug for ConnectionManager {
@@ -170,25 +190,29 @@ impl std::fmt::Debug for ConnectionManager {
 
 impl ConnectionManager {
     pub fn new(url: &str) -> Result<Self, ConnectError> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Self {
+        match sqlite_file(url)? {
+            None => Ok(Self {
                 backend: Backend::Postgres,
                 target: url.to_owned(),
-            })
-        } else if let Some(path) = url.strip_prefix("sqlite://") {
-            let path = PathBuf::from(path);
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|source| ConnectError::Directory {
+                _in_use: None,
+            }),
+            Some(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|source| ConnectError::Directory {
+                        path: path.clone(),
+                        source,
+                    })?;
+                }
+                let in_use = in_use::hold(&path).map_err(|source| ConnectError::Lock {
                     path: path.clone(),
                     source,
                 })?;
+                Ok(Self {
+                    backend: Backend::Sqlite,
+                    target: path.to_string_lossy().into_owned(),
+                    _in_use: Some(in_use),
+                })
             }
-            Ok(Self {
-                backend: Backend::Sqlite,
-                target: path.to_string_lossy().into_owned(),
-            })
-        } else {
-            Err(ConnectError::Scheme)
         }
     }
 
@@ -265,10 +289,33 @@ pub fn connect_migrated(settings: &DatabaseSettings) -> anyhow::Result<(Pool, us
 /// One connection with the schema brought up to date, for short-lived commands. (A pool
 /// would keep opening connections on its own threads while the process exits, and libpq's
 /// TLS teardown at exit must not race with them.)
-pub fn connect_one(settings: &DatabaseSettings) -> anyhow::Result<DbConn> {
-    let mut conn = ConnectionManager::new(&settings.url)?.establish()?;
+pub fn connect_one(settings: &DatabaseSettings) -> anyhow::Result<OneConn> {
+    let manager = ConnectionManager::new(&settings.url)?;
+    let mut conn = manager.establish()?;
     run_migrations(&mut conn)?;
-    Ok(conn)
+    Ok(OneConn {
+        conn,
+        _manager: manager,
+    })
+}
+
+/// A connection of its own, which keeps the database marked in use (SQLite) while it lives.
+pub struct OneConn {
+    conn: DbConn,
+    _manager: ConnectionManager,
+}
+
+impl std::ops::Deref for OneConn {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for OneConn {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
 }
 
 /// Apply pending migrations; returns how many.

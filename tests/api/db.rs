@@ -124,12 +124,15 @@ impl TestDb {
                     url,
                 }
             }
-            _ => {
-                let dir = tempfile::tempdir().expect("tempdir");
-                let url = format!("sqlite://{}", dir.path().join("gopy.sqlite3").display());
-                TestDb::Sqlite { _dir: dir, url }
-            }
+            _ => Self::sqlite(),
         }
+    }
+
+    /// A fresh embedded database whichever suite runs (for what only SQLite has: backups).
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("gopy.sqlite3").display());
+        TestDb::Sqlite { _dir: dir, url }
     }
 
     /// A handle on a database that belongs to someone else (not dropped with this value).

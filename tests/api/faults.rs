@@ -24,9 +24,9 @@ use crate::smtp::free_port;
 
 /// What a client saw: key → acknowledged comment id, and every key it ever sent.
 #[derive(Default)]
-struct History {
-    acked: BTreeMap<String, i64>,
-    attempted: BTreeSet<String>,
+pub struct History {
+    pub acked: BTreeMap<String, i64>,
+    pub attempted: BTreeSet<String>,
     /// Requests that got no answer or a 5xx (the process was down, or the database was).
     failed_requests: usize,
     /// Retries answered 200: the first attempt had committed but its answer was lost.
@@ -34,7 +34,7 @@ struct History {
 }
 
 /// Submit comments as `token` until `stop`, each retried with its key until acknowledged.
-async fn client(
+pub async fn client(
     base: String,
     token: String,
     doc: i64,
@@ -90,7 +90,7 @@ async fn client(
 }
 
 /// Seed people and a published draft straight into the database (gopy is not running yet).
-fn seed(url: &str, employees: usize) -> (i64, Vec<String>) {
+pub fn seed(url: &str, employees: usize) -> (i64, Vec<String>) {
     let settings = gopy::config::DatabaseSettings {
         url: url.to_owned(),
         pool_size: 1,
@@ -132,7 +132,7 @@ fn seed(url: &str, employees: usize) -> (i64, Vec<String>) {
     (doc, emails)
 }
 
-async fn login(base: &str, email: &str) -> String {
+pub async fn login(base: &str, email: &str) -> String {
     let res = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({ "email": email, "password": PASSWORD }))
@@ -145,8 +145,8 @@ async fn login(base: &str, email: &str) -> String {
         .to_owned()
 }
 
-/// The set checker: every acknowledged comment once, nothing never attempted.
-fn check(url: &str, doc: i64, history: &History) {
+/// The comments of `doc` in the database at `url`, by body.
+pub fn present(url: &str, doc: i64) -> BTreeMap<String, Vec<i64>> {
     let settings = gopy::config::DatabaseSettings {
         url: url.to_owned(),
         pool_size: 1,
@@ -156,13 +156,22 @@ fn check(url: &str, doc: i64, history: &History) {
     let rows: Vec<(i64, String)> = comments::table
         .filter(comments::document_id.eq(doc))
         .select((comments::id, comments::body))
-        .load(&mut conn)
+        .load(&mut *conn)
         .unwrap();
     let mut by_body: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for (id, body) in rows {
         by_body.entry(body).or_default().push(id);
     }
-    for (key, id) in &history.acked {
+    by_body
+}
+
+/// Every comment of `acked` present exactly once in `by_body`, and nothing never attempted.
+pub fn check_acked(
+    by_body: &BTreeMap<String, Vec<i64>>,
+    acked: &BTreeMap<String, i64>,
+    attempted: &BTreeSet<String>,
+) {
+    for (key, id) in acked {
         let ids = by_body
             .get(&format!("Góp ý {key}"))
             .cloned()
@@ -175,11 +184,13 @@ fn check(url: &str, doc: i64, history: &History) {
     }
     for body in by_body.keys() {
         let key = body.trim_start_matches("Góp ý ");
-        assert!(
-            history.attempted.contains(key),
-            "{body} was never attempted"
-        );
+        assert!(attempted.contains(key), "{body} was never attempted");
     }
+}
+
+/// The set checker: every acknowledged comment once, nothing never attempted.
+fn check(url: &str, doc: i64, history: &History) {
+    check_acked(&present(url, doc), &history.acked, &history.attempted);
     assert_eq!(
         history.acked.len(),
         history.attempted.len(),

@@ -15,6 +15,7 @@ mod accounts;
 mod admin;
 mod audit_chain;
 mod auth;
+mod backup;
 mod claims;
 mod cli;
 mod cli_draft;
