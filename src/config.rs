@@ -20,6 +20,21 @@ pub struct Settings {
     pub moderation: ModerationSettings,
     pub comments: CommentsSettings,
     pub ui: UiSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct LogSettings {
+    /// `text` (for people) or `json` (one object a line, for log collectors).
+    pub format: LogFormat,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -85,6 +100,9 @@ pub struct ServerSettings {
     pub max_body_bytes: usize,
     /// Load balancers and proxies whose `X-Forwarded-For` names the client (CIDR blocks).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where `GET /metrics` is served, apart from the service (None: not served).
+    pub metrics_port: Option<u16>,
+    pub metrics_host: String,
 }
 
 #[derive(Clone, Deserialize)]

@@ -134,9 +134,9 @@ fn limit_malloc_arenas() {
 
 fn main() -> anyhow::Result<()> {
     limit_malloc_arenas();
-    gopy::telemetry::init();
     let cli = Cli::parse();
     let settings = Settings::load().context("loading configuration")?;
+    gopy::telemetry::init(settings.log.format);
     match cli.command {
         Command::Serve { demo } => serve(settings, demo),
         Command::Migrate => {

@@ -5,7 +5,7 @@ use std::ops::DerefMut;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
@@ -18,12 +18,14 @@ use crate::db::{self, Pool};
 use crate::http::extract::{path_error, query_error};
 use crate::http::fallback::{fallback, RouteTable};
 use crate::http::logging::RedactedSpan;
-use crate::http::{pages, security};
+use crate::http::{pages, request_id, security};
 use crate::routes;
 
 pub struct Application {
     port: u16,
     server: Server,
+    /// The metrics listener (its port and server), when `server.metrics_port` is set.
+    metrics: Option<(u16, Server)>,
     context: Arc<Context>,
 }
 
@@ -66,8 +68,21 @@ impl Application {
         if settings.mail.send {
             crate::mail::worker::spawn(pool.clone(), settings.clone())?;
         }
-        let writer = web::Data::new(CommentWriter::start(pool.clone())?);
-        let context = web::Data::new(Context::start(settings.clone(), pool)?);
+        let context = web::Data::new(Context::start(settings.clone(), pool.clone())?);
+        let writer = web::Data::new(CommentWriter::start(
+            pool,
+            context.metrics.writer_batch.clone(),
+        )?);
+        let metrics = match settings.server.metrics_port {
+            Some(port) => Some(metrics_server(
+                &settings.server.metrics_host,
+                port,
+                &context,
+            )?),
+            None => None,
+        };
+        let counted = settings.server.metrics_port.is_some();
+        let http_metrics = context.metrics.http.clone();
         let document = routes::document();
         let table = web::Data::new(RouteTable::from_document(&document));
         let workers = settings.server.workers;
@@ -83,7 +98,10 @@ impl Application {
                     // Pages and the API alike, for clients that ask (provincial links are slow).
                     app.wrap(actix_web::middleware::Compress::default())
                         .wrap(from_fn(security::headers))
+                        .wrap(Condition::new(counted, http_metrics.clone()))
                         .wrap(TracingLogger::<RedactedSpan>::new())
+                        // Outermost: the log span and every answer see the request's id.
+                        .wrap(from_fn(request_id::assign))
                         .app_data(ctx.clone())
                         .app_data(writer.clone())
                         .app_data(table.clone())
@@ -156,12 +174,18 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            metrics,
             context: context.into_inner(),
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port `GET /metrics` is served on, if it is.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
 
     /// The services behind the server, for seeding and tests in the same process.
@@ -174,6 +198,36 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Some((_, metrics)) = self.metrics else {
+            return self.server.await;
+        };
+        // The metrics listener lives as long as the service, stopped with it.
+        let handle = metrics.handle();
+        tokio::spawn(metrics);
+        let result = self.server.await;
+        handle.stop(true).await;
+        result
     }
+}
+
+/// `GET /metrics` alone, on a listener of its own (one worker: a scrape every few seconds).
+fn metrics_server(
+    host: &str,
+    port: u16,
+    context: &web::Data<Context>,
+) -> anyhow::Result<(u16, Server)> {
+    let listener = TcpListener::bind((host, port))?;
+    let port = listener.local_addr()?.port();
+    let ctx = context.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(ctx.clone())
+            .route("/metrics", web::get().to(crate::telemetry::metrics::scrape))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    tracing::info!(metrics_port = port, "metrics served");
+    Ok((port, server))
 }

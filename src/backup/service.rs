@@ -13,7 +13,8 @@ use crate::db::{in_use, ConnectionManager, DbConn};
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
     #[error(
-        "gopy backup copies the embedded SQLite database; this one is PostgreSQL. Use \
+        "gopy backup and gopy restore work on the embedded SQLite database; this one is \
+         PostgreSQL. Use \
          PostgreSQL's own tools, which copy a running database consistently:\n  \
          pg_dump --format=custom --file=gopy.dump \"$GOPY__DATABASE__URL\"\n\
          and to bring it back into an empty database:\n  \

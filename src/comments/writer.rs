@@ -53,14 +53,15 @@ pub struct CommentWriter {
 }
 
 impl CommentWriter {
-    pub fn start(pool: Pool) -> anyhow::Result<CommentWriter> {
+    /// Start the writer threads; each batch's size is observed in `batch_sizes`.
+    pub fn start(pool: Pool, batch_sizes: prometheus::Histogram) -> anyhow::Result<CommentWriter> {
         let (jobs, queue) = sync_channel(MAX_WAITING);
         let queue = Arc::new(Mutex::new(queue));
         for i in 0..WRITERS {
-            let (pool, queue) = (pool.clone(), queue.clone());
+            let (pool, queue, sizes) = (pool.clone(), queue.clone(), batch_sizes.clone());
             std::thread::Builder::new()
                 .name(format!("comment-writer-{i}"))
-                .spawn(move || writer(pool, queue))?;
+                .spawn(move || writer(pool, queue, sizes))?;
         }
         Ok(CommentWriter { jobs })
     }
@@ -94,10 +95,11 @@ fn next_batch(queue: &Queue) -> Option<Vec<(Submission, Reply)>> {
     Some(batch)
 }
 
-fn writer(pool: Pool, queue: Queue) {
+fn writer(pool: Pool, queue: Queue, sizes: prometheus::Histogram) {
     let mut terms = Terms::default();
     while let Some(batch) = next_batch(&queue) {
         let (jobs, replies): (Vec<Submission>, Vec<Reply>) = batch.into_iter().unzip();
+        sizes.observe(jobs.len() as f64);
         // A bug in one batch must not take the writer down with it: its clients get 503.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match pool.get() {
             Ok(mut conn) => {

@@ -3,7 +3,7 @@
 //! sign-ins cannot starve ordinary requests, with a bounded queue beyond which sign-ins are
 //! refused with 503 instead of piling up.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
@@ -32,6 +32,7 @@ pub struct Hasher {
     jobs: SyncSender<Job>,
     /// Jobs queued or running, and how many may be.
     busy: Arc<AtomicUsize>,
+    shed: Arc<AtomicU64>,
     limit: usize,
     /// Verified against when the account does not exist, so both cases cost the same.
     dummy_hash: Arc<String>,
@@ -82,6 +83,7 @@ impl Hasher {
             params,
             jobs,
             busy: Arc::new(AtomicUsize::new(0)),
+            shed: Arc::new(AtomicU64::new(0)),
             limit,
             dummy_hash: Arc::new(dummy_hash),
         })
@@ -93,9 +95,20 @@ impl Hasher {
         let taken = self.busy.fetch_add(1, Ordering::AcqRel);
         let slot = Slot(self.busy.clone());
         if taken >= self.limit {
+            self.shed.fetch_add(1, Ordering::Relaxed);
             return Err(AppError::Busy);
         }
         Ok(slot)
+    }
+
+    /// Sign-ins (and other hashing) queued or running now.
+    pub fn queued(&self) -> usize {
+        self.busy.load(Ordering::Relaxed)
+    }
+
+    /// Sign-ins refused with 503 since start, the queue being full.
+    pub fn shed(&self) -> u64 {
+        self.shed.load(Ordering::Relaxed)
     }
 
     /// Run `f` on the hashing threads in the reserved place.
@@ -110,7 +123,10 @@ impl Hasher {
             drop(slot);
         });
         self.jobs.try_send(job).map_err(|e| match e {
-            TrySendError::Full(_) => AppError::Busy,
+            TrySendError::Full(_) => {
+                self.shed.fetch_add(1, Ordering::Relaxed);
+                AppError::Busy
+            }
             TrySendError::Disconnected(_) => {
                 AppError::Internal(anyhow::anyhow!("hashing threads stopped"))
             }

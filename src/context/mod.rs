@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::config::Settings;
 use crate::db::{DbConn, Pool};
 use crate::error::AppError;
+use crate::telemetry::metrics::Metrics;
 use hasher::Hasher;
 use session_cache::SessionCache;
 
@@ -18,6 +19,7 @@ pub struct Context {
     pub settings: Arc<Settings>,
     pub hasher: Hasher,
     pub sessions: SessionCache,
+    pub metrics: Arc<Metrics>,
 }
 
 impl Context {
@@ -26,6 +28,7 @@ impl Context {
         Ok(Self {
             hasher: Hasher::new(&settings.auth)?,
             sessions: SessionCache::new(settings.auth.session_cache_secs),
+            metrics: Arc::new(Metrics::new()?),
             pool,
             settings,
         })
@@ -50,7 +53,7 @@ where
 {
     let pool = pool.clone();
     tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get()?;
+        let mut conn = crate::db::checkout(&pool)?;
         let result = f(&mut conn);
         if matches!(result, Err(AppError::Unavailable)) {
             conn.mark_broken();

@@ -69,13 +69,29 @@ impl std::ops::DerefMut for Conn {
     }
 }
 
+static WAITING: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// A connection from the pool, counted among those waiting for one meanwhile.
+pub fn checkout(pool: &Pool) -> Result<r2d2::PooledConnection<ConnectionManager>, r2d2::Error> {
+    use std::sync::atomic::Ordering;
+    WAITING.fetch_add(1, Ordering::Relaxed);
+    let conn = pool.get();
+    WAITING.fetch_sub(1, Ordering::Relaxed);
+    conn
+}
+
+/// Threads of this process waiting for a pooled connection now (requests and background work).
+pub fn waiting() -> i64 {
+    WAITING.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Run `f` on a pooled connection, dropping the connection from the pool if it turned out dead.
 /// For background tasks; services use `Context::db`.
 pub fn run<T>(
     pool: &Pool,
     f: impl FnOnce(&mut DbConn) -> diesel::QueryResult<T>,
 ) -> anyhow::Result<T> {
-    let mut conn = pool.get()?;
+    let mut conn = checkout(pool)?;
     let result = f(&mut conn);
     if let Err(err) = &result {
         if is_connection_lost(err) {

@@ -12,4 +12,5 @@ pub mod openapi;
 pub mod page;
 pub mod pages;
 pub mod problem;
+pub mod request_id;
 pub mod security;

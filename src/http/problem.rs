@@ -28,6 +28,9 @@ pub struct Problem {
     /// For 409 `claimed_by_other`: who holds the claim, and until when.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claim: Option<ClaimHolder>,
+    /// The request's id, as in its `X-Request-Id` header and in every log line it caused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 fn title(err: &AppError) -> &'static str {
@@ -98,6 +101,7 @@ impl ResponseError for AppError {
                 Self::Claimed(holder) => Some((**holder).clone()),
                 _ => None,
             },
+            request_id: crate::http::request_id::current(),
         };
         let mut builder = HttpResponse::build(status);
         builder.content_type(PROBLEM_JSON);

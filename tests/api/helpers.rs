@@ -25,6 +25,8 @@ pub struct TestUser {
 
 pub struct TestApp {
     pub address: String,
+    /// Where `GET /metrics` is served, when the test turned `server.metrics_port` on.
+    pub metrics_address: Option<String>,
     pub client: reqwest::Client,
     pub pool: Pool,
     pub settings: Settings,
@@ -64,10 +66,12 @@ pub async fn spawn_app_with(tune: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app.metrics_port().map(|p| format!("http://127.0.0.1:{p}"));
     let pool = app.pool().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
+        metrics_address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

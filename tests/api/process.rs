@@ -41,6 +41,19 @@ fn wait_ready(port: &str) {
     panic!("gopy on port {port} never became ready: {last}");
 }
 
+/// The port in gopy's "listening" line, as text or as a JSON line (`log.format = json`).
+fn listening_port(line: &str) -> Option<String> {
+    if let Some(rest) = line.split("listening port=").nth(1) {
+        return Some(
+            rest.trim()
+                .trim_end_matches(|c: char| !c.is_ascii_digit())
+                .to_owned(),
+        );
+    }
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    (v["fields"]["message"] == "listening").then(|| v["fields"]["port"].to_string())
+}
+
 pub struct Server {
     pub child: Child,
     pub base: String,
@@ -85,12 +98,8 @@ impl Server {
         let mut port = None;
         let mut log = Vec::new();
         while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(30)) {
-            if let Some(rest) = line.split("listening port=").nth(1) {
-                port = Some(
-                    rest.trim()
-                        .trim_end_matches(|c: char| !c.is_ascii_digit())
-                        .to_owned(),
-                );
+            if let Some(p) = listening_port(&line) {
+                port = Some(p);
                 break;
             }
             log.push(line);
