@@ -45,12 +45,27 @@ fn from_balancer(req: &ServiceRequest) -> Option<String> {
     acceptable(id).then(|| id.to_owned())
 }
 
+/// A new id: 32 hex digits, this process's random prefix and a counter (unique across
+/// processes and restarts without asking the kernel for randomness at every request; an id
+/// is a label, not a secret).
+fn generate() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static PREFIX: OnceLock<u64> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(rand::random::<u64>);
+    format!(
+        "{prefix:016x}{:016x}",
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// Outermost middleware: everything inside (the log span, handlers, error bodies) sees the id.
 pub async fn assign(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let id = from_balancer(&req).unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    let id = from_balancer(&req).unwrap_or_else(generate);
     req.extensions_mut().insert(RequestId(id.clone()));
     // Handlers' and extractors' errors are answers by the time they get here (made inside
     // the scope, so their bodies carry the id); an error of a middleware itself is not.
