@@ -159,6 +159,9 @@ pub struct MailSettings {
     pub smtp_security: SmtpSecurity,
     pub smtp_username: String,
     pub smtp_password: String,
+    /// PEM file of certificate authorities to trust for the relay besides the public ones (a
+    /// department's own CA); empty for none.
+    pub smtp_ca_file: String,
     pub poll_interval_ms: u64,
     pub max_attempts: i32,
     pub retry_base_secs: i64,
@@ -187,6 +190,19 @@ fn parse_offset(s: &str) -> Option<chrono::FixedOffset> {
     chrono::FixedOffset::east_opt(sign * secs)
 }
 
+/// `GOPY__SECTION__KEY` variables (lists split at commas), from the process's environment or
+/// from `vars`.
+fn environment(vars: Option<std::collections::HashMap<String, String>>) -> Environment {
+    Environment::with_prefix("GOPY")
+        .prefix_separator("__")
+        .separator("__")
+        .try_parsing(true)
+        .list_separator(",")
+        .with_list_parse_key("server.trusted_proxies")
+        .with_list_parse_key("moderation.second_review")
+        .source(vars)
+}
+
 impl Settings {
     /// Load from the working directory's `config/` folder (if any) and the environment.
     pub fn load() -> anyhow::Result<Self> {
@@ -196,15 +212,19 @@ impl Settings {
             .add_source(File::from_str(BUILT_IN, FileFormat::Toml))
             .add_source(File::with_name(&format!("{dir}/default")).required(false))
             .add_source(File::with_name(&format!("{dir}/{env}")).required(false))
-            .add_source(
-                Environment::with_prefix("GOPY")
-                    .prefix_separator("__")
-                    .separator("__")
-                    .try_parsing(true)
-                    .list_separator(",")
-                    .with_list_parse_key("server.trusted_proxies")
-                    .with_list_parse_key("moderation.second_review"),
-            )
+            .add_source(environment(None))
+            .build()?
+            .try_deserialize()?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// The built-in defaults under `GOPY__SECTION__KEY` variables taken from `vars` instead of
+    /// the process's environment, checked as `load` checks them (for tests of odd values).
+    pub fn from_vars(vars: std::collections::HashMap<String, String>) -> anyhow::Result<Self> {
+        let settings: Settings = Config::builder()
+            .add_source(File::from_str(BUILT_IN, FileFormat::Toml))
+            .add_source(environment(Some(vars)))
             .build()?
             .try_deserialize()?;
         settings.check()?;

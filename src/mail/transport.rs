@@ -1,5 +1,6 @@
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 use crate::config::{MailSettings, MailTransportKind, SmtpSecurity};
@@ -18,12 +19,12 @@ impl Mailer {
                 Mailer::File(FileTransport::new(&s.dir))
             }
             MailTransportKind::Smtp => {
-                let builder = match s.smtp_security {
-                    SmtpSecurity::None => SmtpTransport::builder_dangerous(&s.smtp_host),
-                    SmtpSecurity::Starttls => SmtpTransport::starttls_relay(&s.smtp_host)?,
-                    SmtpSecurity::Tls => SmtpTransport::relay(&s.smtp_host)?,
+                let builder = SmtpTransport::builder_dangerous(&s.smtp_host).port(s.smtp_port);
+                let mut builder = match s.smtp_security {
+                    SmtpSecurity::None => builder,
+                    SmtpSecurity::Starttls => builder.tls(Tls::Required(tls(s)?)),
+                    SmtpSecurity::Tls => builder.tls(Tls::Wrapper(tls(s)?)),
                 };
-                let mut builder = builder.port(s.smtp_port);
                 if !s.smtp_username.is_empty() {
                     builder = builder.credentials(Credentials::new(
                         s.smtp_username.clone(),
@@ -44,6 +45,18 @@ impl Mailer {
         }
         Ok(())
     }
+}
+
+/// TLS to the relay: its certificate must name `smtp_host` and chain to a public root or to
+/// one in `smtp_ca_file`. Never falls back to plain text.
+fn tls(s: &MailSettings) -> anyhow::Result<TlsParameters> {
+    let mut params = TlsParameters::builder(s.smtp_host.clone());
+    if !s.smtp_ca_file.is_empty() {
+        let pem = std::fs::read(&s.smtp_ca_file)
+            .map_err(|e| anyhow::anyhow!("mail.smtp_ca_file {}: {e}", s.smtp_ca_file))?;
+        params = params.add_root_certificate(Certificate::from_pem(&pem)?);
+    }
+    Ok(params.build()?)
 }
 
 /// The Message-ID is derived from the outbox id, so a retried send is recognisably the same mail.
