@@ -6,6 +6,8 @@ COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY migrations ./migrations
 COPY config ./config
+COPY templates ./templates
+COPY static ./static
 RUN cargo build --release --locked --bin gopy
 
 FROM debian:bookworm-slim

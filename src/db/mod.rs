@@ -334,10 +334,21 @@ impl std::ops::DerefMut for OneConn {
     }
 }
 
+/// The advisory lock key gopy's migrations run under on PostgreSQL ("gopymigr").
+const MIGRATION_LOCK: i64 = 0x676f_7079_6d69_6772;
+
 /// Apply pending migrations; returns how many.
 pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<usize> {
     let applied = match conn {
-        DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+        DbConn::Pg(c) => {
+            // Nodes started at once would each apply the same migrations and all but one
+            // fail: one at a time, the others then find nothing left to do. (SQLite's
+            // migrations already run in one write transaction each.)
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let applied = c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len());
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            applied
+        }
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     }
     .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;

@@ -128,6 +128,24 @@ impl TestDb {
         }
     }
 
+    /// A new PostgreSQL database without gopy's schema (None in the SQLite suite).
+    pub fn empty_postgres() -> Option<Self> {
+        let admin_url = std::env::var("GOPY_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))?;
+        let name = format!("gopy_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
+        sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("create test database");
+        let url = with_db(&admin_url, &name);
+        Some(TestDb::Postgres {
+            admin_url,
+            name,
+            url,
+        })
+    }
+
     /// A fresh embedded database whichever suite runs (for what only SQLite has: backups).
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");

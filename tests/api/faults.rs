@@ -28,9 +28,9 @@ pub struct History {
     pub acked: BTreeMap<String, i64>,
     pub attempted: BTreeSet<String>,
     /// Requests that got no answer or a 5xx (the process was down, or the database was).
-    failed_requests: usize,
+    pub failed_requests: usize,
     /// Retries answered 200: the first attempt had committed but its answer was lost.
-    replays: usize,
+    pub replays: usize,
 }
 
 /// Submit comments as `token` until `stop`, each retried with its key until acknowledged.
