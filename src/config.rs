@@ -47,6 +47,7 @@ pub struct CommentsSettings {
 pub struct ModerationSettings {
     pub claim_minutes: i64,
     /// Decisions a second moderator must confirm (four-eyes).
+    #[serde(deserialize_with = "listed_reviews")]
     pub second_review: Vec<SecondReview>,
     /// Screen and cluster new comments (off: neither, and nothing is flagged by itself).
     pub screening: bool,
@@ -66,6 +67,22 @@ crate::text_enum! {
     pub enum SecondReview {
         Reject = "reject",
     }
+}
+
+/// `second_review` as a list, where an empty entry (`GOPY__MODERATION__SECOND_REVIEW=`, the
+/// environment's way to say `[]`) names nothing.
+fn listed_reviews<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<SecondReview>, D::Error> {
+    let names: Vec<String> = Vec::deserialize(d)?;
+    names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            n.parse().map_err(|_| {
+                serde::de::Error::custom(format!("{n:?} is not a decision (known: reject)"))
+            })
+        })
+        .collect()
 }
 
 impl ModerationSettings {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Condition};
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App, HttpResponse, HttpServer};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -20,6 +20,7 @@ use crate::http::fallback::{fallback, RouteTable};
 use crate::http::logging::RedactedSpan;
 use crate::http::{pages, request_id, security};
 use crate::routes;
+use crate::telemetry::metrics::{Metrics, Snapshot};
 
 pub struct Application {
     port: u16,
@@ -69,20 +70,22 @@ impl Application {
             crate::mail::worker::spawn(pool.clone(), settings.clone())?;
         }
         let context = web::Data::new(Context::start(settings.clone(), pool.clone())?);
+        let registry = web::Data::new(Metrics::new()?);
         let writer = web::Data::new(CommentWriter::start(
             pool,
-            context.metrics.writer_batch.clone(),
+            registry.writer_batch.clone(),
         )?);
         let metrics = match settings.server.metrics_port {
             Some(port) => Some(metrics_server(
                 &settings.server.metrics_host,
                 port,
                 &context,
+                &registry,
             )?),
             None => None,
         };
         let counted = settings.server.metrics_port.is_some();
-        let http_metrics = context.metrics.http.clone();
+        let http_metrics = registry.http.clone();
         let document = routes::document();
         let table = web::Data::new(RouteTable::from_document(&document));
         let workers = settings.server.workers;
@@ -215,14 +218,16 @@ fn metrics_server(
     host: &str,
     port: u16,
     context: &web::Data<Context>,
+    registry: &web::Data<Metrics>,
 ) -> anyhow::Result<(u16, Server)> {
     let listener = TcpListener::bind((host, port))?;
     let port = listener.local_addr()?.port();
-    let ctx = context.clone();
+    let (ctx, registry) = (context.clone(), registry.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(ctx.clone())
-            .route("/metrics", web::get().to(crate::telemetry::metrics::scrape))
+            .app_data(registry.clone())
+            .route("/metrics", web::get().to(scrape))
     })
     .workers(1)
     .disable_signals()
@@ -230,4 +235,32 @@ fn metrics_server(
     .run();
     tracing::info!(metrics_port = port, "metrics served");
     Ok((port, server))
+}
+
+/// The metrics, with the gauges read now: the pool, the sign-in queue, and the backlogs the
+/// database holds (every node shows the same outbox and queue).
+async fn scrape(ctx: web::Data<Context>, registry: web::Data<Metrics>) -> HttpResponse {
+    let backlogs = ctx
+        .db(|conn| Ok(crate::telemetry::metrics::backlogs(conn)?))
+        .await
+        .inspect_err(|e| tracing::warn!(error = %e, "metrics: the database did not answer"))
+        .ok();
+    let state = ctx.pool.state();
+    registry.observe(&Snapshot {
+        at: crate::db::now(),
+        pool_connections: i64::from(state.connections),
+        pool_idle: i64::from(state.idle_connections),
+        pool_max: i64::from(ctx.pool.max_size()),
+        pool_waiting: crate::db::waiting(),
+        signin_queued: i64::try_from(ctx.hasher.queued()).unwrap_or(i64::MAX),
+        signin_shed: ctx.hasher.shed(),
+        backlogs,
+    });
+    match registry.render() {
+        Ok((content_type, body)) => HttpResponse::Ok().content_type(content_type).body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "metrics could not be written");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
 }

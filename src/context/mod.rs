@@ -10,7 +10,6 @@ use std::sync::Arc;
 use crate::config::Settings;
 use crate::db::{DbConn, Pool};
 use crate::error::AppError;
-use crate::telemetry::metrics::Metrics;
 use hasher::Hasher;
 use session_cache::SessionCache;
 
@@ -19,7 +18,6 @@ pub struct Context {
     pub settings: Arc<Settings>,
     pub hasher: Hasher,
     pub sessions: SessionCache,
-    pub metrics: Arc<Metrics>,
 }
 
 impl Context {
@@ -28,7 +26,6 @@ impl Context {
         Ok(Self {
             hasher: Hasher::new(&settings.auth)?,
             sessions: SessionCache::new(settings.auth.session_cache_secs),
-            metrics: Arc::new(Metrics::new()?),
             pool,
             settings,
         })

@@ -1,22 +1,33 @@
 //! Prometheus metrics, one registry a process: requests by route pattern (actix-web-prom,
 //! paths no route matched counted as one `UNMATCHED`), and gopy's own — the pool, the mail
 //! outbox, the moderation queue, the comment writer's batches, the sign-in queue. Gauges that
-//! need the database are read when scraped; served on a port of their own
-//! (`server.metrics_port`) by `startup`.
+//! need the database are read when scraped (`observe`); `startup` serves them on a port of
+//! their own (`server.metrics_port`).
 
 use std::sync::Mutex;
 
-use actix_web::{web, HttpResponse};
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use prometheus::{
     Encoder, Gauge, Histogram, HistogramOpts, IntCounter, IntGauge, IntGaugeVec, Opts, Registry,
     TextEncoder,
 };
 
-use super::store;
-use crate::context::Context;
+pub use super::store::{backlogs, Backlogs};
 
 const NAMESPACE: &str = "gopy";
+
+/// What a scrape reads of the process and the database.
+pub struct Snapshot {
+    pub at: chrono::NaiveDateTime,
+    pub pool_connections: i64,
+    pub pool_idle: i64,
+    pub pool_max: i64,
+    pub pool_waiting: i64,
+    pub signin_queued: i64,
+    pub signin_shed: u64,
+    /// None when the database did not answer.
+    pub backlogs: Option<Backlogs>,
+}
 
 pub struct Metrics {
     registry: Registry,
@@ -123,59 +134,42 @@ impl Metrics {
         Ok(m)
     }
 
-    /// Read the gauges that are not kept up to date as things happen.
-    async fn refresh(&self, ctx: &Context) {
-        let state = ctx.pool.state();
-        let idle = i64::from(state.idle_connections);
-        self.pool.with_label_values(&["idle"]).set(idle);
+    /// Set the gauges that are read rather than kept up to date as things happen.
+    pub fn observe(&self, now: &Snapshot) {
+        self.pool.with_label_values(&["idle"]).set(now.pool_idle);
         self.pool
             .with_label_values(&["in_use"])
-            .set(i64::from(state.connections) - idle);
-        self.pool_max.set(i64::from(ctx.pool.max_size()));
-        self.pool_waiting.set(crate::db::waiting());
-        self.signin_queue
-            .set(i64::try_from(ctx.hasher.queued()).unwrap_or(i64::MAX));
+            .set(now.pool_connections - now.pool_idle);
+        self.pool_max.set(now.pool_max);
+        self.pool_waiting.set(now.pool_waiting);
+        self.signin_queue.set(now.signin_queued);
         if let Ok(mut seen) = self.shed_seen.lock() {
-            let total = ctx.hasher.shed();
-            self.signin_shed.inc_by(total.saturating_sub(*seen));
-            *seen = total;
+            self.signin_shed
+                .inc_by(now.signin_shed.saturating_sub(*seen));
+            *seen = now.signin_shed.max(*seen);
         }
-        let now = crate::db::now();
         let age = |oldest: Option<chrono::NaiveDateTime>| {
-            oldest.map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0)
+            oldest.map_or(0.0, |t| {
+                (now.at - t).num_milliseconds().max(0) as f64 / 1000.0
+            })
         };
-        match ctx.db(|conn| Ok(store::backlogs(conn)?)).await {
-            Ok(b) => {
+        match &now.backlogs {
+            Some(b) => {
                 self.outbox_pending.set(b.outbox.0);
                 self.outbox_oldest.set(age(b.outbox.1));
                 self.queue_pending.set(b.moderation.0);
                 self.queue_oldest.set(age(b.moderation.1));
                 self.database_up.set(1);
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "metrics: the database did not answer");
-                self.database_up.set(0);
-            }
+            None => self.database_up.set(0),
         }
     }
 
     /// The text exposition format (0.0.4).
-    fn render(&self) -> Result<(String, Vec<u8>), prometheus::Error> {
+    pub fn render(&self) -> Result<(String, Vec<u8>), prometheus::Error> {
         let encoder = TextEncoder::new();
         let mut out = Vec::new();
         encoder.encode(&self.registry.gather(), &mut out)?;
         Ok((encoder.format_type().to_owned(), out))
-    }
-}
-
-/// `GET /metrics` on the metrics port.
-pub async fn scrape(ctx: web::Data<Context>) -> HttpResponse {
-    ctx.metrics.refresh(&ctx).await;
-    match ctx.metrics.render() {
-        Ok((content_type, body)) => HttpResponse::Ok().content_type(content_type).body(body),
-        Err(e) => {
-            tracing::error!(error = %e, "metrics could not be written");
-            HttpResponse::InternalServerError().finish()
-        }
     }
 }

@@ -2,7 +2,7 @@
 //! id) and the Prometheus metrics.
 
 pub mod metrics;
-mod store;
+pub mod store;
 
 use std::io::IsTerminal;
 

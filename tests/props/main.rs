@@ -313,3 +313,20 @@ fn a_setting_out_of_range_is_refused() {
     let vars = HashMap::from([("GOPY__DISPLAY__UTC_OFFSET".to_owned(), "+99:99".to_owned())]);
     assert!(gopy::config::Settings::from_vars(vars).is_err());
 }
+
+#[test]
+fn an_empty_second_review_in_the_environment_means_no_four_eyes() {
+    let vars = HashMap::from([("GOPY__MODERATION__SECOND_REVIEW".to_owned(), String::new())]);
+    let settings = gopy::config::Settings::from_vars(vars).expect("loads");
+    assert!(!settings.moderation.four_eyes_reject());
+}
+
+#[test]
+fn an_unknown_second_review_is_refused_with_its_name() {
+    let vars = HashMap::from([(
+        "GOPY__MODERATION__SECOND_REVIEW".to_owned(),
+        "reject,approve".to_owned(),
+    )]);
+    let err = gopy::config::Settings::from_vars(vars).expect_err("refused");
+    assert!(format!("{err:#}").contains("approve"), "{err:#}");
+}
