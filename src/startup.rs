@@ -71,10 +71,7 @@ impl Application {
         }
         let context = web::Data::new(Context::start(settings.clone(), pool.clone())?);
         let registry = web::Data::new(Metrics::new()?);
-        let writer = web::Data::new(CommentWriter::start(
-            pool,
-            registry.writer_batch.clone(),
-        )?);
+        let writer = web::Data::new(CommentWriter::start(pool, registry.writer_batch.clone())?);
         let metrics = match settings.server.metrics_port {
             Some(port) => Some(metrics_server(
                 &settings.server.metrics_host,

@@ -91,6 +91,13 @@ pub async fn client(
 
 /// Seed people and a published draft straight into the database (gopy is not running yet).
 pub fn seed(url: &str, employees: usize) -> (i64, Vec<String>) {
+    let (doc, emails) = seed_with(url, employees, &[]);
+    (doc, emails[..employees].to_vec())
+}
+
+/// `seed`, with more people (email and roles) after the employees; returns every email added
+/// but the secretariat's, employees first.
+pub fn seed_with(url: &str, employees: usize, more: &[(&str, Role)]) -> (i64, Vec<String>) {
     let settings = gopy::config::DatabaseSettings {
         url: url.to_owned(),
         pool_size: 1,
@@ -113,9 +120,13 @@ pub fn seed(url: &str, employees: usize) -> (i64, Vec<String>) {
         users::create(&mut conn, None, &cli, &rec, &app_settings).unwrap()
     };
     let secretariat_id = add("thuky@fault.vn".into(), vec![Role::Secretariat]);
-    let emails: Vec<String> = (0..employees).map(|i| format!("nv{i}@fault.vn")).collect();
+    let mut emails: Vec<String> = (0..employees).map(|i| format!("nv{i}@fault.vn")).collect();
     for e in &emails {
         add(e.clone(), vec![Role::Employee]);
+    }
+    for (email, role) in more {
+        add((*email).to_owned(), vec![*role]);
+        emails.push((*email).to_owned());
     }
     let secretariat = users::actor(&mut conn, secretariat_id).unwrap();
     let new = gopy::drafts::types::NewDocument {

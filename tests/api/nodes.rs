@@ -11,15 +11,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use gopy::accounts::service::users;
-use gopy::accounts::types::{Role, UserRecord};
-use gopy::identity::RequestMeta;
+use gopy::accounts::types::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
-use crate::faults::{check_acked, client, login, present, History};
-use crate::helpers::{TestDb, PASSWORD};
+use crate::faults::{check_acked, client, login, present, seed_with, History};
+use crate::helpers::TestDb;
 use crate::process::Server;
 use crate::smtp::{free_port, SmtpServer};
 
@@ -44,54 +42,17 @@ struct Seeded {
 }
 
 fn seed(url: &str, employees: usize) -> Seeded {
-    let settings = gopy::config::DatabaseSettings {
-        url: url.to_owned(),
-        pool_size: 1,
-        connect_timeout_secs: 5,
-    };
-    let mut conn = gopy::db::connect_one(&settings).unwrap();
-    let hash =
-        gopy::context::hasher::hash_with(&argon2::Params::new(8, 1, 1, None).unwrap(), PASSWORD)
-            .unwrap();
-    let cli = RequestMeta::local("nodes test");
-    let app_settings = gopy::config::Settings::built_in().unwrap();
-    let mut add = |email: String, roles: Vec<Role>| {
-        let rec = UserRecord {
-            email: email.clone(),
-            full_name: "Người Thử".into(),
-            unit_id: None,
-            roles,
-            password_hash: Some(hash.clone()),
-        };
-        users::create(&mut conn, None, &cli, &rec, &app_settings).unwrap();
-        email
-    };
-    let secretariat = add("thuky@nodes.vn".into(), vec![Role::Secretariat]);
-    let admin = add("admin@nodes.vn".into(), vec![Role::Admin]);
-    let moderators = (0..2)
-        .map(|i| add(format!("kiemduyet{i}@nodes.vn"), vec![Role::Moderator]))
-        .collect();
-    let employees = (0..employees)
-        .map(|i| add(format!("nv{i}@fault.vn"), vec![Role::Employee]))
-        .collect();
-    let id = gopy::accounts::store::users::active_id(&mut conn, &secretariat)
-        .unwrap()
-        .unwrap();
-    let secretariat = users::actor(&mut conn, id).unwrap();
-    let new = gopy::drafts::types::NewDocument {
-        title: "Dự thảo nhiều máy chủ".into(),
-        code: None,
-        summary: None,
-        opens_at: None,
-        closes_at: None,
-    };
-    let doc = gopy::drafts::service::create(&mut conn, &secretariat, &cli, new)
-        .unwrap()
-        .id;
-    gopy::drafts::service::publish(&mut conn, &secretariat, &cli, doc).unwrap();
+    let more = [
+        ("admin@nodes.vn", Role::Admin),
+        ("kiemduyet0@nodes.vn", Role::Moderator),
+        ("kiemduyet1@nodes.vn", Role::Moderator),
+    ];
+    let (doc, mut emails) = seed_with(url, employees, &more);
+    let moderators = emails.split_off(employees + 1);
+    let admin = emails.pop().expect("the admin");
     Seeded {
         doc,
-        employees,
+        employees: emails,
         moderators,
         admin,
     }
