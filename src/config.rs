@@ -127,6 +127,37 @@ pub struct DatabaseSettings {
     pub url: String,
     pub pool_size: u32,
     pub connect_timeout_secs: u64,
+    /// A streaming replica of the PostgreSQL primary for reads that may lag (empty: none).
+    #[serde(default)]
+    pub replica_url: String,
+    /// After writing through a node, a person reads from the primary for this long.
+    #[serde(default = "default_replica_grace")]
+    pub replica_grace_secs: u64,
+    /// A replica that failed is left alone this long before it is tried again.
+    #[serde(default = "default_replica_retry")]
+    pub replica_retry_secs: u64,
+}
+
+impl DatabaseSettings {
+    /// One database, no replica (one-shot commands, seeding).
+    pub fn only(url: &str, pool_size: u32, connect_timeout_secs: u64) -> Self {
+        Self {
+            url: url.to_owned(),
+            pool_size,
+            connect_timeout_secs,
+            replica_url: String::new(),
+            replica_grace_secs: default_replica_grace(),
+            replica_retry_secs: default_replica_retry(),
+        }
+    }
+}
+
+fn default_replica_grace() -> u64 {
+    10
+}
+
+fn default_replica_retry() -> u64 {
+    10
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -286,6 +317,7 @@ impl fmt::Debug for DatabaseSettings {
             .field("url", &redact_url(&self.url))
             .field("pool_size", &self.pool_size)
             .field("connect_timeout_secs", &self.connect_timeout_secs)
+            .field("replica_url", &redact_url(&self.replica_url))
             .finish()
     }
 }

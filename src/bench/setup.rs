@@ -116,11 +116,7 @@ pub fn seed(
     read_rows: usize,
     export_rows: (usize, usize),
 ) -> anyhow::Result<Seeded> {
-    let db_settings = DatabaseSettings {
-        url: url.to_owned(),
-        pool_size: 1,
-        connect_timeout_secs: 10,
-    };
+    let db_settings = DatabaseSettings::only(url, 1, 10);
     let mut conn = db::connect_one(&db_settings)?;
     let cli = RequestMeta::local("gopy bench");
     // Cheap hashes for the seeded clients (they get sessions directly); a real one for the login flood.

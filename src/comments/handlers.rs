@@ -83,8 +83,10 @@ pub async fn list_document_comments(
 ) -> Result<web::Json<Page<Comment>>, AppError> {
     let (id, query) = (path.into_inner(), query.into_inner());
     Ok(web::Json(
-        ctx.db(move |conn| service::for_document(conn, &actor, id, query))
-            .await?,
+        ctx.read(actor.id, move |conn| {
+            service::for_document(conn, &actor, id, query.clone())
+        })
+        .await?,
     ))
 }
 

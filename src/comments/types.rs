@@ -270,7 +270,7 @@ impl NewComment {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CommentQuery {
     /// Only comments on this section.

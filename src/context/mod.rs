@@ -3,6 +3,7 @@
 //! handlers, which pass it to services. Knows nothing of HTTP, nor of any capability.
 
 pub mod hasher;
+pub mod replica;
 pub mod session_cache;
 
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use crate::config::Settings;
 use crate::db::{DbConn, Pool};
 use crate::error::AppError;
 use hasher::Hasher;
+use replica::{RecentWrites, Replica};
 use session_cache::SessionCache;
 
 pub struct Context {
@@ -18,6 +20,9 @@ pub struct Context {
     pub settings: Arc<Settings>,
     pub hasher: Hasher,
     pub sessions: SessionCache,
+    /// The read replica, when configured.
+    pub replica: Option<Replica>,
+    pub writes: RecentWrites,
 }
 
 impl Context {
@@ -26,6 +31,10 @@ impl Context {
         Ok(Self {
             hasher: Hasher::new(&settings.auth)?,
             sessions: SessionCache::new(settings.auth.session_cache_secs),
+            replica: Replica::from_settings(&settings.database)?,
+            writes: RecentWrites::new(std::time::Duration::from_secs(
+                settings.database.replica_grace_secs,
+            )),
             pool,
             settings,
         })
@@ -39,6 +48,51 @@ impl Context {
         T: Send + 'static,
     {
         blocking(&self.pool, f).await
+    }
+
+    /// Run `f` (a read) on the replica when there is one that may serve `reader` (see
+    /// `replica`), else — or when the replica fails — on the primary.
+    pub async fn read<T, F>(&self, reader: i64, f: F) -> Result<T, AppError>
+    where
+        F: Fn(&mut DbConn) -> Result<T, AppError> + Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        let f = Arc::new(f);
+        if let Some(replica) = self.replica_for(reader) {
+            let g = f.clone();
+            match blocking(&replica.pool, move |conn| g(conn)).await {
+                Err(AppError::Unavailable) => replica.failed(&"connection or query lost"),
+                answer => {
+                    replica.answered();
+                    return answer;
+                }
+            }
+        }
+        blocking(&self.pool, move |conn| f(conn)).await
+    }
+
+    /// The pool a long read for `reader` (a streamed export) should use: the replica's when it
+    /// may serve them and answers now, else the primary's.
+    pub async fn read_pool(&self, reader: i64) -> Pool {
+        if let Some(replica) = self.replica_for(reader) {
+            let pool = replica.pool.clone();
+            let checked = tokio::task::spawn_blocking(move || pool.get().map(|_| ())).await;
+            match checked {
+                Ok(Ok(())) => {
+                    replica.answered();
+                    return replica.pool.clone();
+                }
+                Ok(Err(e)) => replica.failed(&e),
+                Err(e) => replica.failed(&e),
+            }
+        }
+        self.pool.clone()
+    }
+
+    fn replica_for(&self, reader: i64) -> Option<&Replica> {
+        self.replica
+            .as_ref()
+            .filter(|r| r.usable() && !self.writes.lately(reader))
     }
 }
 

@@ -302,6 +302,24 @@ pub fn connect_migrated(settings: &DatabaseSettings) -> anyhow::Result<(Pool, us
     Ok((pool, applied))
 }
 
+/// The read replica's pool: no migrations (the primary's arrive by replication), no
+/// connection made in advance, and a short wait, so that a replica that is down costs a read
+/// one second before it goes to the primary.
+pub fn connect_replica(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
+    let manager = ConnectionManager::new(&settings.replica_url)?;
+    anyhow::ensure!(
+        manager.backend == Backend::Postgres,
+        "database.replica_url must be a postgres:// URL"
+    );
+    Ok(r2d2::Pool::builder()
+        .max_size(settings.pool_size)
+        .min_idle(Some(0))
+        .connection_timeout(Duration::from_secs(1))
+        .error_handler(Box::new(r2d2::NopErrorHandler))
+        .test_on_check_out(false)
+        .build_unchecked(manager))
+}
+
 /// One connection with the schema brought up to date, for short-lived commands. (A pool
 /// would keep opening connections on its own threads while the process exits, and libpq's
 /// TLS teardown at exit must not race with them.)

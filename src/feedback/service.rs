@@ -68,7 +68,7 @@ pub async fn export(
     };
     let body = match wanted.format.encoder(&document, offset) {
         Some(encoder) => Either::Left(export::stream(
-            ctx.pool.clone(),
+            ctx.read_pool(reader.id).await,
             &document,
             sections,
             encoder,

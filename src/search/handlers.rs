@@ -23,7 +23,9 @@ pub async fn search(
 ) -> Result<web::Json<SearchPage>, AppError> {
     let query = query.into_inner();
     Ok(web::Json(
-        ctx.db(move |conn| service::search(conn, &actor, query))
-            .await?,
+        ctx.read(actor.id, move |conn| {
+            service::search(conn, &actor, query.clone())
+        })
+        .await?,
     ))
 }

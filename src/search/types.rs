@@ -25,7 +25,7 @@ impl HitKind {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words to find, typed with or without diacritics ("quy hoach can bo" finds "quy hoạch cán

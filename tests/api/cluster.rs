@@ -70,6 +70,53 @@ impl Cluster {
         cluster
     }
 
+    /// A streaming standby of `primary` (`pg_basebackup -R`), started on a port of its own.
+    pub fn standby_of(primary: &Cluster) -> Cluster {
+        let dir = tempfile::tempdir().unwrap();
+        if nix_is_root() {
+            let ok = std::process::Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            assert!(ok.success());
+        }
+        let standby = Cluster {
+            dir,
+            bin: primary.bin.clone(),
+            port: free_port(),
+        };
+        let (data, port) = (standby.data(), primary.port.to_string());
+        standby.run(
+            "pg_basebackup",
+            &[
+                "-D",
+                &data,
+                "-R",
+                "-X",
+                "stream",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-U",
+                "postgres",
+                "--no-sync",
+                "--checkpoint=fast",
+            ],
+        );
+        standby.start();
+        standby
+    }
+
+    /// The URL of database `db` on this cluster.
+    pub fn url_of(&self, db: &str) -> String {
+        format!(
+            "postgres://postgres@127.0.0.1:{}/{db}?sslmode=disable",
+            self.port
+        )
+    }
+
     fn data(&self) -> String {
         self.dir.path().join("data").display().to_string()
     }

@@ -98,11 +98,7 @@ pub fn seed(url: &str, employees: usize) -> (i64, Vec<String>) {
 /// `seed`, with more people (email and roles) after the employees; returns every email added
 /// but the secretariat's, employees first.
 pub fn seed_with(url: &str, employees: usize, more: &[(&str, Role)]) -> (i64, Vec<String>) {
-    let settings = gopy::config::DatabaseSettings {
-        url: url.to_owned(),
-        pool_size: 1,
-        connect_timeout_secs: 5,
-    };
+    let settings = gopy::config::DatabaseSettings::only(url, 1, 5);
     let mut conn = gopy::db::connect_one(&settings).unwrap();
     let hash =
         gopy::context::hasher::hash_with(&argon2::Params::new(8, 1, 1, None).unwrap(), PASSWORD)
@@ -158,11 +154,7 @@ pub async fn login(base: &str, email: &str) -> String {
 
 /// The comments of `doc` in the database at `url`, by body.
 pub fn present(url: &str, doc: i64) -> BTreeMap<String, Vec<i64>> {
-    let settings = gopy::config::DatabaseSettings {
-        url: url.to_owned(),
-        pool_size: 1,
-        connect_timeout_secs: 5,
-    };
+    let settings = gopy::config::DatabaseSettings::only(url, 1, 5);
     let mut conn = gopy::db::connect_one(&settings).unwrap();
     let rows: Vec<(i64, String)> = comments::table
         .filter(comments::document_id.eq(doc))

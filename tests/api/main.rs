@@ -46,6 +46,7 @@ mod process;
 mod proxies;
 mod rate_limit;
 mod reasons;
+mod replica;
 mod report;
 mod request_id;
 mod responses;

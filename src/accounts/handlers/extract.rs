@@ -26,12 +26,18 @@ impl FromRequest for Actor {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = bearer(req);
         let ctx = req.app_data::<Ctx>().cloned();
+        let writes = !req.method().is_safe();
         Box::pin(async move {
             let token = token.ok_or(AppError::Unauthorized)?;
             let ctx = ctx.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no context")))?;
-            crate::accounts::service::login::authenticate(&ctx, &token)
+            let actor = crate::accounts::service::login::authenticate(&ctx, &token)
                 .await?
-                .ok_or(AppError::Unauthorized)
+                .ok_or(AppError::Unauthorized)?;
+            if writes {
+                // Their next reads on this node see what they write now (replica).
+                ctx.writes.note(actor.id);
+            }
+            Ok(actor)
         })
     }
 }
@@ -50,6 +56,7 @@ impl FromRequest for Visitor {
         let lang = asked.unwrap_or(Lang::Vi);
         let next = req.uri().path_and_query().map(|p| p.to_string());
         let origin_ok = ctx.as_ref().is_some_and(|c| same_origin(req, c));
+        let writes = !req.method().is_safe();
         Box::pin(async move {
             let ctx = ctx.ok_or_else(|| {
                 PageError::App(AppError::Internal(anyhow::anyhow!("no context")), lang)
@@ -61,15 +68,21 @@ impl FromRequest for Visitor {
                 return Err(PageError::SignIn(next));
             };
             match crate::accounts::service::login::authenticate(&ctx, &token).await {
-                Ok(Some(actor)) => Ok(Visitor {
-                    // As asked for this page, else in the person's own language.
-                    lang: asked.unwrap_or(match actor.locale {
-                        Locale::En => Lang::En,
-                        Locale::Vi => Lang::Vi,
-                    }),
-                    actor,
-                    csrf: csrf_token(&token),
-                }),
+                Ok(Some(actor)) => {
+                    if writes {
+                        // Their next pages on this node show what they write now (replica).
+                        ctx.writes.note(actor.id);
+                    }
+                    Ok(Visitor {
+                        // As asked for this page, else in the person's own language.
+                        lang: asked.unwrap_or(match actor.locale {
+                            Locale::En => Lang::En,
+                            Locale::Vi => Lang::Vi,
+                        }),
+                        actor,
+                        csrf: csrf_token(&token),
+                    })
+                }
                 Ok(None) => Err(PageError::SignIn(next)),
                 Err(e) => Err(PageError::App(e, lang)),
             }
