@@ -104,26 +104,34 @@ impl Server {
             }
             log.push(line);
         }
-        let port = port.unwrap_or_else(|| panic!("server did not report its port: {log:?}"));
-        let mut stdout = Vec::new();
-        if demo {
-            let reader = BufReader::new(child.stdout.take().unwrap());
-            for line in reader.lines() {
+        let Some(port) = port else {
+            // A Child is not killed when dropped: a server that never said its port would
+            // outlive the test.
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("server did not report its port: {log:?}");
+        };
+        // Without --demo the pipe stays with the child, open, as before.
+        let stdout_pipe = if demo { child.stdout.take() } else { None };
+        // From here on, a panic drops the server, which stops it.
+        let mut server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            stdout: Vec::new(),
+            log: rx,
+        };
+        if let Some(pipe) = stdout_pipe {
+            for line in BufReader::new(pipe).lines() {
                 let line = line.unwrap();
-                let blank = line.trim().is_empty() && stdout.len() > 2;
-                stdout.push(line);
+                let blank = line.trim().is_empty() && server.stdout.len() > 2;
+                server.stdout.push(line);
                 if blank {
                     break;
                 }
             }
         }
         wait_ready(&port);
-        Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            stdout,
-            log: rx,
-        }
+        server
     }
 
     /// Stop the server and return everything it logged after start-up.
