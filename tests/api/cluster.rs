@@ -39,15 +39,7 @@ impl Cluster {
 
     pub fn create() -> Cluster {
         let bin = Self::bin_dir().expect("PostgreSQL server binaries under /usr/lib/postgresql");
-        let dir = tempfile::tempdir().unwrap();
-        if nix_is_root() {
-            let ok = std::process::Command::new("chown")
-                .args(["postgres:postgres"])
-                .arg(dir.path())
-                .status()
-                .unwrap();
-            assert!(ok.success());
-        }
+        let dir = postgres_dir();
         let cluster = Cluster {
             dir,
             bin,
@@ -72,15 +64,7 @@ impl Cluster {
 
     /// A streaming standby of `primary` (`pg_basebackup -R`), started on a port of its own.
     pub fn standby_of(primary: &Cluster) -> Cluster {
-        let dir = tempfile::tempdir().unwrap();
-        if nix_is_root() {
-            let ok = std::process::Command::new("chown")
-                .args(["postgres:postgres"])
-                .arg(dir.path())
-                .status()
-                .unwrap();
-            assert!(ok.success());
-        }
+        let dir = postgres_dir();
         let standby = Cluster {
             dir,
             bin: primary.bin.clone(),
@@ -165,6 +149,20 @@ impl Drop for Cluster {
             std::process::Command::new(&exe).args(args).output()
         };
     }
+}
+
+/// A temporary folder the `postgres` user may write (initdb and pg_basebackup refuse root).
+fn postgres_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    if nix_is_root() {
+        let ok = std::process::Command::new("chown")
+            .args(["postgres:postgres"])
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+    dir
 }
 
 fn nix_is_root() -> bool {

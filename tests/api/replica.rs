@@ -128,11 +128,18 @@ impl Api {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reads_come_from_the_replica_and_a_writer_reads_their_own_writes() {
-    if !in_postgres_suite() {
-        return;
-    }
+/// gopy on a replicated database, with one approved comment the replica already shows.
+struct Running {
+    r: Replicated,
+    _dir: tempfile::TempDir,
+    server: Server,
+    api: Api,
+    author: String,
+    reader: String,
+    moderator: String,
+}
+
+async fn running() -> Running {
     let r = tokio::task::spawn_blocking(replicated).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let server = serve(&r, dir.path(), r.standby.url_of("gopy"));
@@ -146,6 +153,32 @@ async fn reads_come_from_the_replica_and_a_writer_reads_their_own_writes() {
     api.approved_comment(&author, &moderator, r.doc, "Góp ý thứ nhất.")
         .await;
     api.until_approved(&reader, r.doc, 1).await;
+    Running {
+        r,
+        _dir: dir,
+        server,
+        api,
+        author,
+        reader,
+        moderator,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_come_from_the_replica_and_a_writer_reads_their_own_writes() {
+    if !in_postgres_suite() {
+        return;
+    }
+    // Every part bound: the server and the folder live to the end of the test.
+    let Running {
+        r,
+        _dir,
+        server: _server,
+        api,
+        author,
+        reader,
+        moderator,
+    } = running().await;
 
     sql(&r.standby.url_of("gopy"), "SELECT pg_wal_replay_pause()");
     api.approved_comment(&author, &moderator, r.doc, "Góp ý thứ hai.")
@@ -164,19 +197,14 @@ async fn a_replica_that_stops_degrades_to_the_primary_with_a_warning() {
     if !in_postgres_suite() {
         return;
     }
-    let r = tokio::task::spawn_blocking(replicated).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let server = serve(&r, dir.path(), r.standby.url_of("gopy"));
-    let api = Api {
-        base: server.base.clone(),
-        http: reqwest::Client::new(),
-    };
-    let author = login(&api.base, &r.people[0]).await;
-    let reader = login(&api.base, &r.people[1]).await;
-    let moderator = login(&api.base, &r.people[2]).await;
-    api.approved_comment(&author, &moderator, r.doc, "Góp ý thứ nhất.")
-        .await;
-    api.until_approved(&reader, r.doc, 1).await;
+    let Running {
+        r,
+        _dir,
+        server,
+        api,
+        reader,
+        ..
+    } = running().await;
 
     r.standby.stop_immediate();
     // Every read is answered, from the primary.
