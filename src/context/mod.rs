@@ -22,7 +22,7 @@ pub struct Context {
     pub sessions: SessionCache,
     /// The read replica, when configured.
     pub replica: Option<Replica>,
-    pub writes: RecentWrites,
+    writes: RecentWrites,
 }
 
 impl Context {
@@ -87,6 +87,14 @@ impl Context {
             }
         }
         self.pool.clone()
+    }
+
+    /// `user_id` writes now: their next reads on this node go to the primary. Nothing to
+    /// remember without a replica (this is on every write's path).
+    pub fn wrote(&self, user_id: i64) {
+        if self.replica.is_some() {
+            self.writes.note(user_id);
+        }
     }
 
     fn replica_for(&self, reader: i64) -> Option<&Replica> {

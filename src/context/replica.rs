@@ -1,5 +1,5 @@
-//! A read replica (`database.replica_url`): reads that a moment's lag cannot hurt — exports,
-//! search, lists of a published draft's approved comments, statistics — go to it, unless the
+//! A read replica (`database.replica_url`): reads that a moment's lag cannot hurt — the CSV and
+//! JSON exports, search, the lists of a draft's comments — go to it, unless the
 //! person reading wrote something through this node within `database.replica_grace_secs`
 //! (they read their own writes from the primary). A replica that fails is left alone for
 //! `replica_retry_secs`, with one warning, and its reads go to the primary meanwhile.

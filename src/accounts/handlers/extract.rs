@@ -35,7 +35,7 @@ impl FromRequest for Actor {
                 .ok_or(AppError::Unauthorized)?;
             if writes {
                 // Their next reads on this node see what they write now (replica).
-                ctx.writes.note(actor.id);
+                ctx.wrote(actor.id);
             }
             Ok(actor)
         })
@@ -71,7 +71,7 @@ impl FromRequest for Visitor {
                 Ok(Some(actor)) => {
                     if writes {
                         // Their next pages on this node show what they write now (replica).
-                        ctx.writes.note(actor.id);
+                        ctx.wrote(actor.id);
                     }
                     Ok(Visitor {
                         // As asked for this page, else in the person's own language.
