@@ -174,6 +174,7 @@ pub struct AuthSettings {
     pub reset_per_hour: u32,
     pub max_concurrent_hashes: usize,
     pub hash_queue: usize,
+    pub hash_max_wait_ms: u64,
     pub hash_nice: i32,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,

@@ -1,11 +1,15 @@
 //! argon2id hashing on a small pool of its own threads: as many as there are cores (or
 //! `auth.max_concurrent_hashes`), run at a lower scheduling priority so that a flood of
 //! sign-ins cannot starve ordinary requests, with a bounded queue beyond which sign-ins are
-//! refused with 503 instead of piling up.
+//! refused with 503 instead of piling up. The queue is bounded twice: by `auth.hash_queue`
+//! places, and by the time the last place would wait (`auth.hash_max_wait_ms`, estimated from
+//! how long the recent hashes took), so that a refused sign-in learns it at once and an
+//! admitted one is answered within about that time however slow the machine is under load.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -33,7 +37,12 @@ pub struct Hasher {
     /// Jobs queued or running, and how many may be.
     busy: Arc<AtomicUsize>,
     shed: Arc<AtomicU64>,
+    /// Most places, hashing threads included.
     limit: usize,
+    threads: usize,
+    /// A moving average of how long one hash takes on its thread (µs).
+    hash_micros: Arc<AtomicU64>,
+    max_wait_micros: u64,
     /// Verified against when the account does not exist, so both cases cost the same.
     dummy_hash: Arc<String>,
 }
@@ -78,15 +87,29 @@ impl Hasher {
                     }
                 })?;
         }
+        let started = Instant::now();
         let dummy_hash = hash_with(&params, "gopy dummy password for timing")?;
+        let first = started.elapsed().as_micros() as u64;
         Ok(Self {
             params,
             jobs,
             busy: Arc::new(AtomicUsize::new(0)),
             shed: Arc::new(AtomicU64::new(0)),
             limit,
+            threads,
+            hash_micros: Arc::new(AtomicU64::new(first.max(1))),
+            max_wait_micros: settings.hash_max_wait_ms.saturating_mul(1000),
             dummy_hash: Arc::new(dummy_hash),
         })
+    }
+
+    /// Places that can be admitted now: the threads, plus as many waiting as they get through
+    /// within the longest wait at the recent speed, at most `limit`.
+    fn admissible(&self) -> usize {
+        let per_hash = self.hash_micros.load(Ordering::Relaxed).max(1);
+        let waiting =
+            (self.max_wait_micros.saturating_mul(self.threads as u64) / per_hash) as usize;
+        (self.threads + waiting).min(self.limit)
     }
 
     /// Claim a place in the hashing queue before doing any other work for a request, so that
@@ -94,7 +117,7 @@ impl Hasher {
     pub fn reserve(&self) -> Result<Slot, AppError> {
         let taken = self.busy.fetch_add(1, Ordering::AcqRel);
         let slot = Slot(self.busy.clone());
-        if taken >= self.limit {
+        if taken >= self.admissible() {
             self.shed.fetch_add(1, Ordering::Relaxed);
             return Err(AppError::Busy);
         }
@@ -118,9 +141,15 @@ impl Hasher {
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
+        let average = self.hash_micros.clone();
         let job: Job = Box::new(move || {
+            let started = Instant::now();
             let _ = tx.send(f());
             drop(slot);
+            let took = started.elapsed().as_micros() as u64;
+            // An average over the last ~8 hashes; a lost race between threads loses one sample.
+            let old = average.load(Ordering::Relaxed);
+            average.store((old * 7 + took) / 8, Ordering::Relaxed);
         });
         self.jobs.try_send(job).map_err(|e| match e {
             TrySendError::Full(_) => {

@@ -266,6 +266,31 @@ async fn a_sign_in_flood_beyond_the_hashing_queue_is_shed_with_503() {
 }
 
 #[tokio::test]
+async fn sign_ins_that_would_wait_longer_than_the_hashing_wait_limit_are_shed_at_once() {
+    // Room for 64 in the queue, but no time to wait in it: only the hashing thread's own.
+    let app = spawn_app_with(|s| {
+        s.auth.max_concurrent_hashes = 1;
+        s.auth.hash_queue = 64;
+        s.auth.hash_max_wait_ms = 0;
+        s.auth.ip_lockout_threshold = 1000;
+    })
+    .await;
+    let user = app.user("Chờ Không Được", &[Role::Employee], None).await;
+    let attempts = (0..16).map(|_| login_status(&app, &user.email, PASSWORD));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status())
+        .collect();
+    let shed = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::SERVICE_UNAVAILABLE)
+        .count();
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert!(ok >= 1 && shed >= 1 && ok + shed == 16, "{statuses:?}");
+}
+
+#[tokio::test]
 async fn a_revocation_made_elsewhere_applies_within_the_session_cache_time() {
     let app = spawn_app_with(|s| s.auth.session_cache_secs = 1).await;
     let user = app.user("Phí Văn Cache", &[Role::Employee], None).await;
