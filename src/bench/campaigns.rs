@@ -208,6 +208,7 @@ fn merge(parts: &[Stats]) -> Stats {
         throughput: requests as f64 / seconds.max(1e-9),
         p50_ms: parts.iter().map(|s| s.p50_ms).fold(0.0, f64::max),
         p99_ms: parts.iter().map(|s| s.p99_ms).fold(0.0, f64::max),
+        max_ms: parts.iter().map(|s| s.max_ms).fold(0.0, f64::max),
     }
 }
 

@@ -86,6 +86,7 @@ fn rows_per_second(rows: u64, seconds: f64) -> Stats {
         throughput: rows as f64 / seconds,
         p50_ms: 0.0,
         p99_ms: 0.0,
+        max_ms: 0.0,
     }
 }
 

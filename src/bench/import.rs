@@ -134,6 +134,7 @@ pub(crate) async fn import(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
         throughput,
         p50_ms: ms,
         p99_ms: ms,
+        max_ms: ms,
     };
     let ratio = per_second / native.max(1e-9);
     Ok(Outcome {

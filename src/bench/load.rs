@@ -15,6 +15,8 @@ pub struct Stats {
     pub throughput: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// The slowest successful request (0 where latencies are not measured).
+    pub max_ms: f64,
 }
 
 impl Stats {
@@ -35,6 +37,7 @@ impl Stats {
             throughput: micros.len() as f64 / seconds.max(1e-9),
             p50_ms: pct(0.50),
             p99_ms: pct(0.99),
+            max_ms: micros.last().map_or(0.0, |m| *m as f64 / 1000.0),
         }
     }
 }
@@ -132,11 +135,30 @@ where
     }
 }
 
+/// How a request was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Served,
+    /// Refused as the service means to under overload (503 with `Retry-After`).
+    Refused,
+    Failed,
+}
+
+/// What an open-loop stream got back: the served requests' latencies, how many were refused
+/// or failed, and the slowest answer of any kind.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Answers {
+    pub served: Stats,
+    pub refused: u64,
+    pub failed: u64,
+    pub slowest_ms: f64,
+}
+
 /// Requests arriving at `rate` per second for `duration`, whatever the answers' speed.
-pub async fn open_loop<F, Fut>(rate: f64, duration: Duration, request: F) -> Stats
+pub async fn open_loop<F, Fut>(rate: f64, duration: Duration, request: F) -> Answers
 where
     F: Fn(u64) -> Fut + Clone + Send + 'static,
-    Fut: Future<Output = bool> + Send + 'static,
+    Fut: Future<Output = Answer> + Send + 'static,
 {
     let start = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate.max(0.1)));
@@ -152,14 +174,25 @@ where
         }));
         n += 1;
     }
-    let (mut ok, mut errors) = (Vec::new(), 0);
+    let (mut served, mut refused, mut failed, mut slowest) = (Vec::new(), 0, 0, 0);
     for t in tasks {
-        match t.await {
-            Ok((true, micros)) => ok.push(micros),
-            _ => errors += 1,
+        let Ok((answer, micros)) = t.await else {
+            failed += 1;
+            continue;
+        };
+        slowest = slowest.max(micros);
+        match answer {
+            Answer::Served => served.push(micros),
+            Answer::Refused => refused += 1,
+            Answer::Failed => failed += 1,
         }
     }
-    Stats::from_latencies(ok, errors, start.elapsed().as_secs_f64())
+    Answers {
+        served: Stats::from_latencies(served, refused + failed, start.elapsed().as_secs_f64()),
+        refused,
+        failed,
+        slowest_ms: slowest as f64 / 1000.0,
+    }
 }
 
 /// `clients` loops taking the next of `total` items (`request(client, item)`) until none is

@@ -10,6 +10,7 @@ pub mod native;
 mod pages;
 mod scenarios;
 pub mod setup;
+mod signin;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -124,7 +125,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             outcomes.extend(scenarios::export(&ctx).await?);
         }
         if wanted(4) {
-            outcomes.push(scenarios::login_flood(&ctx).await?);
+            outcomes.extend(signin::sign_ins(&ctx).await?);
         }
         if wanted(5) && backend == Backend::Sqlite {
             outcomes.push(scenarios::submit(&ctx, 5).await?);

@@ -148,6 +148,7 @@ pub fn copy_export(url: &str, doc: i64) -> anyhow::Result<Stats> {
         throughput: rows as f64 / seconds,
         p50_ms: 0.0,
         p99_ms: 0.0,
+        max_ms: 0.0,
     })
 }
 

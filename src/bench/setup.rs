@@ -18,6 +18,8 @@ use crate::drafts::types::{NewDocument, NewSection};
 use crate::identity::RequestMeta;
 
 pub const BENCH_PASSWORD: &str = "đo hiệu năng gopy 2026 bench";
+/// Accounts signing in during scenario 4.
+pub const LOGIN_ACCOUNTS: usize = 64;
 
 /// Everything a scenario needs to know about the seeded data.
 pub struct Seeded {
@@ -30,7 +32,8 @@ pub struct Seeded {
     pub employee_tokens: Vec<String>,
     pub employee_ids: Vec<i64>,
     pub secretariat_token: String,
-    pub login_email: String,
+    /// Accounts with a real (OWASP-cost) password hash, for the sign-in scenario.
+    pub login_emails: Vec<String>,
     /// Scenario 9: drafts that receive the campaigns with screening on and off.
     pub campaign_docs: (i64, i64),
 }
@@ -150,8 +153,14 @@ pub fn seed(
             &cheap,
         )?);
     }
-    let login_email = "dangnhap@bench.gopy.vn".to_owned();
-    add(&mut conn, login_email.clone(), vec![Role::Employee], &real)?;
+    // A flood is many people signing in, not one account (whose attempts in flight would count
+    // towards its own lockout).
+    let mut login_emails = Vec::new();
+    for i in 0..LOGIN_ACCOUNTS {
+        let email = format!("dangnhap{i}@bench.gopy.vn");
+        add(&mut conn, email.clone(), vec![Role::Employee], &real)?;
+        login_emails.push(email);
+    }
     let s = users::actor(&mut conn, secretariat).map_err(|e| anyhow::anyhow!(e.describe()))?;
     let document = |conn: &mut DbConn, title: &str| -> anyhow::Result<(i64, Vec<i64>)> {
         let new = NewDocument {
@@ -227,7 +236,7 @@ pub fn seed(
         employee_tokens,
         employee_ids,
         secretariat_token,
-        login_email,
+        login_emails,
         campaign_docs,
     })
 }
