@@ -120,13 +120,18 @@ struct Csv {
     offset: FixedOffset,
 }
 
+/// The CSV export's first bytes: a BOM (so that Excel reads UTF-8) and the header row.
+pub fn csv_head() -> Result<Bytes, AppError> {
+    let mut w = csv_writer();
+    w.write_record(CSV_HEADER).map_err(anyhow::Error::from)?;
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    out.extend(finish(w)?);
+    Ok(out.into())
+}
+
 impl Encoder for Csv {
     fn head(&mut self) -> Result<Bytes, AppError> {
-        let mut w = csv_writer();
-        w.write_record(CSV_HEADER).map_err(anyhow::Error::from)?;
-        let mut out = "\u{feff}".as_bytes().to_vec();
-        out.extend(finish(w)?);
-        Ok(out.into())
+        csv_head()
     }
 
     fn rows(&mut self, rows: &[ExportRow]) -> Result<Bytes, AppError> {

@@ -1,5 +1,7 @@
 //! Feedback for the secretariat: streamed exports of approved comments and per-section /
 //! per-unit summaries.
+pub mod copy_export;
+pub mod copy_store;
 pub mod docx;
 pub mod export;
 pub mod handlers;

@@ -11,7 +11,7 @@ use crate::drafts::service as drafts;
 use crate::drafts::types::Document;
 use crate::error::AppError;
 use crate::feedback::types::{Counts, Format, RoundSummary, SectionSummary, Summary, UnitSummary};
-use crate::feedback::{export, store, workbook, WHOLE_DOCUMENT};
+use crate::feedback::{copy_export, export, store, workbook, WHOLE_DOCUMENT};
 use crate::identity::Actor;
 use futures_util::future::Either;
 
@@ -66,14 +66,26 @@ pub async fn export(
         round_id,
         pseudonymize: wanted.pseudonymize,
     };
+    // On PostgreSQL, CSV comes faster from COPY (names in clear: pseudonyms are numbered in
+    // order of appearance, here).
+    let copy = wanted.format == Format::Csv
+        && !options.pseudonymize
+        && crate::db::is_postgres(&ctx.settings.database.url);
     let body = match wanted.format.encoder(&document, offset) {
-        Some(encoder) => Either::Left(export::stream(
+        Some(_) if copy => Either::Left(Either::Right(copy_export::stream(
+            ctx.read_pool(reader.id).await,
+            document_id,
+            sections,
+            options,
+            offset,
+        ))),
+        Some(encoder) => Either::Left(Either::Left(export::stream(
             ctx.read_pool(reader.id).await,
             &document,
             sections,
             encoder,
             options,
-        )),
+        ))),
         None => {
             let scope = workbook::Scope {
                 document_id,

@@ -38,13 +38,18 @@ pub struct FeedbackQuery {
 }
 
 impl ExportRow {
+    /// The words of `kind`: rolled up from the level below, a unit's collective opinion, a
+    /// person's.
+    pub const KINDS: [&'static str; 3] = ["Cấp dưới gửi lên", "Tập thể đơn vị", "Cá nhân"];
+
     /// Whose opinion it is, in words: a person's, a unit's collective one, or one rolled up
     /// from the level below.
     pub fn kind(&self) -> &'static str {
+        let [rolled_up, collective, personal] = Self::KINDS;
         match (self.on_behalf_of_unit, self.contributed_by.is_some()) {
-            (_, true) => "Cấp dưới gửi lên",
-            (true, false) => "Tập thể đơn vị",
-            (false, false) => "Cá nhân",
+            (_, true) => rolled_up,
+            (true, false) => collective,
+            (false, false) => personal,
         }
     }
 
