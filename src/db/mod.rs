@@ -175,12 +175,12 @@ pub enum Backend {
     Sqlite,
 }
 
-/// The file a `sqlite://PATH` URL names; `None` for PostgreSQL.
 /// Whether `url` names a PostgreSQL database (else an SQLite file).
 pub fn is_postgres(url: &str) -> bool {
     matches!(sqlite_file(url), Ok(None))
 }
 
+/// The file a `sqlite://PATH` URL names; `None` for PostgreSQL.
 pub fn sqlite_file(url: &str) -> Result<Option<PathBuf>, ConnectError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(None)

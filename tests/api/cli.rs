@@ -359,7 +359,8 @@ fn the_benchmark_runs_from_one_command() {
         "2. page of 50",
         "3. CSV export of 10000",
         "3. CSV export of 3000",
-        "4. sign-in flood",
+        "4a. sign-ins alone",
+        "4b. a reader during a sign-in flood",
         "6. search",
         "7. import a 1,000-article draft",
         "8. draft page",
@@ -380,7 +381,7 @@ fn the_benchmark_runs_from_one_command() {
     let results: serde_json::Value =
         serde_json::from_slice(&std::fs::read(json.path()).unwrap()).unwrap();
     let outcomes = results["outcomes"].as_array().unwrap();
-    assert_eq!(outcomes.len(), 11);
+    assert_eq!(outcomes.len(), 12);
     assert!(outcomes
         .iter()
         .all(|o| o["gopy"]["requests"].as_u64().unwrap() > 0));
