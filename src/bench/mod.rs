@@ -11,6 +11,7 @@ mod pages;
 mod scenarios;
 pub mod setup;
 mod signin;
+mod soak;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,6 +51,10 @@ pub struct BenchArgs {
     /// Only these scenarios (1–10).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<u8>,
+    /// Instead of the scenarios: mixed load at 70 % of its measured capacity for this many
+    /// seconds, reporting server errors, latency drift and memory growth (README: 600 s).
+    #[arg(long)]
+    pub soak: Option<u64>,
     /// Where the JSON results go.
     #[arg(long, default_value = "target/bench")]
     pub out: PathBuf,
@@ -112,6 +117,13 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
+    if let Some(seconds) = args.soak {
+        let report = rt.block_on(soak::soak(&ctx, seconds))?;
+        soak::print(&report);
+        let file = write_results(&args, backend, "soak", serde_json::to_value(&report)?)?;
+        println!("\nresults written to {}", file.display());
+        return Ok(());
+    }
     let wanted = |n: u8| args.only.is_empty() || args.only.contains(&n);
     let mut outcomes = Vec::new();
     rt.block_on(async {
@@ -148,8 +160,25 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         anyhow::Ok(())
     })?;
     print_table(backend, &outcomes);
+    let file = write_results(
+        &args,
+        backend,
+        "bench",
+        serde_json::json!({ "outcomes": outcomes }),
+    )?;
+    println!("\nresults written to {}", file.display());
+    Ok(())
+}
+
+/// Write `results` with the machine's description to `<out>/<what>-<backend>-<time>.json`.
+fn write_results(
+    args: &BenchArgs,
+    backend: Backend,
+    what: &str,
+    results: serde_json::Value,
+) -> anyhow::Result<PathBuf> {
     let file = args.out.join(format!(
-        "bench-{}-{}.json",
+        "{what}-{}-{}.json",
         if backend == Backend::Postgres {
             "postgres"
         } else {
@@ -162,14 +191,12 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         "os": std::env::consts::OS,
         "arch": std::env::consts::ARCH,
     });
-    std::fs::write(
-        &file,
-        serde_json::to_vec_pretty(
-            &serde_json::json!({ "machine": machine, "outcomes": outcomes }),
-        )?,
-    )?;
-    println!("\nresults written to {}", file.display());
-    Ok(())
+    let mut doc = serde_json::json!({ "machine": machine });
+    if let (Some(doc), serde_json::Value::Object(results)) = (doc.as_object_mut(), results) {
+        doc.extend(results);
+    }
+    std::fs::write(&file, serde_json::to_vec_pretty(&doc)?)?;
+    Ok(file)
 }
 
 fn print_table(backend: Backend, outcomes: &[Outcome]) {

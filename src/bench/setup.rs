@@ -20,6 +20,8 @@ use crate::identity::RequestMeta;
 pub const BENCH_PASSWORD: &str = "đo hiệu năng gopy 2026 bench";
 /// Accounts signing in during scenario 4.
 pub const LOGIN_ACCOUNTS: usize = 64;
+/// Moderators deciding during the soak.
+const MODERATORS: usize = 4;
 
 /// Everything a scenario needs to know about the seeded data.
 pub struct Seeded {
@@ -32,6 +34,8 @@ pub struct Seeded {
     pub employee_tokens: Vec<String>,
     pub employee_ids: Vec<i64>,
     pub secretariat_token: String,
+    /// Moderators (the soak's claims and decisions).
+    pub moderator_tokens: Vec<String>,
     /// Accounts with a real (OWASP-cost) password hash, for the sign-in scenario.
     pub login_emails: Vec<String>,
     /// Scenario 9: drafts that receive the campaigns with screening on and off.
@@ -161,6 +165,15 @@ pub fn seed(
         add(&mut conn, email.clone(), vec![Role::Employee], &real)?;
         login_emails.push(email);
     }
+    let mut moderator_ids = Vec::new();
+    for i in 0..MODERATORS {
+        moderator_ids.push(add(
+            &mut conn,
+            format!("kiemduyet{i}@bench.gopy.vn"),
+            vec![Role::Moderator],
+            &cheap,
+        )?);
+    }
     let s = users::actor(&mut conn, secretariat).map_err(|e| anyhow::anyhow!(e.describe()))?;
     let document = |conn: &mut DbConn, title: &str| -> anyhow::Result<(i64, Vec<i64>)> {
         let new = NewDocument {
@@ -227,6 +240,10 @@ pub fn seed(
         .map(|id| token(*id))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let secretariat_token = token(secretariat)?;
+    let moderator_tokens = moderator_ids
+        .iter()
+        .map(|id| token(*id))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Seeded {
         doc,
         submit_section: sections[0],
@@ -236,6 +253,7 @@ pub fn seed(
         employee_tokens,
         employee_ids,
         secretariat_token,
+        moderator_tokens,
         login_emails,
         campaign_docs,
     })

@@ -386,3 +386,48 @@ fn the_benchmark_runs_from_one_command() {
         .iter()
         .all(|o| o["gopy"]["requests"].as_u64().unwrap() > 0));
 }
+
+#[test]
+fn the_soak_runs_from_one_command_and_finds_no_server_error() {
+    // A short soak on this suite's backend: every kind of request is sent, answered without a
+    // server error, and reported for its first and last window.
+    let dir = tempfile::tempdir().unwrap();
+    let url = match std::env::var("GOPY_TEST_DATABASE_URL") {
+        Ok(u) if u.starts_with("postgres") => u,
+        _ => format!("sqlite://{}", dir.path().join("soak.sqlite3").display()),
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_gopy"))
+        .current_dir(dir.path())
+        .env("RUST_LOG", "warn")
+        .args(["bench", "--database-url", &url, "--duration", "2"])
+        .args(["--clients", "4", "--export-rows", "1000", "--soak", "6"])
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("soak-"))
+        .expect("a JSON result file");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(json.path()).unwrap()).unwrap();
+    let kinds = report["kinds"].as_array().unwrap();
+    let names: Vec<&str> = kinds.iter().map(|k| k["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["submission", "read", "moderation", "export", "sign_in"]
+    );
+    for k in kinds {
+        assert!(k["first"]["ok"].as_u64().unwrap() > 0, "{k}");
+        assert!(k["last"]["ok"].as_u64().unwrap() > 0, "{k}");
+        assert_eq!(k["server_errors"], 0, "{k}");
+        assert_eq!(k["unexpected"], 0, "{k}");
+    }
+}
