@@ -54,7 +54,9 @@ pub(crate) async fn submit(ctx: &Arc<Ctx>, scenario: u8) -> anyhow::Result<Outco
             native::pgbench(&url, script, &vars, clients, d, &dir)
         })
         .await??;
-        (n, "pgbench INSERT", 0.5)
+        // Group commit writes a batch of comments in one transaction, which can beat
+        // pgbench's one transaction per insert (issue 12 raised this from 0.5).
+        (n, "pgbench INSERT", 1.0)
     } else {
         let dir = ctx.args.out.clone();
         let n = tokio::task::spawn_blocking(move || native::sqlite_insert_loop(&dir, d)).await??;
@@ -143,8 +145,8 @@ pub(crate) async fn read_page(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
             "2. page of 50 approved comments, {} clients",
             ctx.args.clients
         ),
-        goal: "≥ 0.5×".into(),
-        met: r.is_none_or(|r| r >= 0.5),
+        goal: "≥ 1.0×".into(),
+        met: r.is_none_or(|r| r >= 1.0),
         note: format!("{} errors", gopy.errors),
         ratio: r,
         native,
@@ -156,9 +158,10 @@ pub(crate) async fn read_page(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
 /// Scenario 3: the CSV export, streamed, at 10k rows and at the large size, with peak RSS.
 pub(crate) async fn export(ctx: &Arc<Ctx>) -> anyhow::Result<Vec<Outcome>> {
     let mut out = Vec::new();
-    for (doc, rows) in [
-        (ctx.seeded.export_small, 10_000usize),
-        (ctx.seeded.export_large, ctx.args.export_rows),
+    // The large export streams PostgreSQL's own COPY, so it is held to 0.8× of it.
+    for (doc, rows, goal) in [
+        (ctx.seeded.export_small, 10_000usize, 0.5),
+        (ctx.seeded.export_large, ctx.args.export_rows, 0.8),
     ] {
         let path = format!("/api/v1/documents/{doc}/feedback?format=csv");
         let fetched = crate::bench::closing::fetch(ctx, &path).await?;
@@ -186,8 +189,8 @@ pub(crate) async fn export(ctx: &Arc<Ctx>) -> anyhow::Result<Vec<Outcome>> {
         let r = native.as_ref().map(|n| ratio(&gopy, n));
         out.push(Outcome {
             scenario: format!("3. CSV export of {rows} comments (rows/s)"),
-            goal: "≥ 0.5× COPY, peak RSS ≤ 64 MB".into(),
-            met: r.is_none_or(|r| r >= 0.5) && peak_mb <= 64.0,
+            goal: format!("≥ {goal}× COPY, peak RSS ≤ 64 MB"),
+            met: r.is_none_or(|r| r >= goal) && peak_mb <= 64.0,
             note: format!("gopy peak RSS {peak_mb:.1} MB"),
             ratio: r,
             native,
