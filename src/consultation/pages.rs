@@ -169,8 +169,8 @@ async fn drafts(
     let vi = visitor.lang == crate::identity::Lang::Vi;
     let c = ctx.clone();
     let (mut items, next) = visitor
-        .db(&ctx, move |conn| {
-            let page = service::list(conn, &actor, search)?;
+        .read(&ctx, move |conn| {
+            let page = service::list(conn, &actor, search.clone())?;
             let mut out = Vec::with_capacity(page.items.len());
             for doc in page.items {
                 let rounds = crate::rounds::service::list(conn, &actor, doc.id)?;

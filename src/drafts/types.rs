@@ -185,7 +185,7 @@ impl NewSection {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DocumentSearch {
     /// Only documents in this state (the secretariat may ask for `draft`).

@@ -115,6 +115,19 @@ impl Api {
         assert_eq!(res.status(), StatusCode::OK);
     }
 
+    /// The draft page as `token`'s session shows it.
+    async fn draft_page(&self, token: &str, doc: i64) -> String {
+        let res = self
+            .http
+            .get(format!("{}/drafts/{doc}", self.base))
+            .header("cookie", format!("gopy_session={token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.text().await.unwrap()
+    }
+
     /// Wait until `token` sees `n` approved comments.
     async fn until_approved(&self, token: &str, doc: i64, n: usize) {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -217,4 +230,39 @@ async fn a_replica_that_stops_degrades_to_the_primary_with_a_warning() {
         .filter(|l| l.contains("read replica unavailable"))
         .count();
     assert_eq!(warnings, 1, "one warning, not one a read: {log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_draft_page_comes_from_the_replica_and_a_writer_sees_their_own_writes() {
+    if !in_postgres_suite() {
+        return;
+    }
+    let Running {
+        r,
+        _dir,
+        server: _server,
+        api,
+        author,
+        reader,
+        moderator,
+    } = running().await;
+    assert!(api
+        .draft_page(&reader, r.doc)
+        .await
+        .contains("Góp ý thứ nhất."));
+
+    sql(&r.standby.url_of("gopy"), "SELECT pg_wal_replay_pause()");
+    api.approved_comment(&author, &moderator, r.doc, "Góp ý thứ hai.")
+        .await;
+    // The reader's page comes from the paused replica; the author, who just wrote through
+    // this node, reads the primary and sees the comment approved.
+    assert!(!api
+        .draft_page(&reader, r.doc)
+        .await
+        .contains("Góp ý thứ hai."));
+    assert!(api
+        .draft_page(&author, r.doc)
+        .await
+        .contains("Góp ý thứ hai."));
+    sql(&r.standby.url_of("gopy"), "SELECT pg_wal_replay_resume()");
 }

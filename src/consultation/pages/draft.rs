@@ -106,7 +106,7 @@ pub async fn draft_page(
     let c = ctx.clone();
     let typed_section = typed.section_id;
     let (document, sections, rounds, comments, part_of, parts, current) = visitor
-        .db(ctx, move |conn| {
+        .read(ctx, move |conn| {
             let document = service::get(conn, id, &actor)?;
             let sections = service::sections_with_counts(conn, id)?;
             let rounds = crate::rounds::service::of_document(conn, &document)?;

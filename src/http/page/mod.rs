@@ -89,6 +89,19 @@ impl Visitor {
         ctx.db(f).await.map_err(|e| PageError::App(e, lang))
     }
 
+    /// `db` for a read that may lag: from the replica, if one is configured and the visitor
+    /// wrote nothing through this node lately (`Context::read`).
+    pub async fn read<T, F>(&self, ctx: &Ctx, f: F) -> Result<T, PageError>
+    where
+        F: Fn(&mut crate::db::DbConn) -> Result<T, AppError> + Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        let lang = self.lang;
+        ctx.read(self.actor.id, f)
+            .await
+            .map_err(|e| PageError::App(e, lang))
+    }
+
     /// Refuse an unsafe request whose form does not carry this session's token.
     pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
         if constant_time_eq(sent.as_bytes(), self.csrf.as_bytes()) {
