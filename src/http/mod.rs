@@ -9,6 +9,7 @@ pub mod fallback;
 pub mod health;
 pub mod logging;
 pub mod openapi;
+pub mod openapi_links;
 pub mod page;
 pub mod pages;
 pub mod problem;

@@ -71,6 +71,7 @@ pub fn finish(api: utoipa::openapi::OpenApi, roles: &[(&str, &[Role])]) -> Value
             Value::String(format!("Stable error codes:\n{}", codes.join("\n"))),
         );
     }
+    crate::http::openapi_links::add(&mut doc);
     doc
 }
 

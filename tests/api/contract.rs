@@ -140,3 +140,31 @@ async fn every_error_code_is_described_in_the_document() {
         );
     }
 }
+
+/// The operation whose `operationId` is `id`, in `doc`.
+fn operation<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|item| item.as_object().expect("path item").values())
+        .find(|op| op["operationId"] == id)
+        .unwrap_or_else(|| panic!("no operation {id}"))
+}
+
+#[tokio::test]
+async fn links_lead_from_a_new_draft_to_a_moderated_comment() {
+    let app = spawn_app().await;
+    let doc = document(&app).await;
+    // create → publish → comment → moderate, each step naming where its id comes from.
+    for (from, status, to, id) in [
+        ("create_document", "201", "publish", "$response.body#/id"),
+        ("publish", "200", "create_comment", "$request.path.id"),
+        ("create_comment", "201", "moderate", "$response.body#/id"),
+        ("claim", "200", "moderate", "$response.body#/items/0/id"),
+    ] {
+        let link = &operation(&doc, from)["responses"][status]["links"][to];
+        assert_eq!(link["operationId"], to, "{from} {status} → {to}: {link}");
+        assert_eq!(link["parameters"]["id"], id, "{from} → {to}");
+    }
+}
