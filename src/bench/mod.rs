@@ -7,6 +7,7 @@ mod closing;
 mod import;
 pub mod load;
 pub mod native;
+mod operations;
 mod pages;
 mod scenarios;
 pub mod setup;
@@ -48,7 +49,7 @@ pub struct BenchArgs {
     /// Approved comments in scenario 10's Word report (over 300 sections).
     #[arg(long, default_value_t = 20_000)]
     pub report_comments: usize,
-    /// Only these scenarios (1–10).
+    /// Only these scenarios (1–12).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<u8>,
     /// Instead of the scenarios: mixed load at 70 % of its measured capacity for this many
@@ -156,6 +157,12 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         if wanted(10) {
             outcomes.extend(closing::closing(&ctx).await?);
+        }
+        if wanted(11) && backend == Backend::Sqlite {
+            outcomes.push(operations::backup(&ctx).await?);
+        }
+        if wanted(12) {
+            outcomes.push(operations::metrics(&ctx).await?);
         }
         anyhow::Ok(())
     })?;
