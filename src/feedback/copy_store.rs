@@ -31,16 +31,21 @@ fn literal(s: &str) -> String {
 }
 
 /// `export::neutralise` in SQL, and an empty text as NULL (written unquoted, as the batch
-/// encoder writes an empty field; PostgreSQL quotes an empty string).
+/// encoder writes an empty field; PostgreSQL quotes an empty string). The first character is
+/// tested by its code (`=`, `+`, `-`, `@`, tab, CR): `ascii()` costs next to nothing, where
+/// `left(…, 1) IN (…)` made a text per row and cell (a sixth of the export's time).
 fn cell(expr: &str) -> String {
     format!(
-        "NULLIF(CASE WHEN left({expr}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') \
-         THEN '''' || {expr} ELSE {expr} END, '')"
+        "CASE WHEN ascii({expr}) IN (61, 43, 45, 64, 9, 13) THEN '''' || {expr} \
+         ELSE NULLIF({expr}, '') END"
     )
 }
 
+/// A time in the display zone as `YYYY-MM-DD HH:MM:SS` (whole seconds, cut, not rounded): the
+/// text form of a timestamp under `DateStyle` ISO, which `copy_csv` sets; a third cheaper than
+/// `to_char` with a pattern.
 fn local_time(expr: &str) -> String {
-    format!("to_char({expr} + p.shift, 'YYYY-MM-DD HH24:MI:SS')")
+    format!("date_trunc('second', {expr} + p.shift)::text")
 }
 
 /// The SELECT of one export group, in the columns of `export::CSV_HEADER`.
@@ -145,7 +150,8 @@ pub fn copy_csv(
                 set_config('gopy.export_section', '{section}', false), \
                 set_config('gopy.export_round', '{round}', false), \
                 set_config('gopy.export_shift', '{shift_secs} seconds', false), \
-                set_config('max_parallel_workers_per_gather', '0', false)",
+                set_config('max_parallel_workers_per_gather', '0', false), \
+                set_config('DateStyle', 'ISO', false)",
         status = literal(which.status.as_str()),
     ))?;
     let mut out = match which.section {
@@ -184,7 +190,9 @@ pub fn copy_csv(
 /// Leave the connection as it was before the export (its last COPY collected).
 pub fn copy_done(conn: &mut DbConn) -> QueryResult<()> {
     match conn {
-        DbConn::Pg(pg) => pg.batch_execute("RESET max_parallel_workers_per_gather"),
+        DbConn::Pg(pg) => {
+            pg.batch_execute("RESET max_parallel_workers_per_gather; RESET DateStyle")
+        }
         DbConn::Sqlite(_) => Ok(()),
     }
 }
