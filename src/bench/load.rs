@@ -20,6 +20,16 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// The same run counted in rows: `rows(lines read)`, and the throughput of those.
+    pub fn with_rows(self, rows: impl FnOnce(u64) -> u64) -> Stats {
+        let requests = rows(self.requests);
+        Stats {
+            requests,
+            throughput: requests as f64 / self.seconds.max(1e-9),
+            ..self
+        }
+    }
+
     /// From latencies in microseconds of successful requests.
     pub fn from_latencies(mut micros: Vec<u64>, errors: u64, seconds: f64) -> Stats {
         micros.sort_unstable();

@@ -111,7 +111,7 @@ pub fn pgbench(
     Ok(Stats::from_latencies(micros, 0, duration.as_secs_f64()))
 }
 
-/// COPY of the export's SELECT to a pipe we read to the end: rows per second.
+/// COPY of the export's rows (the raw columns) to a pipe we read to the end: rows per second.
 pub fn copy_export(url: &str, doc: i64) -> anyhow::Result<Stats> {
     let sql = format!(
         "COPY (SELECT c.id, c.receipt, s.path, u.full_name, un.name, c.created_at, c.decided_at, c.body, c.proposed_text \
@@ -119,12 +119,27 @@ pub fn copy_export(url: &str, doc: i64) -> anyhow::Result<Stats> {
          LEFT JOIN sections s ON s.id = c.section_id \
          WHERE c.document_id = {doc} AND c.status = 'approved' ORDER BY c.section_id, c.id) TO STDOUT (FORMAT csv, HEADER)"
     );
+    Ok(psql_copy(url, &[sql])?.with_rows(|lines| lines.saturating_sub(1)))
+}
+
+/// PostgreSQL's own share of gopy's CSV export: the export's COPY of `section` (its
+/// neutralised cells, local times and labels), as psql runs it.
+pub fn copy_export_as_gopy(url: &str, doc: i64, section: i64) -> anyhow::Result<Stats> {
+    let statements = crate::feedback::copy_store::section_copy_statements(doc, section);
+    // Every line is a record but the trailer.
+    Ok(psql_copy(url, &statements)?.with_rows(|lines| lines.saturating_sub(1)))
+}
+
+/// Run `statements` with psql (the last a COPY … TO STDOUT), reading its output to the end:
+/// the lines read in `requests`, and the time.
+fn psql_copy(url: &str, statements: &[String]) -> anyhow::Result<Stats> {
     let start = Instant::now();
-    let mut child = Command::new(pg_tool("psql"))
-        .arg(url)
-        .args(["-X", "-q", "-c", &sql])
-        .stdout(Stdio::piped())
-        .spawn()?;
+    let mut cmd = Command::new(pg_tool("psql"));
+    cmd.arg(url).args(["-X", "-q"]);
+    for s in statements {
+        cmd.args(["-c", s]);
+    }
+    let mut child = cmd.stdout(Stdio::piped()).spawn()?;
     let mut out = child
         .stdout
         .take()
@@ -139,16 +154,10 @@ pub fn copy_export(url: &str, doc: i64) -> anyhow::Result<Stats> {
         lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
     }
     anyhow::ensure!(child.wait()?.success(), "psql COPY failed");
-    let seconds = start.elapsed().as_secs_f64();
-    let rows = lines.saturating_sub(1);
     Ok(Stats {
-        requests: rows,
-        errors: 0,
-        seconds,
-        throughput: rows as f64 / seconds,
-        p50_ms: 0.0,
-        p99_ms: 0.0,
-        max_ms: 0.0,
+        requests: lines,
+        seconds: start.elapsed().as_secs_f64(),
+        ..Stats::default()
     })
 }
 

@@ -30,6 +30,8 @@ pub struct Seeded {
     pub read_section: i64,
     pub export_small: i64,
     pub export_large: i64,
+    /// The section of `export_large` that holds its comments.
+    pub export_large_section: i64,
     /// One session token per employee client.
     pub employee_tokens: Vec<String>,
     pub employee_ids: Vec<i64>,
@@ -250,6 +252,7 @@ pub fn seed(
         read_section: sections[1],
         export_small,
         export_large,
+        export_large_section: large_sections[0],
         employee_tokens,
         employee_ids,
         secretariat_token,

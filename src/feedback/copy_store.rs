@@ -126,6 +126,38 @@ fn trailer() -> Vec<u8> {
     line
 }
 
+/// The statements that hand one group's values to the export's SELECT as session settings:
+/// values a COPY can read, none of them from input (ids, a status name, seconds). SET, not
+/// `set_config`, so that they answer no rows.
+fn settings(document_id: i64, which: &Which, shift_secs: i32) -> String {
+    let section = which.section.map_or(String::new(), |s| s.to_string());
+    let round = which.round_id.map_or(String::new(), |r| r.to_string());
+    format!(
+        "SET gopy.export_document = '{document_id}'; \
+         SET gopy.export_status = {status}; \
+         SET gopy.export_section = '{section}'; \
+         SET gopy.export_round = '{round}'; \
+         SET gopy.export_shift = '{shift_secs} seconds'; \
+         SET max_parallel_workers_per_gather = 0; \
+         SET DateStyle = 'ISO'",
+        status = literal(which.status.as_str()),
+    )
+}
+
+/// One section's export as psql would run it: its settings, then its COPY. The bench times
+/// PostgreSQL's own share of the export with these.
+pub fn section_copy_statements(document_id: i64, section: i64) -> [String; 2] {
+    let which = Which {
+        status: crate::comments::types::CommentStatus::Approved,
+        round_id: None,
+        section: Some(section),
+    };
+    [
+        settings(document_id, &which, 0),
+        format!("COPY {} TO STDOUT (FORMAT csv)", *SECTION_SELECT),
+    ]
+}
+
 /// Feed one group's CSV records (PostgreSQL's: LF-terminated, one record a chunk, no header) to
 /// `sink` until it is done or `sink` returns false: `Ok(Some(true))` when the group was read
 /// to its end, `Ok(Some(false))` when `sink` stopped it (the connection is then mid-COPY: drop
@@ -140,20 +172,8 @@ pub fn copy_csv(
     let DbConn::Pg(pg) = conn else {
         return Ok(None);
     };
-    // Values a COPY can read, none of them from input (ids, a status name, seconds). Run with
-    // the simple protocol, which also collects what the previous group's COPY left.
-    let section = which.section.map_or(String::new(), |s| s.to_string());
-    let round = which.round_id.map_or(String::new(), |r| r.to_string());
-    pg.batch_execute(&format!(
-        "SELECT set_config('gopy.export_document', '{document_id}', false), \
-                set_config('gopy.export_status', {status}, false), \
-                set_config('gopy.export_section', '{section}', false), \
-                set_config('gopy.export_round', '{round}', false), \
-                set_config('gopy.export_shift', '{shift_secs} seconds', false), \
-                set_config('max_parallel_workers_per_gather', '0', false), \
-                set_config('DateStyle', 'ISO', false)",
-        status = literal(which.status.as_str()),
-    ))?;
+    // Run with the simple protocol, which also collects what the previous group's COPY left.
+    pg.batch_execute(&settings(document_id, which, shift_secs))?;
     let mut out = match which.section {
         Some(_) => Box::new(
             diesel::copy_to(ExportSelect::<false>)
