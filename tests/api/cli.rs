@@ -318,10 +318,17 @@ fn roster_import_from_the_command_line() {
     assert!(!ok && err.contains("line 3, email"), "{err}");
 }
 
-#[test]
-fn the_benchmark_runs_from_one_command() {
-    // A short run on this suite's backend (the scenarios and their baselines all run; the
-    // numbers are not judged here).
+/// What one `gopy bench` run printed and wrote.
+struct BenchRun {
+    postgres: bool,
+    stdout: String,
+    /// The JSON results file whose name starts with `prefix`.
+    results: Value,
+}
+
+/// `gopy bench ARGS` on this suite's backend (PostgreSQL when the suite runs on it, else a new
+/// SQLite file), which must succeed and write its results file `<prefix>-…json`.
+fn bench(args: &[&str], prefix: &str) -> BenchRun {
     let dir = tempfile::tempdir().unwrap();
     let url = match std::env::var("GOPY_TEST_DATABASE_URL") {
         Ok(u) if u.starts_with("postgres") => u,
@@ -330,10 +337,36 @@ fn the_benchmark_runs_from_one_command() {
     let out = Command::new(env!("CARGO_BIN_EXE_gopy"))
         .current_dir(dir.path())
         .env("RUST_LOG", "warn")
-        .args([
-            "bench",
-            "--database-url",
-            &url,
+        .args(["bench", "--database-url", &url])
+        .args(args)
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .expect("a JSON result file");
+    BenchRun {
+        postgres: url.starts_with("postgres"),
+        results: serde_json::from_slice(&std::fs::read(json.path()).unwrap()).unwrap(),
+        stdout,
+    }
+}
+
+#[test]
+fn the_benchmark_runs_from_one_command() {
+    // A short run on this suite's backend (the scenarios and their baselines all run; the
+    // numbers are not judged here).
+    let run = bench(
+        &[
             "--duration",
             "1",
             "--clients",
@@ -344,17 +377,10 @@ fn the_benchmark_runs_from_one_command() {
             "300",
             "--report-comments",
             "600",
-        ])
-        .arg("--out")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
+        "bench-",
     );
+    let stdout = &run.stdout;
     for scenario in [
         "2. page of 50",
         "3. CSV export of 10000",
@@ -374,21 +400,13 @@ fn the_benchmark_runs_from_one_command() {
             "{scenario} missing from\n{stdout}"
         );
     }
-    let json = std::fs::read_dir(dir.path())
-        .unwrap()
-        .flatten()
-        .find(|e| e.file_name().to_string_lossy().starts_with("bench-"))
-        .expect("a JSON result file");
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(json.path()).unwrap()).unwrap();
-    let outcomes = results["outcomes"].as_array().unwrap();
+    let outcomes = run.results["outcomes"].as_array().unwrap();
     // Scenario 1 (pgbench) runs on PostgreSQL only, 5 and 11 (a raw loop, a backup) on SQLite.
-    let postgres = url.starts_with("postgres");
     assert!(
-        stdout.contains("11. backup of the database") != postgres,
+        stdout.contains("11. backup of the database") != run.postgres,
         "{stdout}"
     );
-    assert_eq!(outcomes.len(), if postgres { 13 } else { 14 });
+    assert_eq!(outcomes.len(), if run.postgres { 13 } else { 14 });
     assert!(outcomes
         .iter()
         .all(|o| o["gopy"]["requests"].as_u64().unwrap() > 0));
@@ -398,33 +416,20 @@ fn the_benchmark_runs_from_one_command() {
 fn the_soak_runs_from_one_command_and_finds_no_server_error() {
     // A short soak on this suite's backend: every kind of request is sent, answered without a
     // server error, and reported for its first and last window.
-    let dir = tempfile::tempdir().unwrap();
-    let url = match std::env::var("GOPY_TEST_DATABASE_URL") {
-        Ok(u) if u.starts_with("postgres") => u,
-        _ => format!("sqlite://{}", dir.path().join("soak.sqlite3").display()),
-    };
-    let out = Command::new(env!("CARGO_BIN_EXE_gopy"))
-        .current_dir(dir.path())
-        .env("RUST_LOG", "warn")
-        .args(["bench", "--database-url", &url, "--duration", "2"])
-        .args(["--clients", "4", "--export-rows", "1000", "--soak", "6"])
-        .arg("--out")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let run = bench(
+        &[
+            "--duration",
+            "2",
+            "--clients",
+            "4",
+            "--export-rows",
+            "1000",
+            "--soak",
+            "6",
+        ],
+        "soak-",
     );
-    let json = std::fs::read_dir(dir.path())
-        .unwrap()
-        .flatten()
-        .find(|e| e.file_name().to_string_lossy().starts_with("soak-"))
-        .expect("a JSON result file");
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(json.path()).unwrap()).unwrap();
+    let report = run.results;
     let kinds = report["kinds"].as_array().unwrap();
     let names: Vec<&str> = kinds.iter().map(|k| k["kind"].as_str().unwrap()).collect();
     assert_eq!(
