@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::bench::load::{closed_loop_by_turns, Stats};
+use crate::bench::scenarios::get_as_employee;
 use crate::bench::setup::Server;
 use crate::bench::{Ctx, Outcome};
 use crate::config::DatabaseSettings;
@@ -84,19 +85,11 @@ pub(crate) async fn backup(ctx: &Arc<Ctx>) -> anyhow::Result<Outcome> {
 /// A page of 50 approved comments from the server at `base`, as the `client`th employee.
 async fn page(c: &Ctx, base: &str, client: usize) -> bool {
     let s = &c.seeded;
-    let res = c
-        .http
-        .get(format!(
-            "{base}/api/v1/documents/{}/comments?section_id={}&limit=50",
-            s.doc, s.read_section
-        ))
-        .bearer_auth(&s.employee_tokens[client % s.employee_tokens.len()])
-        .send()
-        .await;
-    match res {
-        Ok(r) if r.status() == reqwest::StatusCode::OK => r.bytes().await.is_ok(),
-        _ => false,
-    }
+    let url = format!(
+        "{base}/api/v1/documents/{}/comments?section_id={}&limit=50",
+        s.doc, s.read_section
+    );
+    get_as_employee(c, url, client).await
 }
 
 /// Scenario 12: the cost of counting every request for `/metrics`.

@@ -83,6 +83,21 @@ pub(crate) async fn submit(ctx: &Arc<Ctx>, scenario: u8) -> anyhow::Result<Outco
     })
 }
 
+/// GET `url` as the `client`th seeded employee, reading the body: whether it was a 200.
+pub(crate) async fn get_as_employee(c: &Ctx, url: String, client: usize) -> bool {
+    let tokens = &c.seeded.employee_tokens;
+    let res = c
+        .http
+        .get(url)
+        .bearer_auth(&tokens[client % tokens.len()])
+        .send()
+        .await;
+    match res {
+        Ok(r) if r.status() == reqwest::StatusCode::OK => r.bytes().await.is_ok(),
+        _ => false,
+    }
+}
+
 /// Closed-loop GETs of `path` as employees (each client with its own token), and on PostgreSQL
 /// pgbench running `sql` with `vars` on as many clients: (gopy, the database's own).
 async fn reads(
@@ -97,19 +112,7 @@ async fn reads(
     let url = format!("{}{path}", ctx.server.base);
     let gopy = closed_loop(clients, d, move |client, _| {
         let (c, url) = (c.clone(), url.clone());
-        async move {
-            let s = &c.seeded;
-            let res = c
-                .http
-                .get(url)
-                .bearer_auth(&s.employee_tokens[client % s.employee_tokens.len()])
-                .send()
-                .await;
-            match res {
-                Ok(r) if r.status() == reqwest::StatusCode::OK => r.bytes().await.is_ok(),
-                _ => false,
-            }
-        }
+        async move { get_as_employee(&c, url, client).await }
     })
     .await;
     let native = if ctx.backend == Backend::Postgres {

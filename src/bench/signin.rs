@@ -10,7 +10,7 @@ use argon2::Argon2;
 use reqwest::StatusCode;
 
 use crate::bench::load::{closed_loop, open_loop, Answer, Stats};
-use crate::bench::scenarios::ratio;
+use crate::bench::scenarios::{get_as_employee, ratio};
 use crate::bench::setup::BENCH_PASSWORD;
 use crate::bench::{Ctx, Outcome};
 use crate::config::Settings;
@@ -76,17 +76,8 @@ async fn reader(c: Arc<Ctx>, d: Duration) -> Stats {
     closed_loop(1, d, move |client, _| {
         let c = c.clone();
         async move {
-            let tokens = &c.seeded.employee_tokens;
-            let res = c
-                .http
-                .get(format!("{}/api/v1/documents", c.server.base))
-                .bearer_auth(&tokens[client % tokens.len()])
-                .send()
-                .await;
-            match res {
-                Ok(r) if r.status() == StatusCode::OK => r.bytes().await.is_ok(),
-                _ => false,
-            }
+            let url = format!("{}/api/v1/documents", c.server.base);
+            get_as_employee(&c, url, client).await
         }
     })
     .await
