@@ -326,9 +326,14 @@ struct BenchRun {
     results: Value,
 }
 
+/// On PostgreSQL every bench run makes its own database under one name (`gopy_bench`), dropping
+/// the one before: two at once would drop each other's.
+static BENCH_DATABASE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// `gopy bench ARGS` on this suite's backend (PostgreSQL when the suite runs on it, else a new
 /// SQLite file), which must succeed and write its results file `<prefix>-…json`.
 fn bench(args: &[&str], prefix: &str) -> BenchRun {
+    let _one_at_a_time = BENCH_DATABASE.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let url = match std::env::var("GOPY_TEST_DATABASE_URL") {
         Ok(u) if u.starts_with("postgres") => u,
