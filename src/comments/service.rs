@@ -197,8 +197,14 @@ pub fn for_document(
         newest_first: false,
     };
     // One round trip: the query itself yields nothing for a hidden document or a section of
-    // another one; only an empty page needs to find out which answer it is.
-    let rows = store::list(conn, &filter, page)?;
+    // another one; only an empty page needs to find out which answer it is. Without a status
+    // filter the query walks a (section or document, id) index whatever the values, so its
+    // generic plan is safe to reuse; a rare status needs a custom one.
+    let rows = if filter.statuses.is_none() {
+        with_generic_plans(conn, |conn| store::list(conn, &filter, page))?
+    } else {
+        store::list(conn, &filter, page)?
+    };
     if rows.is_empty() {
         drafts::get(conn, document_id, viewer)?;
         if let Some(section) = filter.section_id {

@@ -54,7 +54,7 @@ pub fn list(
     filter: &CommentFilter,
     page: Keyset,
 ) -> QueryResult<Vec<CommentRow>> {
-    let mut query = comment_query!().into_boxed();
+    let mut query = comment_query!().limit(page.limit + 1).into_boxed();
     match (filter.document_id, filter.section_id) {
         // A section belongs to one document: filtering the comments on both only misleads
         // the planner into sorting the whole section. Which document it belongs to is a
@@ -96,23 +96,20 @@ pub fn list(
                 .or(comments::author_id.eq(me)),
         );
     }
-    query = match (filter.newest_first, page.after) {
-        (true, Some(a)) => query.filter(comments::id.lt(a)),
-        (false, Some(a)) => query.filter(comments::id.gt(a)),
-        (_, None) => query,
+    query = if filter.newest_first {
+        let q = query.order(comments::id.desc());
+        match page.after {
+            Some(a) => q.filter(comments::id.lt(a)),
+            None => q,
+        }
+    } else {
+        let q = query.order(comments::id.asc());
+        match page.after {
+            Some(a) => q.filter(comments::id.gt(a)),
+            None => q,
+        }
     };
-    // The order and the limit, with the limit written into the statement rather than bound:
-    // a bound LIMIT makes PostgreSQL price the reusable plan as if it read a tenth of the
-    // section, so it planned the query again at every execution (or was told not to, with two
-    // more statements around each page). Written in, the limit (a page size, 2–101) gives one
-    // prepared statement per size whose reusable plan PostgreSQL adopts by itself.
-    let direction = if filter.newest_first { "DESC" } else { "ASC" };
-    query
-        .order(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
-            "\"comments\".\"id\" {direction} LIMIT {}",
-            page.limit + 1
-        )))
-        .load(conn)
+    query.load(conn)
 }
 
 /// A comment as written.
