@@ -185,3 +185,22 @@ async fn my_comments_shows_each_with_its_status_and_a_rejections_reason() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn approved_comments_on_the_whole_draft_are_shown_to_readers_who_cannot_comment() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let id = app
+        .comment_id(&w.employee, w.doc, "Góp ý chung cho cả dự thảo")
+        .await;
+    app.decide(&w.moderator, id, serde_json::json!({ "action": "approve" }))
+        .await;
+    // The secretariat reads the draft but does not comment on it: no form, the comment shown.
+    let html = app
+        .page_text(&w.secretariat, &format!("/drafts/{}", w.doc))
+        .await;
+    assert!(
+        html.contains("Góp ý chung cho cả dự thảo") && !html.contains("Gửi góp ý"),
+        "{html}"
+    );
+}
