@@ -13,6 +13,7 @@ mod scenarios;
 pub mod setup;
 mod signin;
 mod soak;
+mod soak_report;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -120,7 +121,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         .build()?;
     if let Some(seconds) = args.soak {
         let report = rt.block_on(soak::soak(&ctx, seconds))?;
-        soak::print(&report);
+        soak_report::print(&report);
         let file = write_results(&args, backend, "soak", serde_json::to_value(&report)?)?;
         println!("\nresults written to {}", file.display());
         return Ok(());
