@@ -177,32 +177,43 @@ async fn running() -> Running {
     }
 }
 
+impl Running {
+    /// Pause the replica's replay, then have a second comment approved through the primary.
+    async fn second_comment_while_paused(&self) {
+        sql(
+            &self.r.standby.url_of("gopy"),
+            "SELECT pg_wal_replay_pause()",
+        );
+        self.api
+            .approved_comment(&self.author, &self.moderator, self.r.doc, "Góp ý thứ hai.")
+            .await;
+    }
+
+    fn resume(&self) {
+        sql(
+            &self.r.standby.url_of("gopy"),
+            "SELECT pg_wal_replay_resume()",
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_come_from_the_replica_and_a_writer_reads_their_own_writes() {
     if !in_postgres_suite() {
         return;
     }
-    // Every part bound: the server and the folder live to the end of the test.
-    let Running {
-        r,
-        _dir,
-        server: _server,
-        api,
-        author,
-        reader,
-        moderator,
-    } = running().await;
+    // Bound whole: the server and the folder live to the end of the test.
+    let run = running().await;
+    let (api, doc) = (&run.api, run.r.doc);
 
-    sql(&r.standby.url_of("gopy"), "SELECT pg_wal_replay_pause()");
-    api.approved_comment(&author, &moderator, r.doc, "Góp ý thứ hai.")
-        .await;
+    run.second_comment_while_paused().await;
     // The reader wrote nothing: the paused replica answers, without the second comment.
-    assert_eq!(api.approved(&reader, r.doc).await, 1);
+    assert_eq!(api.approved(&run.reader, doc).await, 1);
     // The moderator just approved it: read from the primary.
-    assert_eq!(api.approved(&moderator, r.doc).await, 2);
+    assert_eq!(api.approved(&run.moderator, doc).await, 2);
 
-    sql(&r.standby.url_of("gopy"), "SELECT pg_wal_replay_resume()");
-    api.until_approved(&reader, r.doc, 2).await;
+    run.resume();
+    api.until_approved(&run.reader, doc, 2).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,32 +248,23 @@ async fn the_draft_page_comes_from_the_replica_and_a_writer_sees_their_own_write
     if !in_postgres_suite() {
         return;
     }
-    let Running {
-        r,
-        _dir,
-        server: _server,
-        api,
-        author,
-        reader,
-        moderator,
-    } = running().await;
+    let run = running().await;
+    let (api, doc) = (&run.api, run.r.doc);
     assert!(api
-        .draft_page(&reader, r.doc)
+        .draft_page(&run.reader, doc)
         .await
         .contains("Góp ý thứ nhất."));
 
-    sql(&r.standby.url_of("gopy"), "SELECT pg_wal_replay_pause()");
-    api.approved_comment(&author, &moderator, r.doc, "Góp ý thứ hai.")
-        .await;
+    run.second_comment_while_paused().await;
     // The reader's page comes from the paused replica; the author, who just wrote through
     // this node, reads the primary and sees the comment approved.
     assert!(!api
-        .draft_page(&reader, r.doc)
+        .draft_page(&run.reader, doc)
         .await
         .contains("Góp ý thứ hai."));
     assert!(api
-        .draft_page(&author, r.doc)
+        .draft_page(&run.author, doc)
         .await
         .contains("Góp ý thứ hai."));
-    sql(&r.standby.url_of("gopy"), "SELECT pg_wal_replay_resume()");
+    run.resume();
 }
