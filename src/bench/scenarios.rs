@@ -11,6 +11,27 @@ pub(crate) fn ratio(gopy: &Stats, native: &Stats) -> f64 {
     gopy.throughput / native.throughput.max(1e-9)
 }
 
+/// A comment on the seeded draft's submission section as the `client`th seeded employee, its
+/// Idempotency-Key `key` made unique across runs.
+pub(crate) async fn post_comment(
+    c: &Ctx,
+    client: usize,
+    key: &str,
+    body: &str,
+) -> reqwest::Result<reqwest::Response> {
+    let s = &c.seeded;
+    c.http
+        .post(format!(
+            "{}/api/v1/documents/{}/comments",
+            c.server.base, s.doc
+        ))
+        .bearer_auth(&s.employee_tokens[client % s.employee_tokens.len()])
+        .header("Idempotency-Key", format!("{key}-{}", uuid::Uuid::new_v4()))
+        .json(&serde_json::json!({ "section_id": s.submit_section, "body": body }))
+        .send()
+        .await
+}
+
 /// Scenario 1 (PostgreSQL, against pgbench) and 5 (SQLite, against a raw insert loop).
 pub(crate) async fn submit(ctx: &Arc<Ctx>, scenario: u8) -> anyhow::Result<Outcome> {
     let d = Duration::from_secs(ctx.args.duration);
@@ -18,24 +39,9 @@ pub(crate) async fn submit(ctx: &Arc<Ctx>, scenario: u8) -> anyhow::Result<Outco
     let gopy = closed_loop(ctx.args.clients, d, move |client, n| {
         let c = c.clone();
         async move {
-            let s = &c.seeded;
-            let res = c
-                .http
-                .post(format!(
-                    "{}/api/v1/documents/{}/comments",
-                    c.server.base, s.doc
-                ))
-                .bearer_auth(&s.employee_tokens[client % s.employee_tokens.len()])
-                .header(
-                    "Idempotency-Key",
-                    format!("bench-{client}-{n}-{}", uuid::Uuid::new_v4()),
-                )
-                .json(&serde_json::json!({
-                    "section_id": s.submit_section,
-                    "body": "Góp ý đo hiệu năng: đề nghị bổ sung quy định chuyển tiếp.",
-                }))
-                .send()
-                .await;
+            let key = format!("bench-{client}-{n}");
+            let body = "Góp ý đo hiệu năng: đề nghị bổ sung quy định chuyển tiếp.";
+            let res = post_comment(&c, client, &key, body).await;
             matches!(res, Ok(r) if r.status() == reqwest::StatusCode::CREATED)
         }
     })

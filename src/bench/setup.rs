@@ -150,15 +150,20 @@ pub fn seed(
         vec![Role::Secretariat],
         &cheap,
     )?;
-    let mut employee_ids = Vec::new();
-    for i in 0..clients {
-        employee_ids.push(add(
-            &mut conn,
-            format!("nv{i}@bench.gopy.vn"),
-            vec![Role::Employee],
-            &cheap,
-        )?);
-    }
+    // `n` accounts `<prefix><i>@bench.gopy.vn` holding `role`, with the cheap hash.
+    let numbered = |conn: &mut DbConn, prefix: &str, n: usize, role: Role| {
+        (0..n)
+            .map(|i| {
+                add(
+                    conn,
+                    format!("{prefix}{i}@bench.gopy.vn"),
+                    vec![role],
+                    &cheap,
+                )
+            })
+            .collect::<anyhow::Result<Vec<i64>>>()
+    };
+    let employee_ids = numbered(&mut conn, "nv", clients, Role::Employee)?;
     // A flood is many people signing in, not one account (whose attempts in flight would count
     // towards its own lockout).
     let mut login_emails = Vec::new();
@@ -167,15 +172,7 @@ pub fn seed(
         add(&mut conn, email.clone(), vec![Role::Employee], &real)?;
         login_emails.push(email);
     }
-    let mut moderator_ids = Vec::new();
-    for i in 0..MODERATORS {
-        moderator_ids.push(add(
-            &mut conn,
-            format!("kiemduyet{i}@bench.gopy.vn"),
-            vec![Role::Moderator],
-            &cheap,
-        )?);
-    }
+    let moderator_ids = numbered(&mut conn, "kiemduyet", MODERATORS, Role::Moderator)?;
     let s = users::actor(&mut conn, secretariat).map_err(|e| anyhow::anyhow!(e.describe()))?;
     let document = |conn: &mut DbConn, title: &str| -> anyhow::Result<(i64, Vec<i64>)> {
         let new = NewDocument {
@@ -237,15 +234,14 @@ pub fn seed(
     let mut token = |id: i64| -> anyhow::Result<String> {
         Ok(login::open_session(&mut conn, id, 24 * 60, &cli)?.0)
     };
-    let employee_tokens = employee_ids
-        .iter()
-        .map(|id| token(*id))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut tokens = |ids: &[i64]| {
+        ids.iter()
+            .map(|id| token(*id))
+            .collect::<anyhow::Result<Vec<_>>>()
+    };
+    let employee_tokens = tokens(&employee_ids)?;
+    let moderator_tokens = tokens(&moderator_ids)?;
     let secretariat_token = token(secretariat)?;
-    let moderator_tokens = moderator_ids
-        .iter()
-        .map(|id| token(*id))
-        .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Seeded {
         doc,
         submit_section: sections[0],

@@ -11,6 +11,7 @@ use serde::Serialize;
 use tokio::sync::{mpsc, Semaphore};
 
 use crate::bench::load::{closed_loop, Stats};
+use crate::bench::scenarios::post_comment;
 use crate::bench::setup::{rss_kib, BENCH_PASSWORD};
 use crate::bench::soak_report::{report, Done, SoakReport};
 use crate::bench::Ctx;
@@ -101,20 +102,8 @@ async fn request(c: &Ctx, kind: Kind, n: u64) -> Ending {
     let employee = &s.employee_tokens[n as usize % s.employee_tokens.len()];
     match kind {
         Kind::Submission => {
-            let res = c
-                .http
-                .post(format!("{base}/api/v1/documents/{}/comments", s.doc))
-                .bearer_auth(employee)
-                .header(
-                    "Idempotency-Key",
-                    format!("soak-{n}-{}", uuid::Uuid::new_v4()),
-                )
-                .json(&serde_json::json!({
-                    "section_id": s.submit_section,
-                    "body": "Góp ý chạy dài: đề nghị bổ sung quy định chuyển tiếp cho cán bộ.",
-                }))
-                .send()
-                .await;
+            let body = "Góp ý chạy dài: đề nghị bổ sung quy định chuyển tiếp cho cán bộ.";
+            let res = post_comment(c, n as usize, &format!("soak-{n}"), body).await;
             ending(&res, StatusCode::CREATED)
         }
         Kind::Read => {
