@@ -42,19 +42,42 @@ pub fn clean_opt(s: Option<&str>) -> Option<String> {
     s.map(clean).filter(|v| !v.is_empty())
 }
 
-/// Folded search key: "Nguyễn Văn Đức" → "nguyen van duc".
+/// Folded search key: "Nguyễn Văn Đức" → "nguyen van duc". Whitespace runs become one space,
+/// none at either end.
+///
+/// The same as NFD, dropping every combining mark, đ → d, lowercase, then collapsing the
+/// whitespace, but a character at a time: NFD's reordering only ever moves marks among marks,
+/// which are all dropped, so each character's own decomposition is enough. It runs several
+/// times for every comment written (its search form, its fingerprint, its candidates'), and
+/// the general NFD iterator was the larger part of that.
 pub fn fold(s: &str) -> String {
-    s.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .map(|c| match c {
-            'đ' | 'Đ' => 'd',
-            other => other,
-        })
-        .flat_map(char::to_lowercase)
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    let mut push = |c: char| {
+        for lower in c.to_lowercase() {
+            if lower.is_whitespace() {
+                space = !out.is_empty();
+            } else {
+                if space {
+                    out.push(' ');
+                    space = false;
+                }
+                out.push(lower);
+            }
+        }
+    };
+    for c in s.chars() {
+        if c.is_ascii() {
+            push(c);
+            continue;
+        }
+        unicode_normalization::char::decompose_canonical(c, |d| {
+            if !is_combining_mark(d) {
+                push(if matches!(d, 'đ' | 'Đ') { 'd' } else { d });
+            }
+        });
+    }
+    out
 }
 
 /// Lowercase NFC with whitespace collapsed: the form a query typed with diacritics is matched
@@ -182,6 +205,28 @@ pub fn like_pattern(needle: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The general form `fold` is a faster equal of.
+    fn fold_by_nfd(s: &str) -> String {
+        s.nfd()
+            .filter(|c| !is_combining_mark(*c))
+            .map(|c| match c {
+                'đ' | 'Đ' => 'd',
+                other => other,
+            })
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_a_character_at_a_time_equals_nfd(s in "\\PC{0,40}|[ \t\naăâeêioôơuưyđAĂÂEÊIOÔƠUƯYĐ\u{300}-\u{36f}áàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệ]{0,40}") {
+            proptest::prop_assert_eq!(fold(&s), fold_by_nfd(&s));
+        }
+    }
 
     #[test]
     fn folds_vietnamese() {
