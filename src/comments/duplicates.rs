@@ -42,12 +42,23 @@ fn sip(key: (u64, u64), bytes: &[u8]) -> u64 {
 }
 
 /// A bijective mixer (splitmix64's finaliser): the `i`-th MinHash function is
-/// `mix(shingle ^ seed_i)`.
-fn mix(mut z: u64) -> u64 {
+/// `mix(shingle ^ SEEDS[i])`.
+const fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
+
+/// `mix(SEED × (i + 1))` for each MinHash function `i`.
+const SEEDS: [u64; BANDS * ROWS] = {
+    let mut seeds = [0; BANDS * ROWS];
+    let mut i = 0;
+    while i < seeds.len() {
+        seeds[i] = mix(SEED.wrapping_mul(i as u64 + 1));
+        i += 1;
+    }
+    seeds
+};
 
 /// The hashes of the text's word shingles (sentences apart), sorted and without repeats.
 pub fn shingles(text: &str) -> Vec<u64> {
@@ -63,7 +74,16 @@ pub fn shingles(text: &str) -> Vec<u64> {
         }
         let size = SHINGLE_WORDS.min(words.len());
         for window in words.windows(size) {
-            out.push(sip(SHINGLE_KEY, window.join(" ").as_bytes()));
+            // The words joined by spaces, hashed as they stream in (SipHash reads bytes the
+            // same however they are split): no string a shingle.
+            let mut h = SipHasher13::new_with_keys(SHINGLE_KEY.0, SHINGLE_KEY.1);
+            for (k, word) in window.iter().enumerate() {
+                if k > 0 {
+                    h.write(b" ");
+                }
+                h.write(word.as_bytes());
+            }
+            out.push(h.finish());
         }
     }
     out.sort_unstable();
@@ -82,8 +102,7 @@ pub fn fingerprint(text: &str) -> Fingerprint {
     }
     let mut signature = [u64::MAX; BANDS * ROWS];
     for &s in &shingles {
-        for (i, slot) in signature.iter_mut().enumerate() {
-            let seed = mix(SEED.wrapping_mul(i as u64 + 1));
+        for (slot, seed) in signature.iter_mut().zip(SEEDS) {
             *slot = (*slot).min(mix(s ^ seed));
         }
     }
@@ -152,12 +171,36 @@ mod tests {
     }
 
     #[test]
+    fn the_buckets_never_change() {
+        // Stored buckets are found again only while the text, the shingles and the hashes
+        // give these values.
+        let pinned: Vec<i64> = vec![
+            6_754_164_233_678_444_983,
+            -819_319_673_706_849_949,
+            9_177_835_351_326_533_626,
+            -8_252_149_848_123_683_681,
+            -5_787_414_289_901_562_266,
+            1_610_285_123_206_680_213,
+        ];
+        assert_eq!(fingerprint("Một hai, ba bốn").buckets, pinned);
+    }
+
+    #[test]
     fn the_buckets_are_the_same_in_every_process() {
         // Fixed keys: this value must never change (stored buckets depend on it).
         assert_eq!(fingerprint("một hai ba bốn").buckets.len(), BANDS);
         assert_eq!(
             fingerprint("một hai ba bốn").buckets[0],
             fingerprint("MOT HAI BA BON").buckets[0]
+        );
+    }
+
+    #[test]
+    fn a_shingle_is_the_hash_of_its_words_joined_by_spaces() {
+        let joined = ["de", "nghi", "bo"].join(" ");
+        assert_eq!(
+            shingles("Đề nghị bổ"),
+            vec![sip(SHINGLE_KEY, joined.as_bytes())]
         );
     }
 
