@@ -4,7 +4,7 @@
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, BigInt};
+use diesel::sql_types::{Array, BigInt, Nullable, Text};
 
 use crate::comments::types::CommentStatus;
 use crate::db::schema::{comment_buckets, comments};
@@ -32,6 +32,10 @@ const PER_BUCKET_SQL: &str = "8";
 /// comments instead of 35 ms). The `LIMIT` keeps the subquery a nested loop (and JIT is off
 /// on gopy's connections, since those stale estimates would also compile it).
 ///
+/// Each hit brings what its comment is checked by, so that the batch reads its candidates in
+/// this one round trip (a second statement for the best candidates' texts cost a third of
+/// clustering's time in the comment writer).
+///
 /// A type of its own rather than `sql_query` text, so that diesel keeps it prepared on the
 /// connection: planning it afresh cost as much as running it.
 #[derive(QueryId)]
@@ -40,20 +44,34 @@ struct PgHits {
     document_id: i64,
 }
 
+type HitSql = (
+    BigInt,
+    BigInt,
+    BigInt,
+    Text,
+    Nullable<BigInt>,
+    Nullable<Text>,
+);
+
 impl Query for PgHits {
-    type SqlType = (BigInt, BigInt, BigInt);
+    type SqlType = HitSql;
 }
 
 impl QueryFragment<Pg> for PgHits {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql("SELECT x.document_id, x.bucket, x.comment_id FROM unnest(");
+        out.push_sql("SELECT x.document_id, x.bucket, x.comment_id, m.body, m.cluster_id, ");
+        out.push_sql("m.screening FROM unnest(");
         out.push_bind_param::<Array<BigInt>, _>(&self.buckets)?;
         out.push_sql(") AS b(bucket) CROSS JOIN LATERAL (SELECT c.document_id, c.bucket, ");
         out.push_sql("c.comment_id FROM comment_buckets c WHERE c.document_id = ");
         out.push_bind_param::<BigInt, _>(&self.document_id)?;
         out.push_sql(" AND c.bucket = b.bucket ORDER BY c.comment_id LIMIT ");
         out.push_sql(PER_BUCKET_SQL);
-        out.push_sql(") x");
+        // Each hit's comment by its key, one at a time (the `LIMIT` keeps the subquery from
+        // being flattened into a join, which stale estimates could make a hash join over
+        // the whole table).
+        out.push_sql(") x CROSS JOIN LATERAL (SELECT m.body, m.cluster_id, m.screening ");
+        out.push_sql("FROM comments m WHERE m.id = x.comment_id LIMIT 1) m");
         Ok(())
     }
 }
@@ -85,32 +103,42 @@ impl QueryFragment<Pg> for PgInsert {
 
 impl RunQueryDsl<PgConnection> for PgInsert {}
 
-/// The bucket rows of `documents` whose bucket is one of `buckets` (inside a transaction).
-pub fn bucket_hits(
-    conn: &mut DbConn,
-    documents: &[i64],
-    buckets: &[i64],
-) -> QueryResult<Vec<(i64, i64, i64)>> {
+/// An earlier comment sharing a bucket with a new one, and what it is checked by.
+#[derive(Debug, Queryable)]
+pub struct Hit {
+    pub document_id: i64,
+    pub bucket: i64,
+    pub comment_id: i64,
+    pub body: String,
+    pub cluster_id: Option<i64>,
+    /// Its screening (JSON).
+    pub screening: Option<String>,
+}
+
+/// The comments of `documents` in one of `buckets` (inside a transaction), at most
+/// `PER_BUCKET` of each bucket.
+pub fn bucket_hits(conn: &mut DbConn, documents: &[i64], buckets: &[i64]) -> QueryResult<Vec<Hit>> {
     if buckets.is_empty() {
         return Ok(Vec::new());
     }
+    let mut out = Vec::new();
     match conn {
         DbConn::Pg(c) => {
-            let mut out = Vec::new();
             for &document_id in documents {
                 let probe = PgHits {
                     buckets: buckets.to_vec(),
                     document_id,
                 };
-                out.extend(probe.load::<(i64, i64, i64)>(c)?);
+                out.extend(probe.load::<Hit>(c)?);
             }
-            Ok(out)
         }
         DbConn::Sqlite(c) => {
-            let mut out = Vec::new();
             for &d in documents {
                 for &b in buckets {
-                    let rows: Vec<(i64, i64, i64)> = comment_buckets::table
+                    let rows: Vec<Hit> = comment_buckets::table
+                        .inner_join(
+                            comments::table.on(comments::id.eq(comment_buckets::comment_id)),
+                        )
                         .filter(comment_buckets::document_id.eq(d))
                         .filter(comment_buckets::bucket.eq(b))
                         .order(comment_buckets::comment_id.asc())
@@ -119,14 +147,17 @@ pub fn bucket_hits(
                             comment_buckets::document_id,
                             comment_buckets::bucket,
                             comment_buckets::comment_id,
+                            comments::body,
+                            comments::cluster_id,
+                            comments::screening,
                         ))
                         .load(c)?;
                     out.extend(rows);
                 }
             }
-            Ok(out)
         }
     }
+    Ok(out)
 }
 
 pub fn insert_buckets(conn: &mut DbConn, rows: Vec<BucketRow>) -> QueryResult<()> {
@@ -159,21 +190,6 @@ pub fn delete_buckets(
             .filter(comment_buckets::comment_id.eq(comment_id)),
     )
     .execute(conn)
-}
-
-/// What a candidate is checked by: (id, body, cluster_id, screening JSON).
-pub type Candidate = (i64, String, Option<i64>, Option<String>);
-
-pub fn candidates(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Candidate>> {
-    comments::table
-        .filter(comments::id.eq_any(ids))
-        .select((
-            comments::id,
-            comments::body,
-            comments::cluster_id,
-            comments::screening,
-        ))
-        .load(conn)
 }
 
 /// A comment's cluster and screening after intake (and its status, when screening flagged it).

@@ -153,35 +153,38 @@ pub fn plan(conn: &mut DbConn, fresh: &[Fresh], intake: Intake) -> QueryResult<P
     all.sort_unstable();
     all.dedup();
     let mut index: HashMap<(i64, i64), Vec<Who>> = HashMap::new();
-    for (d, b, c) in clusters::bucket_hits(conn, &documents, &all)? {
-        index.entry((d, b)).or_default().push(Who::Earlier(c));
+    let mut texts: HashMap<i64, clusters::Hit> = HashMap::new();
+    for hit in clusters::bucket_hits(conn, &documents, &all)? {
+        index
+            .entry((hit.document_id, hit.bucket))
+            .or_default()
+            .push(Who::Earlier(hit.comment_id));
+        texts.entry(hit.comment_id).or_insert(hit);
     }
-    let mut wanted: Vec<i64> = fresh
-        .iter()
-        .zip(&prints)
-        .flat_map(|(f, p)| {
-            ranked(&index, f.document_id, &p.buckets)
-                .into_iter()
-                .take(CHECKED)
-                .filter_map(|(w, _)| match w {
-                    Who::Earlier(id) => Some(id),
-                    Who::Batch(_) => None,
-                })
-        })
-        .collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let mut known: HashMap<Who, Known> = clusters::candidates(conn, &wanted)?
-        .into_iter()
-        .map(|(id, body, cluster_id, screening)| {
-            let k = Known {
-                shingles: shingles(&body),
-                cluster_id,
-                screening: screening.and_then(|s| serde_json::from_str(&s).ok()),
-            };
-            (Who::Earlier(id), k)
-        })
-        .collect();
+    // Only the best candidates are compared exactly: their texts are shingled.
+    let mut known: HashMap<Who, Known> = HashMap::new();
+    for (f, p) in fresh.iter().zip(&prints) {
+        for (who, _) in ranked(&index, f.document_id, &p.buckets)
+            .into_iter()
+            .take(CHECKED)
+        {
+            let Who::Earlier(id) = who else { continue };
+            if known.contains_key(&who) {
+                continue;
+            }
+            if let Some(hit) = texts.get(&id) {
+                let k = Known {
+                    shingles: shingles(&hit.body),
+                    cluster_id: hit.cluster_id,
+                    screening: hit
+                        .screening
+                        .as_deref()
+                        .and_then(|s| serde_json::from_str(s).ok()),
+                };
+                known.insert(who, k);
+            }
+        }
+    }
     for (i, f) in fresh.iter().enumerate() {
         if f.keep_cluster.is_some() {
             plan.items[i].screening.add(Label::Duplicate, Vec::new());
