@@ -18,8 +18,12 @@ use crate::drafts::types::{NewDocument, NewSection};
 use crate::identity::RequestMeta;
 
 pub const BENCH_PASSWORD: &str = "đo hiệu năng gopy 2026 bench";
-/// Accounts signing in during scenario 4.
-pub const LOGIN_ACCOUNTS: usize = 64;
+/// Accounts signing in during scenario 4. Enough that a flood admitted up to
+/// `auth.hash_max_wait_ms` deep (300 sign-ins a second, a second's worth in flight) holds
+/// well under `auth.lockout_threshold` (5) attempts of one account in flight at once, which
+/// the lockout counts: with 64 accounts that is about five, and a few runs had a failed
+/// sign-in.
+pub const LOGIN_ACCOUNTS: usize = 512;
 /// Moderators deciding during the soak.
 const MODERATORS: usize = 4;
 
