@@ -122,12 +122,12 @@ pub fn copy_export(url: &str, doc: i64) -> anyhow::Result<Stats> {
     Ok(psql_copy(url, &[sql])?.with_rows(|lines| lines.saturating_sub(1)))
 }
 
-/// PostgreSQL's own share of gopy's CSV export: the export's COPY of `section` (its
-/// neutralised cells, local times and labels), as psql runs it.
-pub fn copy_export_as_gopy(url: &str, doc: i64, section: i64) -> anyhow::Result<Stats> {
+/// PostgreSQL's own share of gopy's CSV export: the export's binary COPY of `section` (the
+/// `rows` comments it holds), as psql runs it.
+pub fn copy_export_as_gopy(url: &str, doc: i64, section: i64, rows: u64) -> anyhow::Result<Stats> {
     let statements = crate::feedback::copy_store::section_copy_statements(doc, section);
-    // Every line is a record but the trailer.
-    Ok(psql_copy(url, &statements)?.with_rows(|lines| lines.saturating_sub(1)))
+    // Binary: newlines in the data say nothing of its rows.
+    Ok(psql_copy(url, &statements)?.with_rows(|_| rows))
 }
 
 /// Run `statements` with psql (the last a COPY … TO STDOUT), reading its output to the end:

@@ -196,16 +196,16 @@ pub(crate) async fn export(ctx: &Arc<Ctx>) -> anyhow::Result<Vec<Outcome>> {
         };
         let peak_mb = fetched.peak_mb;
         let r = native.as_ref().map(|n| ratio(&gopy, n));
-        // PostgreSQL's own share: the export's COPY (neutralised cells, local times, labels)
-        // of the large draft's one section, as psql runs it.
+        // PostgreSQL's own share: the export's binary COPY of the large draft's one section,
+        // as psql runs it.
         let own = if ctx.backend == Backend::Postgres && doc == ctx.seeded.export_large {
             let (url, section) = (ctx.url.clone(), ctx.seeded.export_large_section);
             let own = tokio::task::spawn_blocking(move || {
-                native::copy_export_as_gopy(&url, doc, section)
+                native::copy_export_as_gopy(&url, doc, section, rows as u64)
             })
             .await??;
             format!(
-                "; the export's own COPY in psql {:.0} rows/s (gopy {:.2}× of it)",
+                "; the export's own binary COPY in psql {:.0} rows/s (gopy {:.2}× of it)",
                 own.throughput,
                 ratio(&gopy, &own)
             )

@@ -2,6 +2,7 @@
 //! picks the backend from the URL scheme, per-connection SQLite PRAGMAs, embedded migrations.
 
 pub mod in_use;
+pub mod pg_copy;
 pub mod schema;
 pub mod text_enum;
 mod tx;

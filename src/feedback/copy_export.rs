@@ -1,8 +1,11 @@
-//! The CSV export streamed from PostgreSQL's COPY (`copy_store`), group by group in reading
-//! order, its line ends turned into CRLF on the way. One blocking thread holds one pooled
-//! connection for the length of the export and hands the bytes over a short channel: memory
-//! stays at a few chunks whatever the size, and a client that goes away stops the COPY (the
-//! connection, left mid-COPY, is dropped from the pool).
+//! The CSV export streamed from PostgreSQL's binary COPY (`copy_store`), group by group in
+//! reading order, each comment written by `csv_file::CsvRows` as it arrives. One blocking
+//! thread holds one pooled connection for the length of the export and hands the bytes over a
+//! short channel: memory stays at a few chunks whatever the size, and a client that goes away
+//! stops the COPY (the connection, left mid-COPY, is dropped from the pool).
+
+use std::collections::HashMap;
+use std::io;
 
 use bytes::Bytes;
 use chrono::FixedOffset;
@@ -12,32 +15,46 @@ use tokio::sync::mpsc;
 use crate::db::Pool;
 use crate::error::AppError;
 use crate::feedback::copy_store;
-use crate::feedback::export::{csv_head, Options};
+use crate::feedback::csv_file::{csv_head, CsvRows, Record};
+use crate::feedback::export::{pseudonym, Options};
 use crate::feedback::store::Which;
 
 /// Bytes per chunk handed to the response.
 const CHUNK: usize = 64 * 1024;
 
-/// PostgreSQL ends its CSV records with LF; the export (as Excel expects, RFC 4180) with CRLF.
-/// Line breaks inside quoted fields stay as they are, as the batch encoder leaves them.
-#[derive(Default)]
-struct CrLf {
-    in_quotes: bool,
+/// The response's end of the channel as a writer: bytes go out a chunk at a time, and a
+/// client that went away makes every write fail (`gone`).
+struct Chunks<'a> {
+    buf: Vec<u8>,
+    tx: &'a mpsc::Sender<Result<Bytes, AppError>>,
+    gone: bool,
 }
 
-impl CrLf {
-    fn convert(&mut self, input: &[u8], out: &mut Vec<u8>) {
-        let mut start = 0;
-        for i in memchr::memchr2_iter(b'"', b'\n', input) {
-            if input[i] == b'"' {
-                self.in_quotes = !self.in_quotes;
-            } else if !self.in_quotes {
-                out.extend_from_slice(&input[start..i]);
-                out.extend_from_slice(b"\r\n");
-                start = i + 1;
-            }
+impl Chunks<'_> {
+    fn send(&mut self) -> io::Result<()> {
+        let full = std::mem::replace(&mut self.buf, Vec::with_capacity(2 * CHUNK));
+        if self.tx.blocking_send(Ok(full.into())).is_err() {
+            self.gone = true;
+            return Err(io::ErrorKind::BrokenPipe.into());
         }
-        out.extend_from_slice(&input[start..]);
+        Ok(())
+    }
+}
+
+impl io::Write for Chunks<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        self.send()
     }
 }
 
@@ -72,45 +89,52 @@ fn run(
     tx: &mpsc::Sender<Result<Bytes, AppError>>,
 ) -> Result<(), AppError> {
     let mut conn = crate::db::checkout(pool)?;
-    let mut buf = Vec::with_capacity(2 * CHUNK);
-    buf.extend_from_slice(&csv_head()?);
-    let mut crlf = CrLf::default();
+    let rounds = copy_store::round_numbers(&mut conn, document_id)?;
+    let mut head = Vec::with_capacity(2 * CHUNK);
+    head.extend_from_slice(&csv_head()?);
+    let chunks = Chunks {
+        buf: head,
+        tx,
+        gone: false,
+    };
+    let mut out = CsvRows::new(chunks, offset);
+    // Authors' pseudonyms so far (when the export pseudonymises).
+    let mut pseudonyms = options.pseudonymize.then(HashMap::new);
     for section in groups {
         let which = Which {
             status: options.status,
             round_id: options.round_id,
             section,
         };
-        let mut sink = |chunk: &[u8]| {
-            crlf.convert(chunk, &mut buf);
-            if buf.len() < CHUNK {
-                return true;
-            }
-            let full = std::mem::replace(&mut buf, Vec::with_capacity(2 * CHUNK));
-            tx.blocking_send(Ok(full.into())).is_ok()
+        let mut each = |author: i64, r: &Record<'_>| {
+            let written = match pseudonyms.as_mut() {
+                None => out.write(r),
+                Some(names) => {
+                    let next = names.len() + 1;
+                    let name = pseudonym(*names.entry(author).or_insert(next));
+                    out.write(&Record {
+                        author_name: name.as_bytes(),
+                        ..*r
+                    })
+                }
+            };
+            written.map_err(io::Error::other)
         };
-        let copied = copy_store::copy_csv(
-            &mut conn,
-            document_id,
-            &which,
-            offset.local_minus_utc(),
-            &mut sink,
-        );
-        match copied {
-            Ok(Some(true)) => {}
-            // The client went away in the middle of a COPY.
-            Ok(Some(false)) => {
-                conn.mark_broken();
-                return Ok(());
-            }
+        match copy_store::copy_records(&mut conn, document_id, &which, &rounds, &mut each) {
+            Ok(Some(())) => {}
             Ok(None) => {
                 return Err(AppError::Internal(anyhow::anyhow!(
                     "a COPY export asked of SQLite"
                 )))
             }
             Err(e) => {
+                // Left mid-COPY: the connection goes. A client that went away is no error.
                 conn.mark_broken();
-                return Err(e.into());
+                return if out.output().gone {
+                    Ok(())
+                } else {
+                    Err(e.into())
+                };
             }
         }
     }
@@ -118,23 +142,9 @@ fn run(
         conn.mark_broken();
         return Err(e.into());
     }
-    if !buf.is_empty() {
-        let _ = tx.blocking_send(Ok(buf.into()));
+    // What is left to write out can fail only because the client went away.
+    if let Ok(mut chunks) = out.finish() {
+        let _ = io::Write::flush(&mut chunks);
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn record_ends_become_crlf_but_breaks_inside_quotes_stay() {
-        let mut out = Vec::new();
-        let mut crlf = CrLf::default();
-        // A record split across two chunks in the middle of a quoted field.
-        crlf.convert(b"1,\"a \"\"b\"\"\nc", &mut out);
-        crlf.convert(b" d\",x\n2,,y\n", &mut out);
-        assert_eq!(out, b"1,\"a \"\"b\"\"\nc d\",x\r\n2,,y\r\n");
-    }
 }

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use bytes::Bytes;
-use chrono::{FixedOffset, NaiveDateTime};
+use chrono::FixedOffset;
 use futures_util::Stream;
 
 use crate::comments::types::CommentStatus;
@@ -14,6 +14,7 @@ use crate::context::blocking;
 use crate::db::Pool;
 use crate::drafts::types::Document;
 use crate::error::AppError;
+use crate::feedback::csv_file::Csv;
 use crate::feedback::store;
 use crate::feedback::types::{ExportRow, Format};
 use crate::feedback::WHOLE_DOCUMENT;
@@ -54,133 +55,6 @@ impl Format {
             })),
             Format::Xlsx => None,
         }
-    }
-}
-
-pub const CSV_HEADER: [&str; 15] = [
-    "Mã góp ý",
-    "Số biên nhận",
-    "Vị trí trong dự thảo",
-    "Người góp ý",
-    "Đơn vị",
-    "Loại ý kiến",
-    "Thời điểm gửi",
-    "Thời điểm duyệt",
-    "Nội dung góp ý",
-    "Đề xuất sửa đổi",
-    "Đợt",
-    "Phiên bản dự thảo",
-    "Nhóm trùng lặp",
-    "Tiếp thu",
-    "Giải trình",
-];
-
-/// Spreadsheet formula injection guard (OWASP, ASVS 1.2.10): a cell that starts with
-/// `= + - @`, tab or carriage return is prefixed with `'` so Excel shows it as text.
-pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
-        _ => cell.into(),
-    }
-}
-
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(Vec::new())
-}
-
-fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, AppError> {
-    w.into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
-}
-
-/// `2026-11-26 12:30:05` in the display time zone, into `buf`. Written out field by field:
-/// chrono's `format` parses its pattern again for every call, which was a fifth of an export.
-fn write_local(buf: &mut String, t: NaiveDateTime, offset: FixedOffset) {
-    use chrono::{Datelike, Timelike};
-    use std::fmt::Write;
-    let l = t.and_utc().with_timezone(&offset).naive_local();
-    buf.clear();
-    let _ = write!(
-        buf,
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        l.year(),
-        l.month(),
-        l.day(),
-        l.hour(),
-        l.minute(),
-        l.second()
-    );
-}
-
-/// UTF-8 with BOM (Excel), RFC 4180 quoting, CRLF.
-struct Csv {
-    offset: FixedOffset,
-}
-
-/// The CSV export's first bytes: a BOM (so that Excel reads UTF-8) and the header row.
-pub fn csv_head() -> Result<Bytes, AppError> {
-    let mut w = csv_writer();
-    w.write_record(CSV_HEADER).map_err(anyhow::Error::from)?;
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    out.extend(finish(w)?);
-    Ok(out.into())
-}
-
-impl Encoder for Csv {
-    fn head(&mut self) -> Result<Bytes, AppError> {
-        csv_head()
-    }
-
-    fn rows(&mut self, rows: &[ExportRow]) -> Result<Bytes, AppError> {
-        use std::fmt::Write;
-        let (mut id, mut created, mut decided) = (String::new(), String::new(), String::new());
-        let (mut round, mut version, mut cluster) = (String::new(), String::new(), String::new());
-        let mut w = csv_writer();
-        for r in rows {
-            id.clear();
-            let _ = write!(id, "{}", r.comment_id);
-            round.clear();
-            if let Some(n) = r.names.round {
-                let _ = write!(round, "{n}");
-            }
-            version.clear();
-            let _ = write!(version, "{}", r.version);
-            cluster.clear();
-            if let Some(c) = r.cluster_id {
-                let _ = write!(cluster, "{c}");
-            }
-            write_local(&mut created, r.created_at, self.offset);
-            match r.decided_at {
-                Some(t) => write_local(&mut decided, t, self.offset),
-                None => decided.clear(),
-            }
-            w.write_record([
-                id.as_str(),
-                &neutralise(&r.receipt),
-                &neutralise(r.names.section_path.as_deref().unwrap_or(WHOLE_DOCUMENT)),
-                &neutralise(&r.names.author_name),
-                &neutralise(r.unit()),
-                r.kind(),
-                &created,
-                &decided,
-                &neutralise(&r.body),
-                &neutralise(r.proposed_text.as_deref().unwrap_or("")),
-                &round,
-                &version,
-                &cluster,
-                r.decision.0.map_or("", |d| d.label()),
-                &neutralise(r.rationale.as_deref().unwrap_or("")),
-            ])
-            .map_err(anyhow::Error::from)?;
-        }
-        Ok(finish(w)?.into())
-    }
-
-    fn tail(&mut self) -> Result<Bytes, AppError> {
-        Ok(Bytes::new())
     }
 }
 
@@ -350,24 +224,11 @@ async fn next_chunk(mut ex: Export) -> Option<(Result<Bytes, AppError>, Export)>
 pub(crate) fn pseudonymise(names: &mut HashMap<i64, usize>, rows: &mut [ExportRow]) {
     for r in rows {
         let next = names.len() + 1;
-        let n = *names.entry(r.author_id).or_insert(next);
-        r.names.author_name = format!("Người góp ý {n}");
+        r.names.author_name = pseudonym(*names.entry(r.author_id).or_insert(next));
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_are_written_in_the_display_zone_across_midnight() {
-        let utc = chrono::NaiveDate::from_ymd_opt(2026, 12, 31)
-            .and_then(|d| d.and_hms_opt(17, 3, 9))
-            .unwrap();
-        let mut buf = String::from("left over");
-        write_local(&mut buf, utc, FixedOffset::east_opt(7 * 3600).unwrap());
-        assert_eq!(buf, "2027-01-01 00:03:09");
-        write_local(&mut buf, utc, FixedOffset::west_opt(3600).unwrap());
-        assert_eq!(buf, "2026-12-31 16:03:09");
-    }
+/// The name an export gives the `n`th author it meets, when it pseudonymises.
+pub fn pseudonym(n: usize) -> String {
+    format!("Người góp ý {n}")
 }

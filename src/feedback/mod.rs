@@ -2,6 +2,7 @@
 //! per-unit summaries.
 pub mod copy_export;
 pub mod copy_store;
+pub mod csv_file;
 pub mod docx;
 pub mod export;
 pub mod handlers;

@@ -66,11 +66,8 @@ pub async fn export(
         round_id,
         pseudonymize: wanted.pseudonymize,
     };
-    // On PostgreSQL, CSV comes faster from COPY (names in clear: pseudonyms are numbered in
-    // order of appearance, here).
-    let copy = wanted.format == Format::Csv
-        && !options.pseudonymize
-        && crate::db::is_postgres(&ctx.settings.database.url);
+    // On PostgreSQL, CSV comes faster from a binary COPY.
+    let copy = wanted.format == Format::Csv && crate::db::is_postgres(&ctx.settings.database.url);
     let body = match wanted.format.encoder(&document, offset) {
         Some(_) if copy => Either::Left(Either::Right(copy_export::stream(
             ctx.read_pool(reader.id).await,

@@ -45,8 +45,13 @@ impl ExportRow {
     /// Whose opinion it is, in words: a person's, a unit's collective one, or one rolled up
     /// from the level below.
     pub fn kind(&self) -> &'static str {
+        Self::kind_of(self.on_behalf_of_unit, self.contributed_by.is_some())
+    }
+
+    /// `kind` of a comment made on behalf of its unit or not, rolled up from below or not.
+    pub fn kind_of(on_behalf_of_unit: bool, from_below: bool) -> &'static str {
         let [rolled_up, collective, personal] = Self::KINDS;
-        match (self.on_behalf_of_unit, self.contributed_by.is_some()) {
+        match (on_behalf_of_unit, from_below) {
             (_, true) => rolled_up,
             (true, false) => collective,
             (false, false) => personal,
