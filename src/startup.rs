@@ -11,6 +11,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::comments::page_cache::PageCache;
 use crate::comments::writer::CommentWriter;
 use crate::config::Settings;
 use crate::context::Context;
@@ -72,6 +73,7 @@ impl Application {
         let context = web::Data::new(Context::start(settings.clone(), pool.clone())?);
         let registry = web::Data::new(Metrics::new()?);
         let writer = web::Data::new(CommentWriter::start(pool, registry.writer_batch.clone())?);
+        let pages = web::Data::new(PageCache::default());
         let metrics = match settings.server.metrics_port {
             Some(port) => Some(metrics_server(
                 &settings.server.metrics_host,
@@ -104,6 +106,7 @@ impl Application {
                         .wrap(from_fn(request_id::assign))
                         .app_data(ctx.clone())
                         .app_data(writer.clone())
+                        .app_data(pages.clone())
                         .app_data(table.clone())
                         .app_data(web::PayloadConfig::new(max_body))
                         .app_data(

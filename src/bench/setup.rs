@@ -112,7 +112,8 @@ pub(crate) fn bulk_comments(
             "SET session_replication_role = replica; \
              INSERT INTO comments ({columns}) SELECT {row} FROM generate_series(1, {n}) AS i; \
              SET session_replication_role = DEFAULT; \
-             UPDATE sections SET approved_comments = approved_comments + {n} WHERE id = {section}"
+             UPDATE sections SET approved_comments = approved_comments + {n}, \
+             comments_revision = comments_revision + 1 WHERE id = {section}"
         ),
         DbConn::Sqlite(_) => format!(
             "INSERT INTO comments ({columns}) WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) SELECT {row} FROM s"

@@ -2,6 +2,7 @@ use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 
 use crate::comments::idempotency::HEADER;
 use crate::comments::intake::Intake;
+use crate::comments::page_cache::PageCache;
 use crate::comments::types::{
     Comment, CommentDetail, CommentEdit, CommentQuery, NewComment, ScreeningTerms,
 };
@@ -80,14 +81,17 @@ pub async fn list_document_comments(
     actor: Actor,
     path: web::Path<i64>,
     query: web::Query<CommentQuery>,
-) -> Result<web::Json<Page<Comment>>, AppError> {
-    let (id, query) = (path.into_inner(), query.into_inner());
-    Ok(web::Json(
-        ctx.read(actor.id, move |conn| {
-            service::for_document(conn, &actor, id, query.clone())
+    pages: web::Data<PageCache>,
+) -> Result<HttpResponse, AppError> {
+    let (id, query, pages) = (path.into_inner(), query.into_inner(), pages.into_inner());
+    let json = ctx
+        .read(actor.id, move |conn| {
+            service::for_document(conn, &pages, &actor, id, query.clone())
         })
-        .await?,
-    ))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(json))
 }
 
 /// Your own comments in every state, newest first.

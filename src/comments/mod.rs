@@ -9,6 +9,8 @@ pub mod history;
 pub mod idempotency;
 pub mod intake;
 pub mod limit;
+pub mod page_cache;
+pub mod page_store;
 pub mod pages;
 pub mod response;
 pub mod rules;

@@ -1,19 +1,22 @@
 //! Who may see which comment, and submitting one.
 
+use bytes::Bytes;
+
 use crate::comments::idempotency::{check_key, Created};
-use crate::comments::store;
+use crate::comments::page_cache::{PageCache, PageKey};
 use crate::comments::types::{
     Comment, CommentDetail, CommentFilter, CommentQuery, CommentStatus, ModerationEvent,
     NewComment, PublicComment, Revision, ScreeningTerms,
 };
 use crate::comments::writer::{CommentWriter, Submission};
+use crate::comments::{page_store, store};
 use crate::context::Context;
 use crate::db::{with_generic_plans, DbConn};
 use crate::drafts::service as drafts;
 use crate::error::AppError;
 use crate::identity::{Actor, RequestMeta};
 use crate::input::validated;
-use crate::pagination::{Page, PageParams};
+use crate::pagination::{Keyset, Page, PageParams};
 
 /// Submit a comment: checked and written by the comment writer in a group commit with
 /// whatever else is waiting, acknowledged after its commit. `Ok((true, c))` for a new
@@ -171,21 +174,62 @@ pub fn detail(conn: &mut DbConn, id: i64, viewer: &Actor) -> Result<CommentDetai
 }
 
 /// Comments on a document, oldest first: approved ones plus the viewer's own; moderators
-/// and the secretariat see every state.
+/// and the secretariat see every state. A reader's page of one section with nothing of their
+/// own in it is the same for every such reader: it comes from `pages` while the section's
+/// revision says it is current. The answer is the page as JSON, so that a kept page is not
+/// written again for every reader.
 pub fn for_document(
     conn: &mut DbConn,
+    pages: &PageCache,
     viewer: &Actor,
     document_id: i64,
     query: CommentQuery,
-) -> Result<Page<Comment>, AppError> {
+) -> Result<Bytes, AppError> {
     let page = PageParams {
-        cursor: query.cursor,
+        cursor: query.cursor.clone(),
         limit: query.limit,
     }
     .keyset()?;
     if query.version.is_some_and(|v| v < 1) {
         return Err(AppError::field("version", "must be 1 or more"));
     }
+    let shared = match query.section_id {
+        Some(section)
+            if !viewer.sees_all_comments() && query.status.is_none() && query.version.is_none() =>
+        {
+            page_store::section_state(conn, document_id, section, viewer.id, !viewer.sees_drafts())?
+                .filter(|s| !s.own_unapproved)
+                .map(|s| {
+                    let key = PageKey {
+                        section,
+                        after: page.after,
+                        limit: page.limit,
+                    };
+                    (key, s.revision)
+                })
+        }
+        _ => None,
+    };
+    if let Some((key, revision)) = &shared {
+        if let Some(kept) = pages.get(key, *revision) {
+            return Ok(kept);
+        }
+    }
+    let read = read_page(conn, viewer, document_id, &query, page)?;
+    let json = Bytes::from(serde_json::to_vec(&read).map_err(anyhow::Error::from)?);
+    if let Some((key, revision)) = shared {
+        pages.put(key, revision, json.clone());
+    }
+    Ok(json)
+}
+
+fn read_page(
+    conn: &mut DbConn,
+    viewer: &Actor,
+    document_id: i64,
+    query: &CommentQuery,
+    page: Keyset,
+) -> Result<Page<Comment>, AppError> {
     let filter = CommentFilter {
         document_id: Some(document_id),
         section_id: query.section_id,

@@ -85,6 +85,7 @@ diesel::table! {
         text_lower -> Text,
         current -> Bool,
         approved_comments -> Integer,
+        comments_revision -> BigInt,
     }
 }
 

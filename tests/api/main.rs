@@ -40,6 +40,7 @@ mod matrix_table;
 mod metrics;
 mod moderation;
 mod nodes;
+mod page_cache;
 mod pages;
 mod probe;
 mod process;
