@@ -27,6 +27,7 @@ mod documents;
 mod duplicates;
 mod edits;
 mod escalation;
+mod export_stream;
 mod faults;
 mod feedback;
 mod four_eyes;
