@@ -3,8 +3,9 @@
 //! database moves in the same transaction as any change to an approved comment of the
 //! section (a moderation decision on any node, an edit, a withdrawal); a reader's page is
 //! served from here only when one cheap query finds the revision unchanged, so no node ever
-//! serves a page older than the database's. Names joined into a page (an author renamed, a
-//! unit) are not part of the revision: a kept page is dropped after `MAX_AGE` at the latest.
+//! serves a page older than the database's. Names joined into a page (an author or a unit
+//! renamed, a section renumbered) are not part of the revision: a kept page is dropped after
+//! `MAX_AGE` at the latest.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -12,8 +13,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-/// Past this many pages the cache starts over (a bound on memory: a page is ~30 KB).
-const MAX_ENTRIES: usize = 2_000;
+/// Past this many bytes of pages the cache starts over (a bound on memory: a page of 50 is
+/// ~30 KB, so this keeps about 500).
+const MAX_BYTES: usize = 16 << 20;
 
 /// How long a kept page may show names changed since it was read.
 pub const MAX_AGE: Duration = Duration::from_secs(60);
@@ -35,7 +37,13 @@ struct Kept {
 
 #[derive(Default)]
 pub struct PageCache {
-    pages: Mutex<HashMap<PageKey, Kept>>,
+    pages: Mutex<Pages>,
+}
+
+#[derive(Default)]
+struct Pages {
+    kept: HashMap<PageKey, Kept>,
+    bytes: usize,
 }
 
 impl PageCache {
@@ -43,6 +51,7 @@ impl PageCache {
     pub fn get(&self, key: &PageKey, revision: i64) -> Option<Bytes> {
         let pages = self.pages.lock().ok()?;
         pages
+            .kept
             .get(key)
             .filter(|k| k.revision == revision && k.at.elapsed() < MAX_AGE)
             .map(|k| k.page.clone())
@@ -51,21 +60,60 @@ impl PageCache {
     /// Keep `page`, read after the section was seen at `revision` (so a change in between
     /// makes it older than it says, never newer).
     pub fn put(&self, key: PageKey, revision: i64, page: Bytes) {
-        if let Ok(mut pages) = self.pages.lock() {
-            if pages.len() >= MAX_ENTRIES && !pages.contains_key(&key) {
-                pages.retain(|_, k| k.at.elapsed() < MAX_AGE);
-                if pages.len() >= MAX_ENTRIES {
-                    pages.clear();
-                }
+        let Ok(mut pages) = self.pages.lock() else {
+            return;
+        };
+        if pages.bytes + page.len() > MAX_BYTES {
+            pages.kept.retain(|_, k| k.at.elapsed() < MAX_AGE);
+            if pages.kept.values().map(|k| k.page.len()).sum::<usize>() + page.len() > MAX_BYTES {
+                pages.kept.clear();
             }
-            pages.insert(
-                key,
-                Kept {
-                    revision,
-                    at: Instant::now(),
-                    page,
-                },
-            );
+            pages.bytes = pages.kept.values().map(|k| k.page.len()).sum();
         }
+        let kept = Kept {
+            revision,
+            at: Instant::now(),
+            page,
+        };
+        pages.bytes += kept.page.len();
+        if let Some(old) = pages.kept.insert(key, kept) {
+            pages.bytes -= old.page.len();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(section: i64) -> PageKey {
+        PageKey {
+            section,
+            after: None,
+            limit: 50,
+        }
+    }
+
+    #[test]
+    fn a_page_is_served_only_at_the_revision_it_was_read_at() {
+        let cache = PageCache::default();
+        cache.put(key(1), 7, Bytes::from_static(b"{}"));
+        assert_eq!(cache.get(&key(1), 7), Some(Bytes::from_static(b"{}")));
+        assert_eq!(cache.get(&key(1), 8), None);
+        assert_eq!(cache.get(&key(2), 7), None);
+    }
+
+    #[test]
+    fn kept_pages_stay_within_the_byte_budget() {
+        let cache = PageCache::default();
+        let page = Bytes::from(vec![b' '; 300 * 1024]);
+        for section in 0..200 {
+            cache.put(key(section), 1, page.clone());
+            let pages = cache.pages.lock().unwrap();
+            let held: usize = pages.kept.values().map(|k| k.page.len()).sum();
+            assert_eq!(pages.bytes, held);
+            assert!(held <= MAX_BYTES, "{held} bytes after {section}");
+        }
+        assert!(cache.get(&key(199), 1).is_some());
     }
 }
