@@ -23,17 +23,21 @@ async fn page(app: &TestApp, base: &str, reader: &TestUser, w: &World) -> Vec<i6
     ids(&json_of(res, StatusCode::OK).await)
 }
 
+/// The employee's comment on the first section, waiting for a decision.
+async fn pending(app: &TestApp, w: &World, body: &str) -> i64 {
+    app.comment(
+        &w.employee,
+        w.doc,
+        json!({ "body": body, "section_id": w.sections[0] }),
+    )
+    .await["id"]
+        .as_i64()
+        .expect("id")
+}
+
 /// A comment on the first section, approved.
 async fn approved(app: &TestApp, w: &World, body: &str) -> i64 {
-    let c = app
-        .comment(
-            &w.employee,
-            w.doc,
-            json!({ "body": body, "section_id": w.sections[0] }),
-        )
-        .await["id"]
-        .as_i64()
-        .expect("id");
+    let c = pending(app, w, body).await;
     let decided: Value = app
         .decide(&w.moderator, c, json!({ "action": "approve" }))
         .await;
@@ -64,15 +68,7 @@ async fn a_decision_taken_on_another_node_is_on_the_next_page_this_node_serves()
     );
 
     let other = second_node(&app).await;
-    let c = app
-        .comment(
-            &w.employee,
-            w.doc,
-            json!({ "body": "Góp ý thứ hai về phạm vi", "section_id": w.sections[0] }),
-        )
-        .await["id"]
-        .as_i64()
-        .expect("id");
+    let c = pending(&app, &w, "Góp ý thứ hai về phạm vi").await;
     let res = app
         .client
         .post(format!("{other}/api/v1/comments/{c}/moderation"))
@@ -99,19 +95,11 @@ async fn a_readers_own_pending_comment_is_on_their_page_and_no_one_elses() {
         [first]
     );
 
-    let pending = app
-        .comment(
-            &w.employee,
-            w.doc,
-            json!({ "body": "Góp ý đang chờ duyệt", "section_id": w.sections[0] }),
-        )
-        .await["id"]
-        .as_i64()
-        .expect("id");
+    let waiting = pending(&app, &w, "Góp ý đang chờ duyệt").await;
 
     assert_eq!(
         page(&app, &app.address, &w.employee, &w).await,
-        [first, pending]
+        [first, waiting]
     );
     assert_eq!(
         page(&app, &app.address, &w.other_employee, &w).await,
