@@ -4,7 +4,6 @@
 //! short channel: memory stays at a few chunks whatever the size, and a client that goes away
 //! stops the COPY (the connection, left mid-COPY, is dropped from the pool).
 
-use std::collections::HashMap;
 use std::io;
 
 use bytes::Bytes;
@@ -16,7 +15,7 @@ use crate::db::Pool;
 use crate::error::AppError;
 use crate::feedback::copy_store;
 use crate::feedback::csv_file::{csv_head, CsvRows, Record};
-use crate::feedback::export::{pseudonym, Options};
+use crate::feedback::export::{Options, Pseudonyms};
 use crate::feedback::store::Which;
 
 /// Bytes per chunk handed to the response.
@@ -58,11 +57,12 @@ impl io::Write for Chunks<'_> {
     }
 }
 
-/// The CSV export of `document_id` (the whole draft's comments, then `sections`' in order).
+/// The CSV export of `document_id` (the whole draft's comments, then `sections`' in order,
+/// each with its path).
 pub fn stream(
     pool: Pool,
     document_id: i64,
-    sections: Vec<i64>,
+    sections: Vec<(i64, String)>,
     options: Options,
     offset: FixedOffset,
 ) -> impl Stream<Item = Result<Bytes, AppError>> + 'static {
@@ -83,7 +83,7 @@ pub fn stream(
 fn run(
     pool: &Pool,
     document_id: i64,
-    groups: impl Iterator<Item = Option<i64>>,
+    groups: impl Iterator<Item = Option<(i64, String)>>,
     options: Options,
     offset: FixedOffset,
     tx: &mpsc::Sender<Result<Bytes, AppError>>,
@@ -99,19 +99,19 @@ fn run(
     };
     let mut out = CsvRows::new(chunks, offset);
     // Authors' pseudonyms so far (when the export pseudonymises).
-    let mut pseudonyms = options.pseudonymize.then(HashMap::new);
-    for section in groups {
+    let mut pseudonyms = options.pseudonymize.then(Pseudonyms::default);
+    for group in groups {
         let which = Which {
             status: options.status,
             round_id: options.round_id,
-            section,
+            section: group.as_ref().map(|(id, _)| *id),
         };
+        let path = group.as_ref().map(|(_, path)| path.as_str());
         let mut each = |author: i64, r: &Record<'_>| {
             let written = match pseudonyms.as_mut() {
                 None => out.write(r),
                 Some(names) => {
-                    let next = names.len() + 1;
-                    let name = pseudonym(*names.entry(author).or_insert(next));
+                    let name = names.of(author);
                     out.write(&Record {
                         author_name: name.as_bytes(),
                         ..*r
@@ -120,7 +120,7 @@ fn run(
             };
             written.map_err(io::Error::other)
         };
-        match copy_store::copy_records(&mut conn, document_id, &which, &rounds, &mut each) {
+        match copy_store::copy_records(&mut conn, document_id, &which, path, &rounds, &mut each) {
             Ok(Some(())) => {}
             Ok(None) => {
                 return Err(AppError::Internal(anyhow::anyhow!(

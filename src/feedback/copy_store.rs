@@ -22,7 +22,7 @@ use diesel::sql_types::Text;
 
 use crate::comments::response::Decision;
 use crate::db::pg_copy::{self, required, Tuple};
-use crate::db::schema::{comments, rounds, sections};
+use crate::db::schema::{comments, rounds};
 use crate::db::DbConn;
 use crate::feedback::csv_file::Record;
 use crate::feedback::store::Which;
@@ -33,7 +33,7 @@ const COLUMNS: usize = 16;
 
 /// The SELECT of one export group: its comments with their authors' and units' names. The
 /// group's section path and the draft's round numbers are the same for many rows and are
-/// looked up once (`Names`): joined here, PostgreSQL planned them as a scan of the small table
+/// looked up apart (`Names`): joined here, PostgreSQL planned them as a scan of the small table
 /// for every comment (a third of the COPY's time).
 fn select(document_id: i64, which: &Which) -> String {
     let section = match which.section {
@@ -110,7 +110,7 @@ struct Names<'a> {
     /// Round id → its number, for the draft's rounds.
     rounds: &'a HashMap<i64, i32>,
     /// The group's section path (None: the whole draft).
-    section_path: Option<String>,
+    section_path: Option<&'a str>,
 }
 
 /// The draft's rounds' numbers by id.
@@ -151,7 +151,7 @@ fn record<'a>(t: &Tuple<'a, COLUMNS>, names: &'a Names<'_>) -> io::Result<(i64, 
         Record {
             comment_id: required(t.int8(0))?,
             receipt: text(t, 2)?,
-            section_path: names.section_path.as_deref().map(str::as_bytes),
+            section_path: names.section_path.map(str::as_bytes),
             author_name: text(t, 3)?,
             unit: contributed_by.or(t.bytes(4)).unwrap_or_default(),
             kind: ExportRow::kind_of(on_behalf, contributed_by.is_some()),
@@ -168,14 +168,15 @@ fn record<'a>(t: &Tuple<'a, COLUMNS>, names: &'a Names<'_>) -> io::Result<(i64, 
     ))
 }
 
-/// Feed one group's comments to `each` (author's id, record), `rounds` being the draft's
-/// `round_numbers`: `Ok(Some(()))` when the group
-/// was read to its end, `Ok(None)` on SQLite. An error (of the COPY or of `each`) leaves the
-/// connection mid-COPY: drop it. After the last group, call `copy_done`.
+/// Feed one group's comments to `each` (author's id, record), `section_path` being the
+/// group's (None: the whole draft) and `rounds` the draft's `round_numbers`: `Ok(Some(()))`
+/// when the group was read to its end, `Ok(None)` on SQLite. An error (of the COPY or of
+/// `each`) leaves the connection mid-COPY: drop it. After the last group, call `copy_done`.
 pub fn copy_records(
     conn: &mut DbConn,
     document_id: i64,
     which: &Which,
+    section_path: Option<&str>,
     rounds: &HashMap<i64, i32>,
     each: &mut dyn FnMut(i64, &Record<'_>) -> io::Result<()>,
 ) -> QueryResult<Option<()>> {
@@ -183,15 +184,6 @@ pub fn copy_records(
         return Ok(None);
     };
     pg.batch_execute(BEFORE)?;
-    let section_path = match which.section {
-        Some(id) => Some(
-            sections::table
-                .find(id)
-                .select(sections::path)
-                .first::<String>(pg)?,
-        ),
-        None => None,
-    };
     let names = Names {
         rounds,
         section_path,

@@ -1,8 +1,8 @@
 //! The CSV export's bytes: UTF-8 with a BOM (so that Excel reads it as UTF-8), RFC 4180
 //! quoting, CRLF, times in the display zone, every text cell guarded against formula
 //! injection. One writer, `CsvRows`, for both ways the rows arrive — read in batches
-//! (`export`, SQLite and pseudonymised exports) or streamed from PostgreSQL's binary COPY
-//! (`copy_export`) — so the two cannot write a comment differently.
+//! (`export`, on SQLite) or streamed from PostgreSQL's binary COPY (`copy_export`) — so the
+//! two cannot write a comment differently.
 
 use std::io;
 
@@ -106,6 +106,15 @@ fn needs_guard(cell: &[u8]) -> bool {
     )
 }
 
+/// RFC 4180 with CRLF, fields quoted only where needed, a 64 KB buffer.
+fn writer<W: io::Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .buffer_capacity(64 * 1024)
+        .from_writer(out)
+}
+
 /// Writes the export's records to `W`.
 pub struct CsvRows<W: io::Write> {
     w: csv::Writer<W>,
@@ -118,11 +127,7 @@ impl<W: io::Write> CsvRows<W> {
     /// A writer of records only: the head (`csv_head`) is written apart.
     pub fn new(out: W, offset: FixedOffset) -> Self {
         CsvRows {
-            w: csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .quote_style(csv::QuoteStyle::Necessary)
-                .buffer_capacity(64 * 1024)
-                .from_writer(out),
+            w: writer(out),
             offset,
             guarded: Vec::new(),
             numbers: itoa::Buffer::new(),
@@ -183,9 +188,7 @@ impl<W: io::Write> CsvRows<W> {
 
 /// The CSV export's first bytes: a BOM and the header row.
 pub fn csv_head() -> Result<Bytes, AppError> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer("\u{feff}".as_bytes().to_vec());
+    let mut w = writer("\u{feff}".as_bytes().to_vec());
     w.write_record(CSV_HEADER).map_err(anyhow::Error::from)?;
     let out = w
         .into_inner()

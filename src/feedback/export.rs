@@ -141,7 +141,7 @@ struct Export {
     after: i64,
     stage: Stage,
     /// Authors' pseudonyms so far (when the export pseudonymises).
-    pseudonyms: Option<HashMap<i64, usize>>,
+    pseudonyms: Option<Pseudonyms>,
 }
 
 /// The export of `doc`'s approved comments, grouped as `sections` (in reading order) after
@@ -163,7 +163,7 @@ pub fn stream(
         groups,
         after: 0,
         stage: Stage::Head,
-        pseudonyms: options.pseudonymize.then(HashMap::new),
+        pseudonyms: options.pseudonymize.then(Pseudonyms::default),
         options,
     };
     futures_util::stream::unfold(export, next_chunk)
@@ -220,15 +220,21 @@ async fn next_chunk(mut ex: Export) -> Option<(Result<Bytes, AppError>, Export)>
     }
 }
 
-/// "Người góp ý N" for each author, N by first appearance in the export.
-pub(crate) fn pseudonymise(names: &mut HashMap<i64, usize>, rows: &mut [ExportRow]) {
-    for r in rows {
-        let next = names.len() + 1;
-        r.names.author_name = pseudonym(*names.entry(r.author_id).or_insert(next));
+/// The names a pseudonymised export gives authors: "Người góp ý N", N by first appearance,
+/// the same person the same number throughout the export (the mapping is kept nowhere else).
+#[derive(Default)]
+pub struct Pseudonyms(HashMap<i64, usize>);
+
+impl Pseudonyms {
+    pub fn of(&mut self, author_id: i64) -> String {
+        let next = self.0.len() + 1;
+        format!("Người góp ý {}", self.0.entry(author_id).or_insert(next))
     }
 }
 
-/// The name an export gives the `n`th author it meets, when it pseudonymises.
-pub fn pseudonym(n: usize) -> String {
-    format!("Người góp ý {n}")
+/// Each row's author named by `names`.
+pub(crate) fn pseudonymise(names: &mut Pseudonyms, rows: &mut [ExportRow]) {
+    for r in rows {
+        r.names.author_name = names.of(r.author_id);
+    }
 }

@@ -43,10 +43,7 @@ pub async fn export(
     let (document, sections, round_id) = ctx
         .db(move |conn| {
             let doc = drafts::get(conn, document_id, &viewer)?;
-            let ids = drafts::commentable_history(conn, document_id)?
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect();
+            let sections = drafts::commentable_history(conn, document_id)?;
             let round_id = match round {
                 Some(n) => Some(
                     crate::rounds::store::for_document(conn, document_id)?
@@ -57,7 +54,7 @@ pub async fn export(
                 ),
                 None => None,
             };
-            Ok((doc, ids, round_id))
+            Ok((doc, sections, round_id))
         })
         .await?;
     let offset = ctx.settings.display.offset();
@@ -79,7 +76,7 @@ pub async fn export(
         Some(encoder) => Either::Left(Either::Left(export::stream(
             ctx.read_pool(reader.id).await,
             &document,
-            sections,
+            sections.into_iter().map(|(id, _)| id).collect(),
             encoder,
             options,
         ))),
@@ -91,7 +88,10 @@ pub async fn export(
                 offset,
             };
             let file = ctx
-                .db(move |conn| workbook::write(conn, &reader, sections, scope))
+                .db(move |conn| {
+                    let ids = sections.into_iter().map(|(id, _)| id).collect();
+                    workbook::write(conn, &reader, ids, scope)
+                })
                 .await?;
             Either::Right(workbook::stream_file(file))
         }

@@ -42,7 +42,7 @@ pub fn write(
 ) -> Result<File, AppError> {
     let (doc, options) = (scope.document_id, scope.options);
     let mut book = Book::new(scope.offset, options.status)?;
-    let mut names = options.pseudonymize.then(HashMap::new);
+    let mut names = options.pseudonymize.then(export::Pseudonyms::default);
     for group in std::iter::once(None).chain(sections.into_iter().map(Some)) {
         let mut after = 0;
         loop {
