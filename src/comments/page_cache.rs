@@ -65,10 +65,11 @@ impl PageCache {
         };
         if pages.bytes + page.len() > MAX_BYTES {
             pages.kept.retain(|_, k| k.at.elapsed() < MAX_AGE);
-            if pages.kept.values().map(|k| k.page.len()).sum::<usize>() + page.len() > MAX_BYTES {
-                pages.kept.clear();
-            }
             pages.bytes = pages.kept.values().map(|k| k.page.len()).sum();
+            if pages.bytes + page.len() > MAX_BYTES {
+                pages.kept.clear();
+                pages.bytes = 0;
+            }
         }
         let kept = Kept {
             revision,
