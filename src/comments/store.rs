@@ -240,44 +240,14 @@ pub fn approved_on(
         .load(conn)
 }
 
-/// PostgreSQL: lock these authors (ids in order, in one statement) for the rest of the
-/// transaction, for counting what they wrote. SQLite: nothing to do (one writer at a time).
-pub fn lock_authors(conn: &mut DbConn, authors: &[i64]) -> QueryResult<()> {
-    match conn {
-        // The first key of the two-key advisory locks on authors is 1; the second is 32 bits,
-        // so ids beyond share a lock, nothing worse.
-        DbConn::Pg(c) => diesel::sql_query(
-            "SELECT pg_advisory_xact_lock(1, (a % 2147483648)::int) \
-             FROM unnest($1::bigint[]) AS a ORDER BY a",
-        )
-        .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(authors)
-        .execute(c)
-        .map(|_| ()),
-        DbConn::Sqlite(_) => Ok(()),
-    }
-}
-
-/// What each of `authors` wrote in the clock hour starting at `hour` (absent: nothing).
-pub fn hour_counts(
-    conn: &mut DbConn,
-    authors: &[i64],
-    hour: NaiveDateTime,
-) -> QueryResult<HashMap<i64, i32>> {
-    Ok(comment_counts::table
-        .filter(comment_counts::author_id.eq_any(authors))
-        .filter(comment_counts::hour.eq(hour))
-        .select((comment_counts::author_id, comment_counts::count))
-        .load::<(i64, i32)>(conn)?
-        .into_iter()
-        .collect())
-}
-
-/// Count more comments by these authors in the hour starting at `hour`.
+/// Add `added` (author, how many; in author order) to each author's count for the hour
+/// starting at `hour`, and return the new counts. On PostgreSQL each row stays locked to the
+/// end of the transaction.
 pub fn add_to_hour(
     conn: &mut DbConn,
     hour: NaiveDateTime,
     added: &[(i64, i32)],
-) -> QueryResult<()> {
+) -> QueryResult<HashMap<i64, i32>> {
     let rows: Vec<_> = added
         .iter()
         .map(|(author, n)| {
@@ -291,24 +261,29 @@ pub fn add_to_hour(
     // `excluded`: the count this statement brought for the row.
     let more = comment_counts::count
         .eq(comment_counts::count + diesel::upsert::excluded(comment_counts::count));
-    match conn {
+    let back = (comment_counts::author_id, comment_counts::count);
+    let totals: Vec<(i64, i32)> = match conn {
         DbConn::Pg(c) => diesel::insert_into(comment_counts::table)
             .values(rows)
             .on_conflict((comment_counts::author_id, comment_counts::hour))
             .do_update()
             .set(more)
-            .execute(c)
-            .map(|_| ()),
-        DbConn::Sqlite(c) => rows.into_iter().try_for_each(|row| {
-            diesel::insert_into(comment_counts::table)
-                .values(row)
-                .on_conflict((comment_counts::author_id, comment_counts::hour))
-                .do_update()
-                .set(more)
-                .execute(c)
-                .map(|_| ())
-        }),
-    }
+            .returning(back)
+            .get_results(c)?,
+        DbConn::Sqlite(c) => rows
+            .into_iter()
+            .map(|row| {
+                diesel::insert_into(comment_counts::table)
+                    .values(row)
+                    .on_conflict((comment_counts::author_id, comment_counts::hour))
+                    .do_update()
+                    .set(more)
+                    .returning(back)
+                    .get_result(c)
+            })
+            .collect::<QueryResult<_>>()?,
+    };
+    Ok(totals.into_iter().collect())
 }
 
 /// Forget the counts of hours that started before `before`.
