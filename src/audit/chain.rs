@@ -86,8 +86,7 @@ pub fn append(conn: &mut DbConn, mut rows: Vec<NewAuditRow>) -> diesel::QueryRes
         return Ok(());
     }
     within_write_tx(conn, |conn| {
-        store::lock_chain(conn)?;
-        let mut prev = match store::last_hash(conn)? {
+        let mut prev = match store::chain_head(conn)? {
             None => String::new(),
             Some(Some(hash)) => hash,
             // Rows from before the chain existed: chain them first.

@@ -84,6 +84,27 @@ pub fn lock_chain(conn: &mut DbConn) -> QueryResult<()> {
     }
 }
 
+/// Wait for the chain's lock (PostgreSQL; held to the end of the transaction), then the newest
+/// row's hash as `last_hash` gives it — on PostgreSQL in one round trip (`audit_chain_head`,
+/// migration 21), read after the lock is granted.
+pub fn chain_head(conn: &mut DbConn) -> QueryResult<Option<Option<String>>> {
+    match conn {
+        DbConn::Pg(c) => {
+            #[derive(QueryableByName)]
+            struct Head {
+                #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+                head: Option<String>,
+            }
+            diesel::sql_query("SELECT head FROM audit_chain_head($1)")
+                .bind::<diesel::sql_types::BigInt, _>(CHAIN_LOCK)
+                .get_result::<Head>(c)
+                .optional()
+                .map(|h| h.map(|h| h.head))
+        }
+        DbConn::Sqlite(_) => last_hash(conn),
+    }
+}
+
 /// The newest row's hash: None without rows, Some(None) when it is not chained yet.
 pub fn last_hash(conn: &mut DbConn) -> QueryResult<Option<Option<String>>> {
     audit_log::table
