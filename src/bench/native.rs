@@ -45,11 +45,43 @@ pub const SEARCH_SQL: &str = "SELECT max(id) - 20000 AS floor, max(id) + 1 AS to
      AND (c.text_search || '') LIKE '%quy%' ESCAPE '\\' AND (c.text_search || '') LIKE '%hoach%' ESCAPE '\\' \
      AND (c.status = 'approved' OR c.author_id = :me) ORDER BY c.id DESC LIMIT 51;";
 
-/// The INSERT of a comment.
-pub const INSERT_SQL: &str = "\\set author random(:amin, :amax)\n\
+/// The INSERT of a comment with only the columns a row cannot do without: its search forms
+/// empty, so the two trigram indexes get nothing to index (scenario 1's reference until
+/// 2026-12-07, shown beside the one below).
+pub const BARE_INSERT_SQL: &str = "\\set author random(:amin, :amax)\n\
      INSERT INTO comments (document_id, section_id, author_id, body, status, receipt, created_at, updated_at) \
      VALUES (:doc, :sec, :author, 'Góp ý đo hiệu năng: đề nghị bổ sung quy định chuyển tiếp.', 'pending', \
      md5(random()::text || clock_timestamp()::text), now()::timestamp, now()::timestamp);";
+
+/// The INSERT of the row gopy wrote last on `section` — every column as gopy filled it, its
+/// search forms (which the trigram indexes index) and screening included — with the author
+/// drawn at random like the bare one and a receipt and times of its own.
+pub fn same_row_insert_sql(url: &str, section: i64) -> anyhow::Result<String> {
+    #[derive(QueryableByName)]
+    struct Script {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        sql: String,
+    }
+    let mut conn = crate::bench::setup::conn_for(url)?;
+    let values = diesel::sql_query(
+        "SELECT format('%L, %L, :author, %L, %L, %L, %L, \
+             md5(random()::text || clock_timestamp()::text), now()::timestamp, now()::timestamp, \
+             %L, %L, %L, %L, %L, %L, %L, %L', \
+             document_id, section_id, unit_id, body, proposed_text, status, text_search, \
+             text_lower, round_id, version, screening_score, screening, cluster_id, \
+             on_behalf_of_unit) AS sql \
+         FROM comments WHERE section_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(section)
+    .get_result::<Script>(&mut conn)?
+    .sql;
+    Ok(format!(
+        "\\set author random(:amin, :amax)\n\
+         INSERT INTO comments (document_id, section_id, author_id, unit_id, body, proposed_text, \
+         status, receipt, created_at, updated_at, text_search, text_lower, round_id, version, \
+         screening_score, screening, cluster_id, on_behalf_of_unit) VALUES ({values});"
+    ))
+}
 
 /// Run a pgbench script with `clients` connections for `duration`; latencies from its log.
 pub fn pgbench(

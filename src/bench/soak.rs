@@ -11,7 +11,7 @@ use serde::Serialize;
 use tokio::sync::{mpsc, Semaphore};
 
 use crate::bench::load::{closed_loop, Stats};
-use crate::bench::scenarios::post_comment;
+use crate::bench::scenarios::Poster;
 use crate::bench::setup::{rss_kib, BENCH_PASSWORD};
 use crate::bench::soak_report::{report, Done, SoakReport};
 use crate::bench::Ctx;
@@ -96,14 +96,13 @@ fn ending(res: &reqwest::Result<reqwest::Response>, wanted: StatusCode) -> Endin
 }
 
 /// One request of `kind`, the `n`th of the run.
-async fn request(c: &Ctx, kind: Kind, n: u64) -> Ending {
+async fn request(c: &Ctx, poster: &Poster, kind: Kind, n: u64) -> Ending {
     let s = &c.seeded;
     let base = &c.server.base;
     let employee = &s.employee_tokens[n as usize % s.employee_tokens.len()];
     match kind {
         Kind::Submission => {
-            let body = "Góp ý chạy dài: đề nghị bổ sung quy định chuyển tiếp cho cán bộ.";
-            let res = post_comment(c, n as usize, &format!("soak-{n}"), body).await;
+            let res = poster.post(&c.http, n as usize, &format!("soak-{n}")).await;
             ending(&res, StatusCode::CREATED)
         }
         Kind::Read => {
@@ -193,18 +192,22 @@ async fn moderate(c: &Ctx, n: u64) -> Ending {
 }
 
 /// The mix's capacity: closed-loop clients for `d`, successful requests per second.
-async fn capacity(ctx: &Arc<Ctx>, d: Duration) -> Stats {
-    let c = ctx.clone();
+async fn capacity(ctx: &Arc<Ctx>, poster: &Poster, d: Duration) -> Stats {
+    let (c, poster) = (ctx.clone(), poster.clone());
     closed_loop(ctx.args.clients, d, move |client, n| {
-        let c = c.clone();
+        let (c, poster) = (c.clone(), poster.clone());
         let n = n * c.args.clients as u64 + client as u64;
-        async move { request(&c, Kind::of(n), n).await == Ending::Ok }
+        async move { request(&c, &poster, Kind::of(n), n).await == Ending::Ok }
     })
     .await
 }
 
 pub(crate) async fn soak(ctx: &Arc<Ctx>, seconds: u64) -> anyhow::Result<SoakReport> {
-    let cap = capacity(ctx, Duration::from_secs(ctx.args.duration)).await;
+    let poster = Poster::new(
+        ctx,
+        "Góp ý chạy dài: đề nghị bổ sung quy định chuyển tiếp cho cán bộ.",
+    )?;
+    let cap = capacity(ctx, &poster, Duration::from_secs(ctx.args.duration)).await;
     anyhow::ensure!(
         cap.throughput > 0.0,
         "the mix served nothing while measuring capacity"
@@ -251,10 +254,10 @@ pub(crate) async fn soak(ctx: &Arc<Ctx>, seconds: u64) -> anyhow::Result<SoakRep
         let at = start.elapsed().as_secs_f64();
         match slots.clone().try_acquire_owned() {
             Ok(permit) => {
-                let (c, tx) = (ctx.clone(), tx.clone());
+                let (c, poster, tx) = (ctx.clone(), poster.clone(), tx.clone());
                 tokio::spawn(async move {
                     let t = Instant::now();
-                    let end = request(&c, kind, n).await;
+                    let end = request(&c, &poster, kind, n).await;
                     let _ = tx.send((kind, at, end, t.elapsed().as_micros() as u64));
                     drop(permit);
                 });
