@@ -19,8 +19,10 @@ pub(crate) struct Poster {
     url: Arc<str>,
     body: bytes::Bytes,
     tokens: Arc<[reqwest::header::HeaderValue]>,
-    /// Makes Idempotency-Keys unique across runs on the same database.
+    /// Makes Idempotency-Keys unique across runs on the same database…
     run: Arc<str>,
+    /// …and across the requests of this one, whatever the callers' own numbering.
+    sent: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Poster {
@@ -37,10 +39,11 @@ impl Poster {
             body: serde_json::to_vec(&json)?.into(),
             tokens: tokens.into(),
             run: uuid::Uuid::new_v4().simple().to_string().into(),
+            sent: Arc::default(),
         })
     }
 
-    /// The comment as the `client`th seeded employee, its Idempotency-Key made of `key`.
+    /// The comment as the `client`th seeded employee, with a new Idempotency-Key starting `key`.
     pub(crate) async fn post(
         &self,
         http: &reqwest::Client,
@@ -52,7 +55,14 @@ impl Poster {
                 reqwest::header::AUTHORIZATION,
                 self.tokens[client % self.tokens.len()].clone(),
             )
-            .header("Idempotency-Key", format!("{key}-{}", self.run))
+            .header(
+                "Idempotency-Key",
+                format!(
+                    "{key}-{}-{}",
+                    self.run,
+                    self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                ),
+            )
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(self.body.clone())
             .send()
