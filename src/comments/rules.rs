@@ -51,7 +51,10 @@ impl Rules {
             .map(|s| (s.id, s))
             .collect();
         let units = if gates.values().any(Gate::needs_units) {
-            Some(UnitTree::load(conn)?)
+            let mut units: Vec<i64> = jobs.iter().filter_map(|j| j.author.unit_id).collect();
+            units.sort_unstable();
+            units.dedup();
+            Some(UnitTree::above(conn, &units)?)
         } else {
             None
         };

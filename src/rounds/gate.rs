@@ -23,6 +23,13 @@ pub struct UnitTree {
 }
 
 impl UnitTree {
+    /// The branches of the tree that `units` sit on (each of them and every unit above).
+    pub fn above(conn: &mut DbConn, units: &[i64]) -> QueryResult<Self> {
+        Ok(Self {
+            parent: units::branches(conn, units)?.into_iter().collect(),
+        })
+    }
+
     pub fn load(conn: &mut DbConn) -> QueryResult<Self> {
         Ok(Self {
             parent: units::all(conn)?

@@ -102,3 +102,36 @@ pub fn names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>
         .into_iter()
         .collect())
 }
+
+/// `ids` and every unit above them, each with its parent: one recursive query, so a batch of
+/// submissions reads the branches its authors sit on, not a national roster of units. The ids
+/// are integers written into the statement (the list's length varies; SQLite has no arrays).
+pub fn branches(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, Option<i64>)>> {
+    #[derive(QueryableByName)]
+    struct Link {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        parent_id: Option<i64>,
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    // UNION, not UNION ALL: a cycle in the parents ends the walk instead of looping.
+    let sql = format!(
+        "WITH RECURSIVE up (id, parent_id) AS ( \
+           SELECT id, parent_id FROM units WHERE id IN ({list}) \
+           UNION SELECT u.id, u.parent_id FROM units u JOIN up ON u.id = up.parent_id) \
+         SELECT id, parent_id FROM up"
+    );
+    Ok(diesel::sql_query(sql)
+        .load::<Link>(conn)?
+        .into_iter()
+        .map(|l| (l.id, l.parent_id))
+        .collect())
+}
