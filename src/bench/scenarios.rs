@@ -16,6 +16,7 @@ pub(crate) fn ratio(gopy: &Stats, native: &Stats) -> f64 {
 /// cores with the server and PostgreSQL, and pgbench's own client costs next to nothing.
 #[derive(Clone)]
 pub(crate) struct Poster {
+    http: reqwest::Client,
     url: Arc<str>,
     body: bytes::Bytes,
     tokens: Arc<[reqwest::header::HeaderValue]>,
@@ -35,6 +36,7 @@ impl Poster {
             .map(|t| reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Poster {
+            http: c.http.clone(),
             url: format!("{}/api/v1/documents/{}/comments", c.server.base, s.doc).into(),
             body: serde_json::to_vec(&json)?.into(),
             tokens: tokens.into(),
@@ -46,11 +48,11 @@ impl Poster {
     /// The comment as the `client`th seeded employee, with a new Idempotency-Key starting `key`.
     pub(crate) async fn post(
         &self,
-        http: &reqwest::Client,
         client: usize,
         key: &str,
     ) -> reqwest::Result<reqwest::Response> {
-        http.post(&*self.url)
+        self.http
+            .post(&*self.url)
             .header(
                 reqwest::header::AUTHORIZATION,
                 self.tokens[client % self.tokens.len()].clone(),
@@ -75,12 +77,11 @@ pub(crate) async fn submit(ctx: &Arc<Ctx>, scenario: u8) -> anyhow::Result<Outco
     let d = Duration::from_secs(ctx.args.duration);
     let body = "Góp ý đo hiệu năng: đề nghị bổ sung quy định chuyển tiếp.";
     let poster = Poster::new(ctx, body)?;
-    let http = ctx.http.clone();
     let gopy = closed_loop(ctx.args.clients, d, move |client, n| {
-        let (poster, http) = (poster.clone(), http.clone());
+        let poster = poster.clone();
         async move {
             let key = format!("bench-{client}-{n}");
-            let res = poster.post(&http, client, &key).await;
+            let res = poster.post(client, &key).await;
             matches!(res, Ok(r) if r.status() == reqwest::StatusCode::CREATED)
         }
     })

@@ -102,7 +102,7 @@ async fn request(c: &Ctx, poster: &Poster, kind: Kind, n: u64) -> Ending {
     let employee = &s.employee_tokens[n as usize % s.employee_tokens.len()];
     match kind {
         Kind::Submission => {
-            let res = poster.post(&c.http, n as usize, &format!("soak-{n}")).await;
+            let res = poster.post(n as usize, &format!("soak-{n}")).await;
             ending(&res, StatusCode::CREATED)
         }
         Kind::Read => {
