@@ -92,21 +92,27 @@ where
 
 /// Latencies (µs) of the successful requests of a run, its errors and its length.
 #[derive(Default)]
-struct Run {
-    micros: Vec<u64>,
-    errors: u64,
-    seconds: f64,
+pub(crate) struct Run {
+    pub micros: Vec<u64>,
+    pub errors: u64,
+    pub seconds: f64,
 }
 
 impl Run {
-    fn add(&mut self, other: Run) {
+    /// Another turn of the same workload.
+    pub fn add(&mut self, other: Run) {
         self.micros.extend(other.micros);
         self.errors += other.errors;
         self.seconds += other.seconds;
     }
+
+    pub fn stats(self) -> Stats {
+        Stats::from_latencies(self.micros, self.errors, self.seconds)
+    }
 }
 
-async fn closed_loop_run<F, Fut>(clients: usize, duration: Duration, request: F) -> Run
+/// One turn of `clients` closed loops (see `closed_loop`), kept raw so that turns add up.
+pub(crate) async fn closed_loop_run<F, Fut>(clients: usize, duration: Duration, request: F) -> Run
 where
     F: Fn(usize, u64) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = bool> + Send,

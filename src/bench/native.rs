@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 
-use crate::bench::load::Stats;
+use crate::bench::load::{Run, Stats};
 use crate::db::schema::comments;
 use crate::db::{ConnectionManager, DbConn};
 
@@ -92,6 +92,18 @@ pub fn pgbench(
     duration: Duration,
     dir: &Path,
 ) -> anyhow::Result<Stats> {
+    Ok(pgbench_run(url, script, vars, clients, duration, dir)?.stats())
+}
+
+/// `pgbench`, kept raw so that turns of it add up (see `load::Run`).
+pub(crate) fn pgbench_run(
+    url: &str,
+    script: &str,
+    vars: &[(&str, i64)],
+    clients: usize,
+    duration: Duration,
+    dir: &Path,
+) -> anyhow::Result<Run> {
     let work = dir.join("pgbench");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
@@ -140,7 +152,11 @@ pub fn pgbench(
             }
         }
     }
-    Ok(Stats::from_latencies(micros, 0, duration.as_secs_f64()))
+    Ok(Run {
+        micros,
+        errors: 0,
+        seconds: duration.as_secs_f64(),
+    })
 }
 
 /// COPY of the export's rows (the raw columns) to a pipe we read to the end: rows per second.
