@@ -59,6 +59,23 @@ pub fn begin_attempt(
     Ok(Ok(()))
 }
 
+/// Count the first attempt against a key that has no counter by creating it, in one
+/// statement of its own (no transaction needed): true if so. False when the key has a counter
+/// already (failures before, or another attempt in flight): `begin_attempt` must run then.
+pub fn first_attempt(
+    conn: &mut DbConn,
+    limit: &Limit<'_>,
+    at: NaiveDateTime,
+    s: &AuthSettings,
+) -> diesel::QueryResult<bool> {
+    let counter = store::Counter {
+        failures: 1,
+        last_failure: at,
+        locked_until: lock_for(1, limit.threshold, s).map(|d| at + d),
+    };
+    store::create(conn, limit.key, &counter)
+}
+
 /// How long a key with `failures` attempts stays locked (none below the threshold).
 fn lock_for(failures: i32, threshold: i32, s: &AuthSettings) -> Option<Duration> {
     (failures >= threshold).then(|| {

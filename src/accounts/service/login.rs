@@ -38,17 +38,25 @@ pub async fn login(
     );
     let (locked, found) = ctx
         .db(move |conn| {
+            let limits = [Limit {
+                key: &a,
+                threshold: s.auth.lockout_threshold,
+            }];
+            let address_locked = |conn: &mut crate::db::DbConn, at| match &i {
+                Some(ip) => throttle::locked_for(conn, std::slice::from_ref(ip), at),
+                None => Ok(None),
+            };
+            // The usual sign-in (the address not locked, no failures counted against the
+            // account) is counted by creating the account's counter, a statement of its own.
+            let at = now();
+            if address_locked(conn, at)?.is_none()
+                && throttle::first_attempt(conn, &limits[0], at, &s.auth)?
+            {
+                return Ok((None, user_store::for_sign_in(conn, &e)?));
+            }
             write_tx(conn, |conn| {
                 let at = now();
-                let address_locked = match &i {
-                    Some(ip) => throttle::locked_for(conn, std::slice::from_ref(ip), at)?,
-                    None => None,
-                };
-                let limits = [Limit {
-                    key: &a,
-                    threshold: s.auth.lockout_threshold,
-                }];
-                let counted = match address_locked {
+                let counted = match address_locked(conn, at)? {
                     Some(secs) => Err(secs),
                     None => throttle::begin_attempt(conn, &limits, at, &s.auth)?,
                 };
@@ -63,7 +71,7 @@ pub async fn login(
                         )?;
                         Ok::<_, AppError>((Some(secs), None))
                     }
-                    Ok(()) => Ok((None, user_store::credentials(conn, &e)?)),
+                    Ok(()) => Ok((None, user_store::for_sign_in(conn, &e)?)),
                 }
             })
         })
@@ -71,8 +79,11 @@ pub async fn login(
     if let Some(retry_after) = locked {
         return Err(AppError::TooManyAttempts { retry_after });
     }
-    let user_id = found.as_ref().map(|c| c.id);
-    let stored = found.and_then(|c| c.password_hash);
+    let user_id = found.as_ref().map(|(row, _)| row.id);
+    let (row, stored) = match found {
+        Some((row, hash)) => (Some(row), hash),
+        None => (None, None),
+    };
     let rehash = stored
         .as_deref()
         .is_some_and(|h| ctx.hasher.needs_rehash(h));
@@ -81,7 +92,7 @@ pub async fn login(
         .verify_in(slot, body.password.clone(), stored)
         .await?;
 
-    let Some(id) = user_id.filter(|_| ok) else {
+    let Some(row) = row.filter(|_| ok) else {
         let (m, s) = (meta.clone(), settings.clone());
         ctx.db(move |conn| {
             write_tx(conn, |conn| {
@@ -115,6 +126,7 @@ pub async fn login(
         return Err(AppError::InvalidCredentials);
     };
 
+    let id = row.id;
     // Parameters changed since this hash was made: store a fresh one now we know the password.
     let new_hash = match rehash {
         true => Some(ctx.hasher.hash(body.password).await?),
@@ -141,7 +153,7 @@ pub async fn login(
         Ok(LoginResponse {
             token,
             expires_at: expires_at.and_utc(),
-            user: user_store::get(conn, id)?.ok_or(AppError::NotFound("user"))?,
+            user: user_store::view(conn, row)?,
         })
     })
     .await

@@ -41,6 +41,21 @@ pub fn lock(conn: &mut DbConn, key: &str, at: NaiveDateTime) -> QueryResult<Coun
     }
 }
 
+/// Create the counter of `key` unless it exists: whether it was created.
+pub fn create(conn: &mut DbConn, key: &str, counter: &Counter) -> QueryResult<bool> {
+    let row = (
+        login_throttle::key.eq(key),
+        login_throttle::failures.eq(counter.failures),
+        login_throttle::last_failure.eq(counter.last_failure),
+        login_throttle::locked_until.eq(counter.locked_until),
+    );
+    let created = crate::on_each_backend!(conn, |c| diesel::insert_into(login_throttle::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(created == 1)
+}
+
 pub fn save(conn: &mut DbConn, key: &str, counter: &Counter) -> QueryResult<usize> {
     diesel::update(login_throttle::table.find(key))
         .set((

@@ -110,6 +110,28 @@ pub fn list(conn: &mut DbConn, q: Option<&str>, page: Keyset) -> QueryResult<Vec
     views(conn, rows)
 }
 
+/// An active account with this email (compared ignoring case), as a sign-in needs it: its row
+/// and its password hash.
+pub fn for_sign_in(
+    conn: &mut DbConn,
+    email: &str,
+) -> QueryResult<Option<(UserRow, Option<String>)>> {
+    users::table
+        .left_join(units::table)
+        .filter(users::email_normalized.eq(normalize_email(email)))
+        .filter(users::active.eq(true))
+        .select((UserRow::as_select(), users::password_hash))
+        .first(conn)
+        .optional()
+}
+
+/// The view of a user whose row was read before, with its roles.
+pub fn view(conn: &mut DbConn, row: UserRow) -> QueryResult<UserView> {
+    views(conn, vec![row])?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct Credentials {
