@@ -72,15 +72,25 @@ pub fn locked_until(
     keys: &[String],
     at: NaiveDateTime,
 ) -> QueryResult<Option<NaiveDateTime>> {
-    login_throttle::table
-        .filter(login_throttle::key.eq_any(keys))
+    let query = login_throttle::table
         .filter(login_throttle::locked_until.gt(at))
         .select(diesel::dsl::max(login_throttle::locked_until))
-        .first::<Option<NaiveDateTime>>(conn)
+        .into_boxed();
+    // One key (every sign-in) as `=`: diesel prepares that statement once per connection,
+    // where a list is written out, and planned again, each time.
+    match keys {
+        [key] => query.filter(login_throttle::key.eq(key)),
+        _ => query.filter(login_throttle::key.eq_any(keys)),
+    }
+    .first::<Option<NaiveDateTime>>(conn)
 }
 
 pub fn clear(conn: &mut DbConn, keys: &[String]) -> QueryResult<usize> {
-    diesel::delete(login_throttle::table.filter(login_throttle::key.eq_any(keys))).execute(conn)
+    match keys {
+        [key] => diesel::delete(login_throttle::table.find(key)).execute(conn),
+        _ => diesel::delete(login_throttle::table.filter(login_throttle::key.eq_any(keys)))
+            .execute(conn),
+    }
 }
 
 /// Forget counters quiet since `before`.

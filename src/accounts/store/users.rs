@@ -28,11 +28,14 @@ pub fn load_roles(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Role>> {
 /// Roles of several users at once, each list sorted.
 pub fn roles_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<Role>>> {
     let mut out: HashMap<i64, Vec<Role>> = HashMap::new();
-    for row in user_roles::table
-        .filter(user_roles::user_id.eq_any(ids))
-        .select(RoleRow::as_select())
-        .load(conn)?
-    {
+    let query = user_roles::table.select(RoleRow::as_select()).into_boxed();
+    // One person (a sign-in, a profile) as `=`: a statement prepared once per connection.
+    let rows = match ids {
+        [id] => query.filter(user_roles::user_id.eq(id)),
+        _ => query.filter(user_roles::user_id.eq_any(ids)),
+    }
+    .load(conn)?;
+    for row in rows {
         out.entry(row.user_id).or_default().push(row.role);
     }
     out.values_mut().for_each(|r| r.sort());
