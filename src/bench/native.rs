@@ -83,20 +83,9 @@ pub fn same_row_insert_sql(url: &str, section: i64) -> anyhow::Result<String> {
     ))
 }
 
-/// Run a pgbench script with `clients` connections for `duration`; latencies from its log.
-pub fn pgbench(
-    url: &str,
-    script: &str,
-    vars: &[(&str, i64)],
-    clients: usize,
-    duration: Duration,
-    dir: &Path,
-) -> anyhow::Result<Stats> {
-    Ok(pgbench_run(url, script, vars, clients, duration, dir)?.stats())
-}
-
-/// `pgbench`, kept raw so that turns of it add up (see `load::Run`).
-pub(crate) fn pgbench_run(
+/// Run a pgbench script with `clients` connections for `duration`; latencies from its log,
+/// kept raw so that turns of it add up (`load::Run::add`).
+pub(crate) fn pgbench(
     url: &str,
     script: &str,
     vars: &[(&str, i64)],

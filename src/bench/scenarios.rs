@@ -156,8 +156,8 @@ where
                 Some(sql) => sql,
                 None => native::same_row_insert_sql(&url, sec)?,
             };
-            let a = native::pgbench_run(&url, &sql, &vars, clients, turn, &dir)?;
-            let b = native::pgbench_run(&url, native::BARE_INSERT_SQL, &vars, clients, turn, &dir)?;
+            let a = native::pgbench(&url, &sql, &vars, clients, turn, &dir)?;
+            let b = native::pgbench(&url, native::BARE_INSERT_SQL, &vars, clients, turn, &dir)?;
             Ok((sql, a, b))
         })
         .await??;
@@ -204,7 +204,7 @@ async fn reads(
         let (url, dir) = (ctx.url.clone(), ctx.args.out.clone());
         Some(
             tokio::task::spawn_blocking(move || {
-                native::pgbench(&url, sql, &vars, clients, d, &dir)
+                native::pgbench(&url, sql, &vars, clients, d, &dir).map(Run::stats)
             })
             .await??,
         )
