@@ -18,16 +18,12 @@ pub struct Counter {
 /// row lock on PostgreSQL; on SQLite the caller's `BEGIN IMMEDIATE` already serialises writers.
 /// The row is created first if missing, so there is always something to lock.
 pub fn lock(conn: &mut DbConn, key: &str, at: NaiveDateTime) -> QueryResult<Counter> {
-    let fresh = (
-        login_throttle::key.eq(key),
-        login_throttle::failures.eq(0),
-        login_throttle::last_failure.eq(at),
-        login_throttle::locked_until.eq(None::<NaiveDateTime>),
-    );
-    crate::on_each_backend!(conn, |c| diesel::insert_into(login_throttle::table)
-        .values(fresh)
-        .on_conflict_do_nothing()
-        .execute(c))?;
+    let fresh = Counter {
+        failures: 0,
+        last_failure: at,
+        locked_until: None,
+    };
+    create(conn, key, &fresh)?;
     match conn {
         DbConn::Pg(c) => login_throttle::table
             .find(key)
