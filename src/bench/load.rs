@@ -58,9 +58,14 @@ where
     F: Fn(usize, u64) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = bool> + Send,
 {
-    let run = closed_loop_run(clients, duration, request).await;
-    Stats::from_latencies(run.micros, run.errors, run.seconds)
+    closed_loop_run(clients, duration, request).await.stats()
 }
+
+/// Turns of each side where gopy and a native reference are measured by turns (scenarios 1
+/// and 4a): the machine's speed drifts by a fifth between runs a minute apart (a neighbour's
+/// load), so the two take turns of a few seconds and each ratio compares them under the same
+/// conditions.
+pub(crate) const TURNS: u32 = 4;
 
 /// Two workloads measured by turns, `slices` times each, `duration` in all for each: a ratio
 /// between them is then taken under the same conditions, not across a drift of the machine

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::bench::load::{closed_loop, closed_loop_run, Run, Stats};
+use crate::bench::load::{closed_loop, closed_loop_run, Run, Stats, TURNS};
 use crate::bench::{native, Ctx, Outcome};
 use crate::db::Backend;
 
@@ -72,11 +72,6 @@ impl Poster {
     }
 }
 
-/// Turns of each workload in scenario 1: the machine's speed drifts by a fifth between runs
-/// a minute apart (a neighbour's load), so gopy and pgbench take turns of a few seconds and
-/// each ratio compares them under the same conditions.
-const TURNS: u64 = 4;
-
 /// Scenario 1 (PostgreSQL, against pgbench) and 5 (SQLite, against a raw insert loop).
 pub(crate) async fn submit(ctx: &Arc<Ctx>, scenario: u8) -> anyhow::Result<Outcome> {
     let d = Duration::from_secs(ctx.args.duration);
@@ -144,7 +139,7 @@ where
         ("amax", *s.employee_ids.last().unwrap_or(&1)),
     ];
     let (url, dir, clients) = (ctx.url.clone(), ctx.args.out.clone(), ctx.args.clients);
-    let turn = Duration::from_secs((ctx.args.duration / TURNS).max(1));
+    let turn = Duration::from_secs((ctx.args.duration / u64::from(TURNS)).max(1));
     let (mut gopy, mut same, mut bare) = (Run::default(), Run::default(), Run::default());
     let mut script = None;
     for _ in 0..TURNS {

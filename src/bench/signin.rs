@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-use crate::bench::load::{closed_loop, closed_loop_run, open_loop, Answer, Run, Stats};
+use crate::bench::load::{closed_loop, closed_loop_run, open_loop, Answer, Run, Stats, TURNS};
 use crate::bench::scenarios::{get_as_employee, ratio};
 use crate::bench::setup::BENCH_PASSWORD;
 use crate::bench::{Ctx, Outcome};
@@ -48,9 +48,6 @@ fn native_verify(hash: &str, threads: usize, duration: Duration) -> anyhow::Resu
         seconds: start.elapsed().as_secs_f64(),
     })
 }
-
-/// Turns of each side in 4a, so that the machine's drift between runs falls on both alike.
-const TURNS: u32 = 4;
 
 /// 4a: sign-ins by `clients` clients and the native verification on `threads` threads, by
 /// turns, `d` in all for each.
