@@ -11,7 +11,7 @@ use diesel::result::DatabaseErrorKind;
 use diesel::QueryResult;
 
 use crate::audit::{AuditAction, Event};
-use crate::comments::idempotency::{request_hash, Created, HEADER};
+use crate::comments::idempotency::{self, replay, request_hash, Created, Lookup};
 use crate::comments::intake::{self, Fresh, Intake, Joins, Planned, Prepared};
 use crate::comments::rules::{Placement, Rules};
 use crate::comments::screening::add_blocked;
@@ -103,9 +103,14 @@ fn writer(pool: Pool, queue: Queue, sizes: prometheus::Histogram) {
         // A bug in one batch must not take the writer down with it: its clients get 503.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match pool.get() {
             Ok(mut conn) => {
-                let mut result = write_tx(&mut conn, |conn| write_batch(conn, &jobs, &mut terms));
-                // The same key in the other writer's batch, committed first: once more, and
-                // those submissions are answered as the replays they are.
+                let mut write = |lookup| {
+                    write_tx(&mut conn, |conn| {
+                        write_batch(conn, &jobs, &mut terms, lookup)
+                    })
+                };
+                let mut result = write(Lookup::Refused);
+                // A key used before (or in the other writer's batch, committed first): once
+                // more, and those submissions are answered as the replays they are.
                 if matches!(
                     result,
                     Err(diesel::result::Error::DatabaseError(
@@ -113,7 +118,7 @@ fn writer(pool: Pool, queue: Queue, sizes: prometheus::Histogram) {
                         _
                     ))
                 ) {
-                    result = write_tx(&mut conn, |conn| write_batch(conn, &jobs, &mut terms));
+                    result = write(Lookup::All);
                 }
                 if let Err(err) = &result {
                     if is_connection_lost(err) {
@@ -149,6 +154,7 @@ pub fn write_now(conn: &mut DbConn, submission: Submission) -> Result<Comment, A
         conn,
         std::slice::from_ref(&submission),
         &mut Terms::default(),
+        Lookup::All,
     )?
     .pop()
     {
@@ -165,6 +171,7 @@ fn write_batch(
     conn: &mut DbConn,
     jobs: &[Submission],
     terms: &mut Terms,
+    lookup: Lookup,
 ) -> QueryResult<Vec<Result<Created, AppError>>> {
     let at = now();
     // The batch's documents, rounds and sections, each read once.
@@ -182,14 +189,10 @@ fn write_batch(
 
     // Idempotency keys seen before (a retry gets its first answer even if the window has
     // closed since), and keys repeated within this batch.
-    let pairs: Vec<(i64, String)> = jobs
-        .iter()
-        .filter_map(|j| j.key.clone().map(|k| (j.author.id, k)))
-        .collect();
-    let known: HashMap<(i64, String), (String, i64)> = store::known_keys(conn, &pairs)?
-        .into_iter()
-        .map(|k| ((k.user_id, k.key), (k.request_hash, k.comment_id)))
-        .collect();
+    let known = match lookup {
+        Lookup::All => idempotency::known(conn, jobs, |_| true)?,
+        Lookup::Refused => idempotency::Known::new(),
+    };
     let hashes: Vec<String> = jobs
         .iter()
         .map(|j| request_hash(j.document_id, &j.new))
@@ -218,6 +221,21 @@ fn write_batch(
         to_write.push(i);
     }
     crate::comments::limit::limit_per_person(conn, jobs, &mut to_write, &mut results, at)?;
+    if lookup == Lookup::Refused {
+        // Those not written still get their first answer; the written ones' keys are new, or
+        // inserting them fails.
+        let refused = |i: usize| matches!(results[i], Some(Err(_)));
+        let known = idempotency::known(conn, jobs, refused)?;
+        for (i, job) in jobs.iter().enumerate() {
+            let first = job
+                .key
+                .as_ref()
+                .and_then(|k| known.get(&(job.author.id, k.clone())));
+            if let Some((hash, comment)) = first {
+                results[i] = Some(replay(hash, &hashes[i], *comment));
+            }
+        }
+    }
 
     let intake = jobs.first().map_or(Intake::OFF, |j| j.intake);
     let blocked: &[String] = if intake.enabled && !to_write.is_empty() {
@@ -384,15 +402,4 @@ pub fn new_receipt() -> String {
             .collect()
     };
     format!("GY-{}-{}", part(), part())
-}
-
-fn replay(first_hash: &str, hash: &str, comment: i64) -> Result<Created, AppError> {
-    if first_hash == hash {
-        Ok(Created::Replayed(comment))
-    } else {
-        Err(AppError::field(
-            HEADER,
-            "this key was already used for a different comment",
-        ))
-    }
 }

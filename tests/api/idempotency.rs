@@ -1,7 +1,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{json_of, problem, spawn_app, TestApp, TestUser};
+use crate::helpers::{json_of, problem, spawn_app, spawn_app_with, TestApp, TestUser};
 use crate::world::World;
 
 async fn submit(
@@ -137,6 +137,25 @@ async fn a_retry_after_the_consultation_closed_still_gets_its_first_answer() {
     assert_eq!(late["id"], first["id"]);
     let new = submit(&app, &w.employee, w.doc, "new-key", &body).await;
     problem(new, StatusCode::CONFLICT, "consultation_closed").await;
+}
+
+#[tokio::test]
+async fn a_retry_beyond_the_hourly_limit_still_gets_its_first_answer() {
+    let app = spawn_app_with(|s| s.comments.max_per_hour = 1).await;
+    let (w, body) = setup(&app).await;
+    let first = json_of(
+        submit(&app, &w.employee, w.doc, "7f1c-key-1", &body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let again = json_of(
+        submit(&app, &w.employee, w.doc, "7f1c-key-1", &body).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(again["id"], first["id"]);
+    let new = submit(&app, &w.employee, w.doc, "new-key", &body).await;
+    problem(new, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
 
 #[tokio::test]
