@@ -79,9 +79,12 @@ pub async fn login(
     if let Some(retry_after) = locked {
         return Err(AppError::TooManyAttempts { retry_after });
     }
-    let user_id = found.as_ref().map(|(row, _)| row.id);
-    let (row, stored) = match found {
-        Some((row, hash)) => (Some(row), hash),
+    let user_id = found.as_ref().map(|f| f.row.id);
+    let (found, stored) = match found {
+        Some(mut f) => {
+            let hash = f.password_hash.take();
+            (Some(f), hash)
+        }
         None => (None, None),
     };
     let rehash = stored
@@ -92,7 +95,7 @@ pub async fn login(
         .verify_in(slot, body.password.clone(), stored)
         .await?;
 
-    let Some(row) = row.filter(|_| ok) else {
+    let Some(found) = found.filter(|_| ok) else {
         let (m, s) = (meta.clone(), settings.clone());
         ctx.db(move |conn| {
             write_tx(conn, |conn| {
@@ -126,7 +129,7 @@ pub async fn login(
         return Err(AppError::InvalidCredentials);
     };
 
-    let id = row.id;
+    let id = found.row.id;
     // Parameters changed since this hash was made: store a fresh one now we know the password.
     let new_hash = match rehash {
         true => Some(ctx.hasher.hash(body.password).await?),
@@ -153,7 +156,7 @@ pub async fn login(
         Ok(LoginResponse {
             token,
             expires_at: expires_at.and_utc(),
-            user: user_store::view(conn, row)?,
+            user: found.row.into_view(found.roles),
         })
     })
     .await

@@ -113,26 +113,46 @@ pub fn list(conn: &mut DbConn, q: Option<&str>, page: Keyset) -> QueryResult<Vec
     views(conn, rows)
 }
 
-/// An active account with this email (compared ignoring case), as a sign-in needs it: its row
-/// and its password hash.
-pub fn for_sign_in(
-    conn: &mut DbConn,
-    email: &str,
-) -> QueryResult<Option<(UserRow, Option<String>)>> {
-    users::table
-        .left_join(units::table)
-        .filter(users::email_normalized.eq(normalize_email(email)))
-        .filter(users::active.eq(true))
-        .select((UserRow::as_select(), users::password_hash))
-        .first(conn)
-        .optional()
+/// An active account as a sign-in needs it.
+pub struct SignIn {
+    pub row: UserRow,
+    pub password_hash: Option<String>,
+    /// Read with the row: the answer to the sign-in shows them.
+    pub roles: Vec<Role>,
 }
 
-/// The view of a user whose row was read before, with its roles.
-pub fn view(conn: &mut DbConn, row: UserRow) -> QueryResult<UserView> {
-    views(conn, vec![row])?
-        .pop()
-        .ok_or(diesel::result::Error::NotFound)
+/// An active account with this email (compared ignoring case), as a sign-in needs it: its row,
+/// its password hash and its roles.
+pub fn for_sign_in(conn: &mut DbConn, email: &str) -> QueryResult<Option<SignIn>> {
+    // One row per role (one without any): the person, hash and roles in one round trip.
+    let rows: Vec<(UserRow, Option<String>, Option<String>)> = users::table
+        .left_join(units::table)
+        .left_join(user_roles::table)
+        .filter(users::email_normalized.eq(normalize_email(email)))
+        .filter(users::active.eq(true))
+        .select((
+            UserRow::as_select(),
+            users::password_hash,
+            user_roles::role.nullable(),
+        ))
+        .load(conn)?;
+    let mut roles = Vec::with_capacity(rows.len());
+    let mut first = None;
+    for (row, hash, role) in rows {
+        if let Some(role) = role {
+            roles.push(
+                Role::try_from(role).map_err(|e| {
+                    diesel::result::Error::DeserializationError(e.to_string().into())
+                })?,
+            );
+        }
+        first.get_or_insert((row, hash));
+    }
+    Ok(first.map(|(row, password_hash)| SignIn {
+        row,
+        password_hash,
+        roles,
+    }))
 }
 
 #[derive(Debug, Queryable, Selectable)]
