@@ -34,6 +34,15 @@ async fn count(app: &TestApp, moderator: &TestUser, doc: i64) -> usize {
         .len()
 }
 
+/// The employee's submission of `body` with the key `7f1c-key-1`, answered with `status`.
+async fn send_key_1(app: &TestApp, w: &World, body: &Value, status: StatusCode) -> Value {
+    json_of(
+        submit(app, &w.employee, w.doc, "7f1c-key-1", body).await,
+        status,
+    )
+    .await
+}
+
 /// The world, with the body the tests submit (on Điều 1).
 async fn setup(app: &TestApp) -> (World, Value) {
     let w = app.world().await;
@@ -46,16 +55,8 @@ async fn setup(app: &TestApp) -> (World, Value) {
 async fn a_retry_with_the_same_key_returns_the_first_result_and_creates_nothing() {
     let app = spawn_app().await;
     let (w, body) = setup(&app).await;
-    let first = json_of(
-        submit(&app, &w.employee, w.doc, "7f1c-key-1", &body).await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let again = json_of(
-        submit(&app, &w.employee, w.doc, "7f1c-key-1", &body).await,
-        StatusCode::OK,
-    )
-    .await;
+    let first = send_key_1(&app, &w, &body, StatusCode::CREATED).await;
+    let again = send_key_1(&app, &w, &body, StatusCode::OK).await;
     assert_eq!(first["id"], again["id"]);
     assert_eq!(first["receipt"], again["receipt"]);
     assert_eq!(count(&app, &w.moderator, w.doc).await, 1);
@@ -65,11 +66,7 @@ async fn a_retry_with_the_same_key_returns_the_first_result_and_creates_nothing(
 async fn the_same_key_with_other_content_is_refused() {
     let app = spawn_app().await;
     let (w, body) = setup(&app).await;
-    json_of(
-        submit(&app, &w.employee, w.doc, "7f1c-key-1", &body).await,
-        StatusCode::CREATED,
-    )
-    .await;
+    send_key_1(&app, &w, &body, StatusCode::CREATED).await;
     let other = json!({ "section_id": w.sections[0], "body": "Một ý kiến khác" });
     let p = problem(
         submit(&app, &w.employee, w.doc, "7f1c-key-1", &other).await,
@@ -85,11 +82,7 @@ async fn the_same_key_with_other_content_is_refused() {
 async fn keys_belong_to_a_person() {
     let app = spawn_app().await;
     let (w, body) = setup(&app).await;
-    json_of(
-        submit(&app, &w.employee, w.doc, "7f1c-key-1", &body).await,
-        StatusCode::CREATED,
-    )
-    .await;
+    send_key_1(&app, &w, &body, StatusCode::CREATED).await;
     json_of(
         submit(&app, &w.other_employee, w.doc, "7f1c-key-1", &body).await,
         StatusCode::CREATED,
@@ -123,17 +116,9 @@ async fn a_key_must_be_1_to_255_visible_ascii_characters() {
 async fn a_retry_after_the_consultation_closed_still_gets_its_first_answer() {
     let app = spawn_app().await;
     let (w, body) = setup(&app).await;
-    let first = json_of(
-        submit(&app, &w.employee, w.doc, "7f1c-key-1", &body).await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let first = send_key_1(&app, &w, &body, StatusCode::CREATED).await;
     app.close(&w.secretariat, w.doc).await;
-    let late = json_of(
-        submit(&app, &w.employee, w.doc, "7f1c-key-1", &body).await,
-        StatusCode::OK,
-    )
-    .await;
+    let late = send_key_1(&app, &w, &body, StatusCode::OK).await;
     assert_eq!(late["id"], first["id"]);
     let new = submit(&app, &w.employee, w.doc, "new-key", &body).await;
     problem(new, StatusCode::CONFLICT, "consultation_closed").await;
@@ -143,16 +128,8 @@ async fn a_retry_after_the_consultation_closed_still_gets_its_first_answer() {
 async fn a_retry_beyond_the_hourly_limit_still_gets_its_first_answer() {
     let app = spawn_app_with(|s| s.comments.max_per_hour = 1).await;
     let (w, body) = setup(&app).await;
-    let first = json_of(
-        submit(&app, &w.employee, w.doc, "7f1c-key-1", &body).await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let again = json_of(
-        submit(&app, &w.employee, w.doc, "7f1c-key-1", &body).await,
-        StatusCode::OK,
-    )
-    .await;
+    let first = send_key_1(&app, &w, &body, StatusCode::CREATED).await;
+    let again = send_key_1(&app, &w, &body, StatusCode::OK).await;
     assert_eq!(again["id"], first["id"]);
     let new = submit(&app, &w.employee, w.doc, "new-key", &body).await;
     problem(new, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
