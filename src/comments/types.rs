@@ -333,3 +333,16 @@ pub struct NewText {
     pub text_search: String,
     pub text_lower: String,
 }
+
+/// A receipt number such as `GY-7K3QM-9XA2D` (Crockford base32, ~50 random bits).
+pub fn new_receipt() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut rng = rand::thread_rng();
+    let mut part = || -> String {
+        (0..5)
+            .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+            .collect()
+    };
+    format!("GY-{}-{}", part(), part())
+}

@@ -11,7 +11,7 @@ use diesel::result::DatabaseErrorKind;
 use diesel::QueryResult;
 
 use crate::audit::{AuditAction, Event};
-use crate::comments::idempotency::{self, replay, request_hash, Created, Lookup};
+use crate::comments::idempotency::{self, replay, request_hash, Created, Lookup, Recent};
 use crate::comments::intake::{self, Fresh, Intake, Joins, Planned, Prepared};
 use crate::comments::rules::{Placement, Rules};
 use crate::comments::screening::add_blocked;
@@ -57,11 +57,13 @@ impl CommentWriter {
     pub fn start(pool: Pool, batch_sizes: prometheus::Histogram) -> anyhow::Result<CommentWriter> {
         let (jobs, queue) = sync_channel(MAX_WAITING);
         let queue = Arc::new(Mutex::new(queue));
+        let recent = Arc::new(Mutex::new(Recent::default()));
         for i in 0..WRITERS {
             let (pool, queue, sizes) = (pool.clone(), queue.clone(), batch_sizes.clone());
+            let recent = recent.clone();
             std::thread::Builder::new()
                 .name(format!("comment-writer-{i}"))
-                .spawn(move || writer(pool, queue, sizes))?;
+                .spawn(move || writer(pool, queue, sizes, recent))?;
         }
         Ok(CommentWriter { jobs })
     }
@@ -95,7 +97,7 @@ fn next_batch(queue: &Queue) -> Option<Vec<(Submission, Reply)>> {
     Some(batch)
 }
 
-fn writer(pool: Pool, queue: Queue, sizes: prometheus::Histogram) {
+fn writer(pool: Pool, queue: Queue, sizes: prometheus::Histogram, recent: Arc<Mutex<Recent>>) {
     let mut terms = Terms::default();
     while let Some(batch) = next_batch(&queue) {
         let (jobs, replies): (Vec<Submission>, Vec<Reply>) = batch.into_iter().unzip();
@@ -108,7 +110,8 @@ fn writer(pool: Pool, queue: Queue, sizes: prometheus::Histogram) {
                         write_batch(conn, &jobs, &mut terms, lookup)
                     })
                 };
-                let mut result = write(Lookup::Refused);
+                let seen = Recent::seen(&recent, &jobs);
+                let mut result = write(Lookup::Refused(&seen));
                 // A key used before (or in the other writer's batch, committed first): once
                 // more, and those submissions are answered as the replays they are.
                 if matches!(
@@ -132,6 +135,7 @@ fn writer(pool: Pool, queue: Queue, sizes: prometheus::Histogram) {
         .unwrap_or_else(|_| Err("the comment writer panicked".to_owned()));
         match outcome {
             Ok(results) => {
+                Recent::remember_all(&recent, &jobs);
                 for (reply, result) in replies.into_iter().zip(results) {
                     let _ = reply.send(result);
                 }
@@ -189,10 +193,11 @@ fn write_batch(
 
     // Idempotency keys seen before (a retry gets its first answer even if the window has
     // closed since), and keys repeated within this batch.
-    let known = match lookup {
-        Lookup::All => idempotency::known(conn, jobs, |_| true)?,
-        Lookup::Refused => idempotency::Known::new(),
+    let early = |i: usize| match lookup {
+        Lookup::All => true,
+        Lookup::Refused(seen) => seen[i],
     };
+    let known = idempotency::known(conn, jobs, early)?;
     let hashes: Vec<String> = jobs
         .iter()
         .map(|j| request_hash(j.document_id, &j.new))
@@ -221,10 +226,10 @@ fn write_batch(
         to_write.push(i);
     }
     crate::comments::limit::limit_per_person(conn, jobs, &mut to_write, &mut results, at)?;
-    if lookup == Lookup::Refused {
+    if let Lookup::Refused(seen) = lookup {
         // Those not written still get their first answer; the written ones' keys are new, or
         // inserting them fails.
-        let refused = |i: usize| matches!(results[i], Some(Err(_)));
+        let refused = |i: usize| !seen[i] && matches!(results[i], Some(Err(_)));
         let known = idempotency::known(conn, jobs, refused)?;
         for (i, job) in jobs.iter().enumerate() {
             let first = job
@@ -383,23 +388,10 @@ fn new_row(
             _ => None,
         },
         on_behalf_of_unit: j.new.on_behalf_of_unit,
-        receipt: new_receipt(),
+        receipt: crate::comments::types::new_receipt(),
         created_at: at,
         updated_at: at,
         text_search,
         text_lower,
     }
-}
-
-/// A receipt number such as `GY-7K3QM-9XA2D` (Crockford base32, ~50 random bits).
-pub fn new_receipt() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let mut rng = rand::thread_rng();
-    let mut part = || -> String {
-        (0..5)
-            .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-            .collect()
-    };
-    format!("GY-{}-{}", part(), part())
 }

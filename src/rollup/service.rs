@@ -237,7 +237,7 @@ pub fn import(
                 body: c.body.clone(),
                 proposed_text: c.proposed_text.clone(),
                 status: CommentStatus::Approved.as_str(),
-                receipt: crate::comments::writer::new_receipt(),
+                receipt: crate::comments::types::new_receipt(),
                 decided_by: Some(actor.id),
                 decided_at: Some(at),
                 created_at: c.created_at.naive_utc(),
