@@ -107,6 +107,17 @@ pub(crate) fn known(
         .collect())
 }
 
+/// The first answer again, if `job`'s key is among the `known` (`hash`: this request's).
+pub(crate) fn first_answer(
+    known: &Known,
+    job: &Submission,
+    hash: &str,
+) -> Option<Result<Created, AppError>> {
+    let key = job.key.as_ref()?;
+    let (first_hash, comment) = known.get(&(job.author.id, key.clone()))?;
+    Some(replay(first_hash, hash, *comment))
+}
+
 /// The answer to a request whose key was used before: its comment again if it is the same
 /// request (`hash`), 422 if the key was used for something else.
 pub(crate) fn replay(first_hash: &str, hash: &str, comment: i64) -> Result<Created, AppError> {

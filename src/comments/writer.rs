@@ -206,11 +206,9 @@ fn write_batch(
     let mut repeats: Vec<(usize, usize)> = Vec::new();
     let mut to_write: Vec<usize> = Vec::new();
     for (i, job) in jobs.iter().enumerate() {
-        if let Some(key) = &job.key {
-            if let Some((hash, comment)) = known.get(&(job.author.id, key.clone())) {
-                results[i] = Some(replay(hash, &hashes[i], *comment));
-                continue;
-            }
+        if let Some(answer) = idempotency::first_answer(&known, job, &hashes[i]) {
+            results[i] = Some(answer);
+            continue;
         }
         if results[i].is_some() {
             continue;
@@ -229,15 +227,13 @@ fn write_batch(
     if let Lookup::Refused(seen) = lookup {
         // Those not written still get their first answer; the written ones' keys are new, or
         // inserting them fails.
-        let refused = |i: usize| !seen[i] && matches!(results[i], Some(Err(_)));
-        let known = idempotency::known(conn, jobs, refused)?;
-        for (i, job) in jobs.iter().enumerate() {
-            let first = job
-                .key
-                .as_ref()
-                .and_then(|k| known.get(&(job.author.id, k.clone())));
-            if let Some((hash, comment)) = first {
-                results[i] = Some(replay(hash, &hashes[i], *comment));
+        let refused: Vec<bool> = (0..jobs.len())
+            .map(|i| !seen[i] && matches!(results[i], Some(Err(_))))
+            .collect();
+        let known = idempotency::known(conn, jobs, |i| refused[i])?;
+        for i in (0..jobs.len()).filter(|&i| refused[i]) {
+            if let Some(answer) = idempotency::first_answer(&known, &jobs[i], &hashes[i]) {
+                results[i] = Some(answer);
             }
         }
     }

@@ -36,7 +36,7 @@ pub async fn login(
         meta.clone(),
         settings.clone(),
     );
-    let (locked, found) = ctx
+    let (locked, mut found) = ctx
         .db(move |conn| {
             let limits = [Limit {
                 key: &a,
@@ -80,13 +80,7 @@ pub async fn login(
         return Err(AppError::TooManyAttempts { retry_after });
     }
     let user_id = found.as_ref().map(|f| f.row.id);
-    let (found, stored) = match found {
-        Some(mut f) => {
-            let hash = f.password_hash.take();
-            (Some(f), hash)
-        }
-        None => (None, None),
-    };
+    let stored = found.as_mut().and_then(|f| f.password_hash.take());
     let rehash = stored
         .as_deref()
         .is_some_and(|h| ctx.hasher.needs_rehash(h));
