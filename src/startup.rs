@@ -3,6 +3,7 @@
 use std::net::TcpListener;
 use std::ops::DerefMut;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Condition};
@@ -88,6 +89,7 @@ impl Application {
         let document = routes::document();
         let table = web::Data::new(RouteTable::from_document(&document));
         let workers = settings.server.workers;
+        let keep_alive = Duration::from_secs(settings.server.keep_alive_secs);
         let max_body = settings.server.max_body_bytes;
         let import_limit = settings.drafts.max_import_bytes;
         let ctx = context.clone();
@@ -170,6 +172,7 @@ impl Application {
                 .service(web::redirect("/docs", "/docs/"))
                 .default_service(web::to(fallback))
         })
+        .keep_alive(keep_alive)
         .listen(listener)?;
         if workers > 0 {
             server = server.workers(workers);

@@ -105,6 +105,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let server = Server::start(&url, &args.out, &[])?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
+        // Like a well-set balancer: idle connections go before gopy's keep-alive closes them,
+        // never reused at the moment the server closes one (reqwest keeps them 90 s).
+        .pool_idle_timeout(Duration::from_secs(30))
         .timeout(Duration::from_secs(60))
         .build()?;
     let ctx = Arc::new(Ctx {

@@ -93,8 +93,18 @@ async fn sign_in(c: &Ctx, n: usize) -> Answer {
         {
             Answer::Refused
         }
-        _ => Answer::Failed,
+        Ok(r) => failed(format!("{} {:?}", r.status(), r.text().await)),
+        Err(e) => failed(format!("{e:?}")),
     }
+}
+
+/// A sign-in that got neither an answer nor a 503: the first few are told, to be looked into.
+fn failed(why: String) -> Answer {
+    static TOLD: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    if TOLD.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 5 {
+        eprintln!("a sign-in failed: {why}");
+    }
+    Answer::Failed
 }
 
 /// One client listing the drafts for `d`.

@@ -1,7 +1,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::helpers::{problem, spawn_app};
+use crate::helpers::{problem, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn health_readiness_openapi_and_docs_are_served() {
@@ -94,4 +94,47 @@ async fn mailed_links_open_pages_that_post_to_the_api() {
         let html = res.text().await.unwrap();
         assert!(html.contains(endpoint) && html.contains("Mật khẩu mới"));
     }
+}
+
+/// An idle connection is kept open for `server.keep_alive_secs`, then closed: a balancer or
+/// client pool with a shorter idle timeout never reuses one just as gopy closes it (with
+/// actix's own 5 s, the bench's sign-in flood now and then lost a request to that race).
+#[tokio::test]
+async fn an_idle_connection_is_closed_after_the_keep_alive_set() {
+    let app = spawn_app_with(|s| s.server.keep_alive_secs = 2).await;
+    let host = app.address.trim_start_matches("http://").to_owned();
+    let (answer, idle) = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(host).expect("connect");
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .expect("timeout");
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: gopy\r\n\r\n")
+            .expect("request");
+        // Read until the server closes the connection; the idle time is from the last byte.
+        let (mut answer, mut buf) = (Vec::new(), [0u8; 4096]);
+        let mut last = std::time::Instant::now();
+        loop {
+            match stream.read(&mut buf).expect("read until closed") {
+                0 => break,
+                n => {
+                    answer.extend_from_slice(&buf[..n]);
+                    last = std::time::Instant::now();
+                }
+            }
+        }
+        (
+            String::from_utf8_lossy(&answer).into_owned(),
+            last.elapsed(),
+        )
+    })
+    .await
+    .expect("reader");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        idle >= std::time::Duration::from_millis(1500)
+            && idle < std::time::Duration::from_millis(4500),
+        "closed after {idle:?} idle, set to 2 s"
+    );
 }
