@@ -322,20 +322,19 @@ async fn hashes_made_with_old_parameters_are_upgraded_at_sign_in() {
     ))
     .await;
     app.login(&user.email, PASSWORD).await;
-    let (pool, id) = (app.pool.clone(), user.id);
-    let stored: String = tokio::task::spawn_blocking(move || {
-        use diesel::prelude::*;
-        use gopy::db::schema::users;
-        let mut conn = pool.get().expect("conn");
-        users::table
-            .find(id)
-            .select(users::password_hash)
-            .first::<Option<String>>(&mut **conn)
-            .expect("row")
-            .expect("hash")
-    })
-    .await
-    .expect("join");
+    let id = user.id;
+    let stored: String = app
+        .with_conn(move |conn, _| {
+            use diesel::prelude::*;
+            use gopy::db::schema::users;
+            users::table
+                .find(id)
+                .select(users::password_hash)
+                .first::<Option<String>>(conn)
+                .expect("row")
+                .expect("hash")
+        })
+        .await;
     assert!(
         stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
         "{stored}"

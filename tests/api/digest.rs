@@ -25,13 +25,10 @@ async fn app() -> TestApp {
 impl TestApp {
     /// Run the digest as each process does on its timer, at `at`; mails queued.
     async fn digest(&self, at: NaiveDateTime) -> usize {
-        let (pool, settings) = (self.pool.clone(), self.settings.clone());
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().expect("conn");
-            gopy::moderation::digest::run_once(&mut conn, &settings, at).expect("digest")
+        self.with_conn(move |conn, settings| {
+            gopy::moderation::digest::run_once(conn, settings, at).expect("digest")
         })
         .await
-        .expect("join")
     }
 }
 

@@ -35,19 +35,16 @@ struct Count {
 
 /// Connections of this database's still running a COPY.
 async fn running_copies(app: &TestApp) -> i64 {
-    let pool = app.pool.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get().expect("conn");
+    app.with_conn(|conn, _| {
         diesel::sql_query(
             "SELECT count(*) AS n FROM pg_stat_activity \
              WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY %'",
         )
-        .get_result::<Count>(&mut **conn)
+        .get_result::<Count>(conn)
         .expect("pg_stat_activity")
         .n
     })
     .await
-    .expect("join")
 }
 
 #[tokio::test]

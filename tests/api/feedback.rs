@@ -1,7 +1,6 @@
 //! The secretariat's exports (CSV for Excel, JSON) and counts.
 
 use chrono::{DateTime, FixedOffset, Utc};
-use diesel::connection::SimpleConnection;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -262,27 +261,21 @@ async fn large_exports_stream_every_row_once_across_batches() {
     // Bulk set-up straight into the database: two batches and a bit of approved comments across two groups,
     // more than two export batches in one of them.
     let n = 2 * gopy::feedback::export::BATCH as usize + 345;
-    let pool = app.pool.clone();
     let author_id = w.employee.id;
-    tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get().expect("conn");
-        let mut sql = String::new();
-        for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
-            sql.push_str("INSERT INTO comments (document_id, section_id, author_id, body, status, receipt, created_at, updated_at, decided_at) VALUES ");
-            let rows: Vec<String> = chunk
-                .iter()
-                .map(|i| {
-                    let section = if i % 5 == 0 { sections[1] } else { sections[0] };
-                    format!("({doc}, {section}, {author_id}, 'Góp ý số {i}', 'approved', 'GY-BULK-{i:05}', '2026-11-26 01:00:00', '2026-11-26 01:00:00', '2026-11-26 02:00:00')")
-                })
-                .collect();
-            sql.push_str(&rows.join(","));
-            sql.push(';');
-        }
-        conn.batch_execute(&sql).unwrap();
-    })
-    .await
-    .unwrap();
+    let mut sql = String::new();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
+        sql.push_str("INSERT INTO comments (document_id, section_id, author_id, body, status, receipt, created_at, updated_at, decided_at) VALUES ");
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|i| {
+                let section = if i % 5 == 0 { sections[1] } else { sections[0] };
+                format!("({doc}, {section}, {author_id}, 'Góp ý số {i}', 'approved', 'GY-BULK-{i:05}', '2026-11-26 01:00:00', '2026-11-26 01:00:00', '2026-11-26 02:00:00')")
+            })
+            .collect();
+        sql.push_str(&rows.join(","));
+        sql.push(';');
+    }
+    app.sql(&sql).await;
 
     let res = app
         .get(

@@ -7,7 +7,7 @@ use gopy::accounts::service::users;
 use gopy::accounts::types::{Role, UserRecord};
 use gopy::config::Settings;
 use gopy::context::hasher::{hash_with, params};
-use gopy::db::Pool;
+use gopy::db::{DbConn, Pool};
 use gopy::identity::RequestMeta;
 use gopy::startup::Application;
 use reqwest::{Method, Response, StatusCode};
@@ -122,14 +122,12 @@ impl TestApp {
             roles: roles.to_vec(),
             password_hash: Some(test_hash()),
         };
-        let (pool, settings) = (self.pool.clone(), self.settings.clone());
-        let id = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().expect("conn");
-            users::create(&mut conn, None, &RequestMeta::default(), &rec, &settings)
-        })
-        .await
-        .expect("join")
-        .expect("insert user");
+        let id = self
+            .with_conn(move |conn, settings| {
+                users::create(conn, None, &RequestMeta::default(), &rec, settings)
+            })
+            .await
+            .expect("insert user");
         let token = self.login(&email, PASSWORD).await;
         TestUser { id, email, token }
     }
@@ -162,17 +160,24 @@ impl TestApp {
 
     /// Run SQL against the test database (to age a token or a session, say).
     pub async fn sql(&self, statement: &str) {
-        let pool = self.pool.clone();
         let statement = statement.to_owned();
-        tokio::task::spawn_blocking(move || {
+        self.with_conn(move |conn, _| {
             use diesel::connection::SimpleConnection;
-            pool.get()
-                .expect("conn")
-                .batch_execute(&statement)
-                .expect("sql")
+            conn.batch_execute(&statement).expect("sql")
         })
-        .await
-        .expect("join");
+        .await;
+    }
+
+    /// Run `f` on a connection from the app's pool, off the async runtime: the reads, writes
+    /// and background passes a test does beside HTTP.
+    pub async fn with_conn<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn, &Settings) -> T + Send + 'static,
+    ) -> T {
+        let (pool, settings) = (self.pool.clone(), self.settings.clone());
+        tokio::task::spawn_blocking(move || f(&mut pool.get().expect("conn"), &settings))
+            .await
+            .expect("join")
     }
 }
 

@@ -193,13 +193,11 @@ async fn concurrent_senders_never_send_the_same_mail_twice() {
     // outbox at once: every mail goes out exactly once.
     let app = spawn_app_with(|s| s.mail.send = false).await;
     let n = 120;
-    let pool = app.pool.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get().unwrap();
+    app.with_conn(move |conn, _| {
         for i in 0..n {
             let to = format!("nguoi{i}@so.gov.vn");
             gopy::mail::store::enqueue(
-                &mut conn,
+                conn,
                 gopy::mail::types::OutgoingMail {
                     to: &to,
                     subject: "Thông báo",
@@ -210,8 +208,7 @@ async fn concurrent_senders_never_send_the_same_mail_twice() {
             .unwrap();
         }
     })
-    .await
-    .unwrap();
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let mut settings = gopy::config::Settings::built_in().unwrap();
     settings.database.url = app.db_url();

@@ -39,14 +39,10 @@ impl TestApp {
 
     /// Queue the round notices due now, as each process does on its timer.
     async fn round_notices(&self) -> gopy::rounds::notices::Sent {
-        let (pool, settings) = (self.pool.clone(), self.settings.clone());
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().expect("conn");
-            gopy::rounds::notices::run_once(&mut conn, &settings, gopy::db::now())
-                .expect("round notices")
+        self.with_conn(|conn, settings| {
+            gopy::rounds::notices::run_once(conn, settings, gopy::db::now()).expect("round notices")
         })
         .await
-        .expect("join")
     }
 }
 

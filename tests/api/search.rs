@@ -23,18 +23,16 @@ async fn rows_written_before_search_existed_are_filled_in_by_migrate() {
         stdout.contains("search forms filled in for 4 rows"),
         "{stdout}"
     );
-    let pool = app.pool.clone();
-    let (folded, lower): (String, String) = tokio::task::spawn_blocking(move || {
-        use gopy::db::schema::comments;
-        let mut conn = pool.get().expect("conn");
-        comments::table
-            .find(comment)
-            .select((comments::text_search, comments::text_lower))
-            .first(&mut **conn)
-            .expect("row")
-    })
-    .await
-    .expect("join");
+    let (folded, lower): (String, String) = app
+        .with_conn(move |conn, _| {
+            use gopy::db::schema::comments;
+            comments::table
+                .find(comment)
+                .select((comments::text_search, comments::text_lower))
+                .first(conn)
+                .expect("row")
+        })
+        .await;
     assert_eq!(
         (folded.as_str(), lower.as_str()),
         ("quy hoach can bo dang vien", "quy hoạch cán bộ đảng viên")

@@ -41,18 +41,16 @@ async fn one_mail(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     // The reset mail is queued in the background: wait for it to reach the outbox.
     crate::helpers::eventually("the reset mail queued", || async {
-        let pool = app.pool.clone();
-        let queued = tokio::task::spawn_blocking(move || {
-            use diesel::prelude::*;
-            use gopy::db::schema::mail_outbox;
-            let mut conn = pool.get().expect("conn");
-            mail_outbox::table
-                .count()
-                .get_result::<i64>(&mut **conn)
-                .expect("count")
-        })
-        .await
-        .expect("join");
+        let queued = app
+            .with_conn(|conn, _| {
+                use diesel::prelude::*;
+                use gopy::db::schema::mail_outbox;
+                mail_outbox::table
+                    .count()
+                    .get_result::<i64>(conn)
+                    .expect("count")
+            })
+            .await;
         (queued == 1).then_some(())
     })
     .await;
