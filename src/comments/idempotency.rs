@@ -19,7 +19,7 @@ pub const HEADER: &str = "Idempotency-Key";
 pub const KEEP_HOURS: i64 = 48;
 
 /// Whose keys the comment writer looks up before it writes a batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Lookup<'a> {
     /// The keys this process answered lately (`seen[i]`), and those of submissions that will
     /// not be written (refused by the rules or the hourly limit: they must still get their
