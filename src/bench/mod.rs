@@ -29,10 +29,12 @@ use crate::db::{Backend, ConnectionManager};
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
     /// PostgreSQL (an admin URL: the bench creates its own `gopy_bench` database) or `sqlite://…`.
+    /// The default turns TLS off: libpq would otherwise negotiate it over loopback, where it
+    /// protects nothing (README, Deploying); gopy and pgbench get the same URL.
     #[arg(
         long,
         env = "GOPY_BENCH_DATABASE_URL",
-        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
     )]
     pub database_url: String,
     /// Seconds per measured run.
