@@ -122,12 +122,7 @@ pub struct ServerSettings {
     pub metrics_host: String,
     /// How long an idle client connection is kept open. Longer than any balancer's or client
     /// pool's idle timeout, so that gopy never closes a connection just as it is reused.
-    #[serde(default = "default_keep_alive")]
     pub keep_alive_secs: u64,
-}
-
-fn default_keep_alive() -> u64 {
-    120
 }
 
 #[derive(Clone, Deserialize)]
